@@ -1,0 +1,2 @@
+export { Reader } from './reader.js';
+export { Writer } from './writer.js';

@@ -1,0 +1,3 @@
+export type * from './provider.js';
+export { pureProvider } from './pure/index.js';
+export { secureRandomBytes } from './random.js';

@@ -1,0 +1,3 @@
+export { TlsError, AlertDescription, alertName } from './errors.js';
+export type { AlertName } from './errors.js';
+export * from './crypto/index.js';
