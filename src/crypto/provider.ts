@@ -16,6 +16,9 @@
  */
 import type { MaybePromise } from '../util/bytes.js';
 
+/** A source of random bytes (must be cryptographically secure outside tests). */
+export type RandomSource = (n: number) => Uint8Array;
+
 export type HashAlgorithm = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
 export type AeadAlgorithm = 'AES-128-GCM' | 'AES-256-GCM' | 'CHACHA20-POLY1305';
@@ -69,9 +72,13 @@ export interface KeyExchangeGroup {
   readonly name: NamedGroupName;
   /** TLS NamedGroup codepoint. */
   readonly codepoint: number;
-  generate(): MaybePromise<ClientKeyShare>;
+  /**
+   * `random`, when given, is the source of the private key material (tests inject
+   * it so a handshake is reproducible); otherwise the provider's own RNG.
+   */
+  generate(random?: RandomSource): MaybePromise<ClientKeyShare>;
   /** Throws TlsError(illegal_parameter) for an invalid client share. */
-  respond(clientShare: Uint8Array): MaybePromise<{ publicKey: Uint8Array; sharedSecret: Uint8Array }>;
+  respond(clientShare: Uint8Array, random?: RandomSource): MaybePromise<{ publicKey: Uint8Array; sharedSecret: Uint8Array }>;
 }
 
 export interface ClientKeyShare {
@@ -122,6 +129,10 @@ export interface CryptoProvider {
   group(name: NamedGroupName): KeyExchangeGroup | undefined;
   /** Verify; false for a wrong signature or a key/algorithm mismatch. Never throws for bad signatures. */
   verify(algorithm: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): MaybePromise<boolean>;
-  /** Sign with a private key. ECDSA output is DER. */
-  sign(algorithm: SignatureAlgorithm, key: PrivateKey, message: Uint8Array): MaybePromise<Uint8Array>;
+  /**
+   * Sign with a private key. ECDSA output is DER (deterministic, RFC 6979, in
+   * the pure provider). `random`, when given, supplies any randomness the
+   * signature itself needs (the RSA-PSS salt) so tests are reproducible.
+   */
+  sign(algorithm: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, random?: RandomSource): MaybePromise<Uint8Array>;
 }
