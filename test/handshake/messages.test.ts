@@ -112,7 +112,7 @@ describe('malformed messages and extensions', () => {
     expect(alertOf(() => decodeAlpn(fromHex('00020000')))).toBe('decode_error');
     const ks = encodeKeyShareClient([{ group: 29, keyExchange: new Uint8Array(32) }]);
     expect(decodeKeyShareClient(ks.data)[0]!.group).toBe(29);
-    expect(alertOf(() => decodeKeyShareClient(fromHex('0008001d00010a001d00010b')))).toBe('illegal_parameter');
+    expect(alertOf(() => decodeKeyShareClient(fromHex('000a001d00010a001d00010b')))).toBe('illegal_parameter');
     expect(alertOf(() => decodeKeyShareClient(fromHex('0004001d0000')))).toBe('decode_error');
     const psk = encodeOfferedPsks({ identities: [{ identity: new Uint8Array([1]), obfuscatedTicketAge: 7 }], binders: [new Uint8Array(32)] });
     expect(decodeOfferedPsks(psk.data).identities[0]!.obfuscatedTicketAge).toBe(7);
@@ -122,7 +122,7 @@ describe('malformed messages and extensions', () => {
     const exts = [
       { type: 43, data: fromHex('020304') },
       { type: 10, data: fromHex('0002001d') },
-      { type: 51, data: fromHex('0008001d00010a001d00010b') },
+      { type: 51, data: fromHex('000a001d00010a001d00010b') },
     ];
     expect(alertOf(() => parseClientHelloExtensions(exts))).toBe('illegal_parameter');
   });
