@@ -1,0 +1,548 @@
+/**
+ * Node adapter: TLS 1.3 over a Node Duplex (a net.Socket or anything else),
+ * shaped like Node's `tls`: connect(), createServer(), secureStream().
+ *
+ * Backpressure both ways:
+ * - receive: when our readable side is full (push() returns false) we pause
+ *   the underlying stream, and resume it from _read();
+ * - send: a write's callback runs only once its records were handed to the
+ *   underlying stream and that stream is below its highWaterMark.
+ */
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+import { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { Connection } from '../connection/connection.js';
+import type { ClientConfig, ServerConfig, SessionInfo, SignatureSchemeName } from '../connection/types.js';
+import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
+import { nodeProvider } from '../crypto/node-provider.js';
+import type { TlsError } from '../errors.js';
+import { parseCertificate } from '../x509/index.js';
+import {
+  clientConfig,
+  OptionError,
+  resolveProvider,
+  serverConfig,
+  type ClientSecureOptions,
+  type ProviderOption,
+  type ServerSecureOptions,
+} from './options.js';
+
+export { OptionError } from './options.js';
+export type { ClientSecureOptions, ServerSecureOptions, KeyCertPair, PemInput } from './options.js';
+
+type NodeProviderOption = ProviderOption | 'node';
+
+export interface SocketOptions {
+  /** Like net.Socket: when false (default) we end our side once the peer has closed its side. */
+  allowHalfOpen?: boolean;
+  /** highWaterMark of the TLS socket's readable and writable sides. */
+  highWaterMark?: number;
+}
+
+export interface ConnectOptions extends Omit<ClientSecureOptions, 'provider'>, SocketOptions {
+  provider?: NodeProviderOption;
+  port?: number;
+  /** Start TLS on this stream instead of opening a TCP connection. */
+  socket?: Duplex;
+  localAddress?: string;
+  family?: number;
+  /** ms; like socket.setTimeout(). */
+  timeout?: number;
+}
+
+export interface ServerOptions extends Omit<ServerSecureOptions, 'provider'>, SocketOptions {
+  provider?: NodeProviderOption;
+  /** Abort handshakes that take longer (ms). Default 120000, like Node. */
+  handshakeTimeout?: number;
+}
+
+export interface SecureStreamOptions extends Omit<ClientSecureOptions & ServerSecureOptions, 'provider'>, SocketOptions {
+  provider?: NodeProviderOption;
+  /** Server role (default: client). */
+  isServer?: boolean;
+}
+
+/** Resolve a provider option including 'node' (node:crypto). */
+export function resolveNodeProvider(p: NodeProviderOption | string | undefined): CryptoProvider {
+  return p === 'node' ? nodeProvider : resolveProvider(p);
+}
+
+function u8(chunk: Buffer | Uint8Array): Uint8Array {
+  return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+function buf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Largest piece handed to the connection at once, so a huge write still honours backpressure. */
+const WRITE_PIECE = 256 * 1024;
+
+const GROUP_NODE_NAMES: Record<NamedGroupName, string> = {
+  x25519: 'X25519', secp256r1: 'prime256v1', secp384r1: 'secp384r1', X25519MLKEM768: 'X25519MLKEM768',
+};
+
+/** A certificate as Node's getPeerCertificate() shows it (plus puretls's summary fields). */
+export interface PeerCertificate {
+  [key: string]: unknown;
+  raw: Buffer;
+  fingerprint256: string;
+  issuerCertificate?: PeerCertificate;
+}
+
+/**
+ * The TLS socket: a Duplex carrying application data, over an underlying
+ * Duplex carrying TLS records.
+ */
+export class TlsSocket extends Duplex {
+  readonly encrypted = true;
+  /** The stream carrying the records (a net.Socket for connect()/createServer()). */
+  readonly socket: Duplex;
+  readonly connection: Connection;
+  readonly isServer: boolean;
+  /** True once the peer's certificate verified (client: always after a successful default handshake). */
+  authorized = false;
+  /** Why the peer's certificate did not verify (only with rejectUnauthorized: false). */
+  authorizationError: Error | undefined;
+  /** The negotiated ALPN protocol, false when none (like Node). */
+  alpnProtocol: string | false = false;
+  /** SNI name (client: sent; server: received). */
+  servername: string | false = false;
+  /** What was negotiated; undefined until the handshake is done. */
+  info: SessionInfo | undefined;
+  /** True while the handshake is running. */
+  secureConnecting = true;
+  /** True once the peer sent close_notify; false if its stream ended without one (truncation). */
+  peerClosedCleanly = false;
+
+  private rawEnded = false;
+  private readingPaused = false;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+
+  constructor(raw: Duplex, config: ClientConfig | ServerConfig, role: 'client' | 'server', opts: SocketOptions & { handshakeTimeout?: number } = {}) {
+    super({
+      allowHalfOpen: opts.allowHalfOpen ?? false,
+      ...(opts.highWaterMark !== undefined ? { highWaterMark: opts.highWaterMark } : {}),
+    });
+    this.socket = raw;
+    this.isServer = role === 'server';
+    const userKeyLog = config.keyLog;
+    const cfg = {
+      ...config,
+      keyLog: (line: string) => {
+        userKeyLog?.(line);
+        if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(line + '\n'));
+      },
+    };
+    const handlers = {
+      onTransmit: (bytes: Uint8Array) => this.transmit(bytes),
+      onData: (plain: Uint8Array) => this.deliver(plain),
+      onHandshakeDone: (info: SessionInfo) => this.handshakeDone(info),
+      onPeerClose: () => this.peerClose(),
+      onError: (err: TlsError) => this.fail(err),
+    };
+    this.connection = role === 'client'
+      ? Connection.client(cfg as ClientConfig, handlers)
+      : Connection.server(cfg as ServerConfig, handlers);
+    if (role === 'client') this.servername = (config as ClientConfig).servername ?? false;
+
+    raw.on('data', (chunk: Buffer | string) => {
+      if (typeof chunk === 'string') chunk = Buffer.from(chunk);
+      this.connection.receive(u8(chunk));
+    });
+    raw.on('end', () => this.rawEnd());
+    raw.on('error', (err: Error) => this.destroy(err));
+    raw.on('close', () => {
+      if (!this.destroyed && !this.rawEnded) this.destroy(this.secureConnecting ? disconnected(this.isServer) : undefined);
+    });
+    raw.on('connect', () => this.emit('connect'));
+    raw.on('timeout', () => this.emit('timeout'));
+    if (opts.handshakeTimeout !== undefined && opts.handshakeTimeout > 0) {
+      this.handshakeTimer = setTimeout(() => {
+        const e = new Error('TLS handshake timeout') as NodeJS.ErrnoException;
+        e.code = 'ERR_TLS_HANDSHAKE_TIMEOUT';
+        this.destroy(e);
+      }, opts.handshakeTimeout);
+      this.handshakeTimer.unref?.();
+    }
+    this.connection.start();
+  }
+
+  // ---- connection → stream ----
+
+  private transmit(bytes: Uint8Array): void {
+    if (this.socket.destroyed || this.socket.writableEnded) return;
+    this.socket.write(buf(bytes));
+  }
+
+  private deliver(plain: Uint8Array): void {
+    if (this.destroyed || plain.length === 0) return;
+    if (!this.push(buf(plain)) && !this.readingPaused) {
+      this.readingPaused = true;
+      this.socket.pause();
+    }
+  }
+
+  private handshakeDone(info: SessionInfo): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.info = info;
+    this.secureConnecting = false;
+    this.alpnProtocol = info.alpnProtocol ?? false;
+    if (info.servername !== undefined) this.servername = info.servername;
+    this.authorized = info.peerCertificates.length > 0 && info.peerVerified;
+    if (info.peerVerifyError !== undefined) this.authorizationError = new Error(info.peerVerifyError);
+    else if (!this.authorized && !this.isServer) this.authorizationError = new Error('peer certificate not verified');
+    this.emit(this.isServer ? 'secure' : 'secureConnect');
+  }
+
+  private peerClose(): void {
+    this.peerClosedCleanly = true;
+    this.push(null);
+  }
+
+  private fail(err: TlsError): void {
+    // The alert (if any) went to transmit() already: flush it, then tear down.
+    if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.end();
+    this.destroy(err);
+  }
+
+  private rawEnd(): void {
+    this.rawEnded = true;
+    // Let the connection finish processing what it already received (it may be async).
+    void this.connection.drained().catch(() => undefined).then(() => setImmediate(() => {
+      if (this.destroyed) return;
+      if (this.secureConnecting) {
+        this.destroy(disconnected(this.isServer));
+      } else if (!this.peerClosedCleanly) {
+        // Stream ended without close_notify (RFC 8446 §6.1: truncation). Node
+        // (SSL_OP_IGNORE_UNEXPECTED_EOF) reports a plain end; so do we, and
+        // `peerClosedCleanly` stays false for callers that care.
+        this.push(null);
+      }
+    }));
+  }
+
+  // ---- stream → connection ----
+
+  override _read(): void {
+    if (this.readingPaused) {
+      this.readingPaused = false;
+      this.socket.resume();
+    }
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    void this.writePieces(u8(chunk)).then(() => cb(), (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))));
+  }
+
+  private async writePieces(data: Uint8Array): Promise<void> {
+    let off = 0;
+    do {
+      await this.connection.write(data.subarray(off, off + WRITE_PIECE));
+      await this.socketDrained();
+      off += WRITE_PIECE;
+    } while (off < data.length);
+  }
+
+  /** Resolves when the underlying stream is below its highWaterMark. */
+  private socketDrained(): Promise<void> {
+    const raw = this.socket;
+    if (!raw.writableNeedDrain || raw.destroyed) {
+      return raw.destroyed ? Promise.reject(new Error('socket closed')) : Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const done = (err?: Error) => {
+        raw.off('drain', onDrain);
+        raw.off('close', onClose);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onDrain = () => done();
+      const onClose = () => done(new Error('socket closed'));
+      raw.on('drain', onDrain);
+      raw.on('close', onClose);
+    });
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    if (this.connection.state === 'failed' || this.socket.destroyed) return cb();
+    try {
+      this.connection.close(); // close_notify (RFC 8446 §6.1); we may still receive
+    } catch (e) {
+      return cb(e as Error);
+    }
+    void this.connection.drained().catch(() => undefined).then(() => {
+      if (this.socket.destroyed || this.socket.writableEnded) return cb();
+      this.socket.end(() => cb());
+    });
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    const state = this.connection.state;
+    if (state !== 'failed' && state !== 'closed') this.connection.destroy(err ?? undefined);
+    const raw = this.socket;
+    if (!raw.destroyed) {
+      if (raw.writableEnded && !raw.writableFinished) {
+        // Let a final alert/close_notify leave, but never wait forever.
+        const t = setTimeout(() => raw.destroy(), 2000);
+        t.unref?.();
+        raw.once('finish', () => { clearTimeout(t); raw.destroy(); });
+        raw.resume();
+      } else {
+        raw.destroy();
+      }
+    }
+    cb(err);
+  }
+
+  // ---- Node tls.TLSSocket-like API ----
+
+  getProtocol(): string | null {
+    return this.info ? 'TLSv1.3' : null;
+  }
+
+  getCipher(): { name: string; standardName: string; version: string } | undefined {
+    if (!this.info) return undefined;
+    return { name: this.info.cipherSuite, standardName: this.info.cipherSuite, version: 'TLSv1.3' };
+  }
+
+  /** The negotiated key-exchange group (x25519, secp256r1, …). */
+  get group(): NamedGroupName | undefined {
+    return this.info?.group;
+  }
+
+  /** The signature scheme of the peer's CertificateVerify. */
+  get signatureScheme(): SignatureSchemeName | undefined {
+    return this.info?.signatureScheme;
+  }
+
+  /** Like Node's: { type: 'ECDH', name, size }. */
+  getEphemeralKeyInfo(): { type: string; name: string; size: number } | null {
+    const g = this.info?.group;
+    if (!g) return null;
+    const size = { x25519: 253, secp256r1: 256, secp384r1: 384, X25519MLKEM768: 253 }[g];
+    return { type: 'ECDH', name: GROUP_NODE_NAMES[g], size };
+  }
+
+  /** Peer chain, DER, leaf first. */
+  getPeerCertificateChain(): Buffer[] {
+    return (this.info?.peerCertificates ?? []).map(buf);
+  }
+
+  /**
+   * The peer's leaf in Node's shape (subject, issuer, valid_from, valid_to,
+   * subjectaltname, fingerprint256, raw, …); `{}` when there is none. With
+   * `detailed`, issuerCertificate links the rest of the chain.
+   */
+  getPeerCertificate(detailed = false): PeerCertificate | Record<string, never> {
+    const chain = this.info?.peerCertificates ?? [];
+    if (chain.length === 0) return {};
+    const views = chain.map(describeCertificate);
+    if (detailed) for (let i = 0; i + 1 < views.length; i++) views[i]!.issuerCertificate = views[i + 1]!;
+    return views[0]!;
+  }
+
+  /** RFC 8446 §7.5 exporter, Node's argument order (length, label, context). */
+  exportKeyingMaterial(length: number, label: string, context?: Buffer | Uint8Array): Buffer {
+    return buf(this.connection.exportKeyingMaterial(label, context ? u8(context) : new Uint8Array(0), length));
+  }
+
+  /** Send a KeyUpdate (RFC 8446 §4.6.3); with requestPeer, ask the peer to update too. */
+  keyUpdate(requestPeer = false): void {
+    this.connection.keyUpdate(requestPeer);
+  }
+
+  /** End our side after pending writes (like net.Socket#destroySoon). */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  // net.Socket conveniences, delegated when the underlying stream is a socket.
+  setTimeout(ms: number, cb?: () => void): this {
+    const s = this.socket as Partial<net.Socket>;
+    if (typeof s.setTimeout === 'function') s.setTimeout(ms);
+    if (cb) this.once('timeout', cb);
+    return this;
+  }
+  setNoDelay(noDelay = true): this {
+    (this.socket as Partial<net.Socket>).setNoDelay?.(noDelay);
+    return this;
+  }
+  setKeepAlive(enable = false, delay = 0): this {
+    (this.socket as Partial<net.Socket>).setKeepAlive?.(enable, delay);
+    return this;
+  }
+  ref(): this {
+    (this.socket as Partial<net.Socket>).ref?.();
+    return this;
+  }
+  unref(): this {
+    (this.socket as Partial<net.Socket>).unref?.();
+    return this;
+  }
+  address(): ReturnType<net.Socket['address']> | Record<string, never> {
+    return (this.socket as Partial<net.Socket>).address?.() ?? {};
+  }
+  get remoteAddress(): string | undefined { return (this.socket as Partial<net.Socket>).remoteAddress; }
+  get remotePort(): number | undefined { return (this.socket as Partial<net.Socket>).remotePort; }
+  get remoteFamily(): string | undefined { return (this.socket as Partial<net.Socket>).remoteFamily; }
+  get localAddress(): string | undefined { return (this.socket as Partial<net.Socket>).localAddress; }
+  get localPort(): number | undefined { return (this.socket as Partial<net.Socket>).localPort; }
+  get connecting(): boolean { return false; }
+}
+
+function disconnected(isServer: boolean): Error {
+  const e = new Error(isServer
+    ? 'Client network socket disconnected before secure TLS connection was established'
+    : 'Client network socket disconnected before secure TLS connection was established') as NodeJS.ErrnoException;
+  e.code = 'ECONNRESET';
+  return e;
+}
+
+/** Node-style view of one certificate, built on the x509 summary. */
+export function describeCertificate(der: Uint8Array): PeerCertificate {
+  const fp = createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
+  let summary: Record<string, unknown> = {};
+  try {
+    summary = { ...(parseCertificate(der) as unknown as Record<string, unknown>) };
+  } catch (e) {
+    summary = { parseError: (e as Error).message };
+  }
+  return { ...summary, raw: Buffer.from(der), fingerprint256: fp };
+}
+
+const defaultRoots = (): readonly string[] => tls.rootCertificates;
+
+function withNodeProvider<T extends { provider?: NodeProviderOption | string }>(o: T): T & { provider?: CryptoProvider } {
+  if (o.provider === undefined) return o as T & { provider?: CryptoProvider };
+  return { ...o, provider: resolveNodeProvider(o.provider) };
+}
+
+/** Build the ClientConfig a connect() with these options would use (exported for the CLI and tests). */
+export function nodeClientConfig(options: ConnectOptions): ClientConfig {
+  const host = options.host ?? 'localhost';
+  const o = withNodeProvider({ ...options, host });
+  // RFC 6066 §3: no SNI for IP literals; the certificate is still checked against the IP.
+  return clientConfig(o, defaultRoots());
+}
+
+export function nodeServerConfig(options: ServerOptions): ServerConfig {
+  return serverConfig(withNodeProvider(options), defaultRoots());
+}
+
+/**
+ * Open a TLS 1.3 connection, like tls.connect(). `onSecureConnect` is added
+ * as a 'secureConnect' listener. Errors (including certificate failures)
+ * arrive as 'error'.
+ */
+export function connect(options: ConnectOptions, onSecureConnect?: () => void): TlsSocket;
+export function connect(port: number, host?: string, options?: ConnectOptions, onSecureConnect?: () => void): TlsSocket;
+export function connect(
+  a: ConnectOptions | number,
+  b?: string | (() => void),
+  c?: ConnectOptions,
+  d?: () => void,
+): TlsSocket {
+  let options: ConnectOptions;
+  let cb: (() => void) | undefined;
+  if (typeof a === 'number') {
+    options = { ...(c ?? {}), port: a, ...(typeof b === 'string' ? { host: b } : {}) };
+    cb = d;
+  } else {
+    options = a;
+    cb = typeof b === 'function' ? b : undefined;
+  }
+  const config = nodeClientConfig(options);
+  let raw: Duplex;
+  if (options.socket) {
+    raw = options.socket;
+  } else {
+    if (options.port === undefined) throw new OptionError('connect: port (or socket) is required');
+    raw = net.connect({
+      host: options.host ?? 'localhost',
+      port: options.port,
+      allowHalfOpen: true, // we end the TCP side ourselves, after close_notify
+      ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+      ...(options.family !== undefined ? { family: options.family } : {}),
+    });
+  }
+  const sock = new TlsSocket(raw, config, 'client', options);
+  if (options.timeout !== undefined) sock.setTimeout(options.timeout);
+  if (cb) sock.once('secureConnect', cb);
+  return sock;
+}
+
+/**
+ * Start TLS on an existing stream (a Duplex, or a Web Streams
+ * `{ readable, writable }` pair). Client unless `isServer`.
+ */
+export function secureStream(
+  stream: Duplex | { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> },
+  options: SecureStreamOptions = {},
+): TlsSocket {
+  const raw = stream instanceof Duplex ? stream : Duplex.fromWeb(stream as never, {});
+  if (options.isServer) {
+    return new TlsSocket(raw, nodeServerConfig(options), 'server', options);
+  }
+  return new TlsSocket(raw, nodeClientConfig(options), 'client', options);
+}
+
+/**
+ * A TLS 1.3 server: a net.Server whose connections are TlsSockets. Events:
+ * 'secureConnection' (socket), 'tlsClientError' (err, socket), 'keylog'
+ * (line, socket), plus net.Server's.
+ */
+export class Server extends net.Server {
+  private readonly tlsConfig: ServerConfig;
+  private readonly socketOptions: SocketOptions & { handshakeTimeout: number };
+
+  constructor(options: ServerOptions, onConnection?: (socket: TlsSocket) => void) {
+    // allowHalfOpen on TCP: our close_notify must be able to follow the peer's FIN.
+    super({ allowHalfOpen: true });
+    this.tlsConfig = nodeServerConfig(options);
+    this.socketOptions = {
+      allowHalfOpen: options.allowHalfOpen ?? false,
+      handshakeTimeout: options.handshakeTimeout ?? 120_000,
+      ...(options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : {}),
+    };
+    if (onConnection) this.on('secureConnection', onConnection);
+    this.on('connection', (raw: net.Socket) => this.accept(raw));
+  }
+
+  private accept(raw: net.Socket): void {
+    let sock: TlsSocket | undefined;
+    const userKeyLog = this.tlsConfig.keyLog;
+    const config: ServerConfig = {
+      ...this.tlsConfig,
+      keyLog: (line) => {
+        userKeyLog?.(line);
+        if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(line + '\n'), sock);
+      },
+    };
+    try {
+      sock = new TlsSocket(raw, config, 'server', this.socketOptions);
+    } catch (e) {
+      raw.destroy();
+      this.emit('tlsClientError', e, undefined);
+      return;
+    }
+    const s = sock;
+    const onEarlyError = (err: Error) => {
+      if (this.listenerCount('tlsClientError') > 0) this.emit('tlsClientError', err, s);
+    };
+    s.on('error', onEarlyError);
+    s.once('secure', () => {
+      s.off('error', onEarlyError);
+      this.emit('secureConnection', s);
+    });
+  }
+}
+
+/** Like tls.createServer(): `onConnection` is added as a 'secureConnection' listener. */
+export function createServer(options: ServerOptions, onConnection?: (socket: TlsSocket) => void): Server {
+  return new Server(options, onConnection);
+}

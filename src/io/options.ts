@@ -1,0 +1,286 @@
+/**
+ * Options shared by the adapters, named like Node's `tls` where the meaning is
+ * the same, and their translation into the core's ClientConfig/ServerConfig.
+ * Portable: no node: imports (the Node adapter adds Buffer inputs, the
+ * node:crypto provider and the platform roots on top).
+ */
+import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
+import { pureProvider, webCryptoProvider } from '../crypto/index.js';
+import type {
+  CertificateVerifier,
+  CertifiedKey,
+  ClientConfig,
+  ServerConfig,
+  SignatureSchemeName,
+} from '../connection/types.js';
+import { cipherSuiteByName } from '../handshake/cipher-suites.js';
+import { parsePrivateKey } from '../x509/index.js';
+import { certificatesFrom, pemBlocks, pemText } from './pem.js';
+
+/** PEM text or bytes (PEM or DER). */
+export type PemInput = string | Uint8Array;
+
+export type ProviderOption = 'pure' | 'webcrypto' | CryptoProvider;
+
+/** A certificate chain and its private key, as PEM. */
+export interface KeyCertPair {
+  /** Leaf alone or leaf followed by intermediates (PEM), or a list of them. */
+  cert: PemInput | readonly PemInput[];
+  /** PKCS#8, SEC1 or PKCS#1 PEM (or DER). */
+  key: PemInput;
+}
+
+export interface CommonSecureOptions {
+  /** 'pure' (default), 'webcrypto', or a CryptoProvider object ('node' too, in the Node adapter). */
+  provider?: ProviderOption | string;
+  /** Trust anchors: PEM (one or many certificates per entry) or DER. */
+  ca?: PemInput | readonly PemInput[];
+  /** Our certificate (leaf or chain, PEM). */
+  cert?: PemInput | readonly PemInput[];
+  /** Our private key (PEM). */
+  key?: PemInput;
+  /** ALPN protocols in preference order. */
+  ALPNProtocols?: readonly string[];
+  /** Default true. */
+  rejectUnauthorized?: boolean;
+  /** Only 'TLSv1.3' is supported; anything else is an error. */
+  minVersion?: string;
+  maxVersion?: string;
+  /** OpenSSL-style list ("TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"); TLS 1.2 names are ignored. */
+  ciphers?: string;
+  /** Cipher suites in preference order (IANA or short names: aes128gcm, aes256gcm, chacha20poly1305). */
+  cipherSuites?: readonly string[];
+  /** Node-style group list: "X25519:P-256:P-384". */
+  ecdhCurve?: string;
+  /** Key-exchange groups in preference order (x25519, secp256r1/P-256/prime256v1, secp384r1/P-384, X25519MLKEM768). */
+  groups?: readonly string[];
+  /** OpenSSL-style signature algorithm list ("ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256"). */
+  sigalgs?: string;
+  signatureSchemes?: readonly SignatureSchemeName[];
+  /** NSS key-log lines (no trailing newline). The Node adapter also emits 'keylog'. */
+  keyLog?: (line: string) => void;
+  /** Each handshake message sent/received (for tracing). */
+  onHandshakeMessage?: (direction: 'sent' | 'received', type: string, summary: string) => void;
+  /** Replace the certificate check entirely. */
+  verifyCertificate?: CertificateVerifier;
+  /** Injectable clock and randomness (tests). */
+  now?: () => Date;
+  random?: (n: number) => Uint8Array;
+  keyUpdateAfterRecords?: number;
+  maxHandshakeMessageSize?: number;
+}
+
+export interface ClientSecureOptions extends CommonSecureOptions {
+  host?: string;
+  /** SNI and the name checked against the certificate. Default: `host`. */
+  servername?: string;
+  /** Groups to send key shares for in the first ClientHello (default: the first group). */
+  keyShareGroups?: readonly string[];
+  /** RFC 8446 §D.4 middlebox compatibility mode. Default true. */
+  middleboxCompat?: boolean;
+}
+
+export interface ServerSecureOptions extends CommonSecureOptions {
+  /** Ask for a client certificate (Node's meaning: with rejectUnauthorized, require a valid one). */
+  requestCert?: boolean;
+  /** Explicit client-certificate policy; overrides requestCert/rejectUnauthorized. */
+  clientAuth?: 'none' | 'request' | 'require';
+  /** Certificates chosen by SNI name ("example.com", "*.example.com"); `cert`/`key` is the default. */
+  sni?: Readonly<Record<string, KeyCertPair>>;
+  /** Full control over certificate selection. */
+  selectCertificate?: (servername: string | undefined) => CertifiedKey | undefined;
+}
+
+export class OptionError extends Error {
+  override readonly name = 'OptionError';
+  readonly code = 'ERR_PURETLS_INVALID_OPTION';
+}
+
+function asList<T>(v: T | readonly T[] | undefined): T[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? [...(v as readonly T[])] : [v as T];
+}
+
+/** Resolve the provider option (portable subset). */
+export function resolveProvider(p: ProviderOption | string | undefined): CryptoProvider {
+  if (p === undefined || p === 'pure') return pureProvider;
+  if (p === 'webcrypto') return webCryptoProvider;
+  if (typeof p === 'object' && p !== null) return p;
+  throw new OptionError(`provider: unknown provider ${JSON.stringify(p)} (use 'pure', 'webcrypto'${p === 'node' ? " — 'node' is only available from the Node adapter" : ''}, or a CryptoProvider)`);
+}
+
+/** RFC 8446 only: TLS 1.3 is the one version this stack speaks. */
+export function checkVersions(o: CommonSecureOptions): void {
+  for (const k of ['minVersion', 'maxVersion'] as const) {
+    const v = o[k];
+    if (v !== undefined && v !== 'TLSv1.3') {
+      throw new OptionError(`${k}: puretls speaks only TLSv1.3 (got ${JSON.stringify(v)})`);
+    }
+  }
+}
+
+const GROUP_ALIASES: Record<string, NamedGroupName> = {
+  x25519: 'x25519',
+  secp256r1: 'secp256r1', prime256v1: 'secp256r1', 'p-256': 'secp256r1', p256: 'secp256r1',
+  secp384r1: 'secp384r1', 'p-384': 'secp384r1', p384: 'secp384r1',
+  x25519mlkem768: 'X25519MLKEM768',
+};
+
+export function parseGroup(name: string): NamedGroupName {
+  const g = GROUP_ALIASES[name.trim().toLowerCase()];
+  if (!g) throw new OptionError(`unknown group ${JSON.stringify(name)} (supported: x25519, secp256r1, secp384r1, X25519MLKEM768)`);
+  return g;
+}
+
+function groupsOf(o: CommonSecureOptions): NamedGroupName[] | undefined {
+  if (o.groups !== undefined) return o.groups.map(parseGroup);
+  if (o.ecdhCurve !== undefined && o.ecdhCurve !== 'auto') return o.ecdhCurve.split(/[:,]/).filter(Boolean).map(parseGroup);
+  return undefined;
+}
+
+export function parseSuite(name: string): string {
+  const s = cipherSuiteByName(name);
+  if (!s) throw new OptionError(`unknown TLS 1.3 cipher suite ${JSON.stringify(name)} (supported: TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256)`);
+  return s.name;
+}
+
+function suitesOf(o: CommonSecureOptions): string[] | undefined {
+  if (o.cipherSuites !== undefined) return o.cipherSuites.map(parseSuite);
+  if (o.ciphers !== undefined) {
+    // Node's `ciphers` mixes TLS 1.2 names (ignored: we speak 1.3 only) with TLS 1.3 suites.
+    const names = o.ciphers.split(/[:,\s]+/).filter(Boolean);
+    const suites = names.map((n) => cipherSuiteByName(n)?.name).filter((n): n is string => n !== undefined);
+    if (suites.length === 0) throw new OptionError(`ciphers: no TLS 1.3 cipher suite in ${JSON.stringify(o.ciphers)}`);
+    return [...new Set(suites)];
+  }
+  return undefined;
+}
+
+const SCHEMES: readonly SignatureSchemeName[] = [
+  'ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ecdsa_secp521r1_sha512',
+  'rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha512',
+  'rsa_pss_pss_sha256', 'rsa_pss_pss_sha384', 'rsa_pss_pss_sha512',
+  'ed25519', 'rsa_pkcs1_sha256', 'rsa_pkcs1_sha384', 'rsa_pkcs1_sha512',
+];
+
+function schemesOf(o: CommonSecureOptions): SignatureSchemeName[] | undefined {
+  const list = o.signatureSchemes ?? o.sigalgs?.split(/[:,]/).filter(Boolean);
+  if (list === undefined) return undefined;
+  return list.map((s) => {
+    const n = s.trim().toLowerCase() as SignatureSchemeName;
+    if (!SCHEMES.includes(n)) throw new OptionError(`unknown signature scheme ${JSON.stringify(s)}`);
+    return n;
+  });
+}
+
+/** Trust anchors: each entry may hold several PEM certificates; split them. */
+export function caList(ca: PemInput | readonly PemInput[] | undefined): Uint8Array[] | undefined {
+  if (ca === undefined) return undefined;
+  const out: Uint8Array[] = [];
+  for (const entry of asList(ca)) out.push(...certificatesFrom(entry, 'ca'));
+  return out;
+}
+
+/** A CertifiedKey from PEM `cert` (leaf or chain) and `key`. */
+export function certifiedKey(cert: PemInput | readonly PemInput[], key: PemInput): CertifiedKey {
+  const chain: Uint8Array[] = [];
+  for (const c of asList(cert)) chain.push(...certificatesFrom(c, 'cert'));
+  if (chain.length === 0) throw new OptionError('cert: empty certificate chain');
+  let keyInput: string | Uint8Array = key;
+  const text = pemText(key);
+  if (text !== undefined) {
+    const blocks = pemBlocks(text).filter((b) => b.label.endsWith('PRIVATE KEY'));
+    if (blocks.length === 0) throw new OptionError('key: no PEM PRIVATE KEY block found');
+    if (blocks.some((b) => b.label === 'ENCRYPTED PRIVATE KEY')) throw new OptionError('key: encrypted private keys are not supported');
+    keyInput = text;
+  }
+  return { chain, key: parsePrivateKey(keyInput) };
+}
+
+function common(o: CommonSecureOptions, extraRoots: readonly (string | Uint8Array)[] | undefined): ClientConfig & ServerConfig {
+  checkVersions(o);
+  const c: ClientConfig & ServerConfig = { provider: resolveProvider(o.provider) };
+  const suites = suitesOf(o);
+  if (suites) c.cipherSuites = suites;
+  const groups = groupsOf(o);
+  if (groups) c.groups = groups;
+  const schemes = schemesOf(o);
+  if (schemes) c.signatureSchemes = schemes;
+  if (o.ALPNProtocols !== undefined) c.ALPNProtocols = [...o.ALPNProtocols];
+  const ca = caList(o.ca);
+  if (ca) c.ca = ca;
+  else if (extraRoots) c.ca = extraRoots;
+  if (o.verifyCertificate) c.verifyCertificate = o.verifyCertificate;
+  if (o.keyLog) c.keyLog = o.keyLog;
+  if (o.onHandshakeMessage) c.onHandshakeMessage = o.onHandshakeMessage;
+  if (o.now) c.now = o.now;
+  if (o.random) c.random = o.random;
+  if (o.keyUpdateAfterRecords !== undefined) c.keyUpdateAfterRecords = o.keyUpdateAfterRecords;
+  if (o.maxHandshakeMessageSize !== undefined) c.maxHandshakeMessageSize = o.maxHandshakeMessageSize;
+  return c;
+}
+
+/**
+ * ClientConfig from Node-style options. `defaultRoots` is used when `ca` is
+ * not given (Node: tls.rootCertificates).
+ */
+export function clientConfig(o: ClientSecureOptions, defaultRoots?: readonly (string | Uint8Array)[]): ClientConfig {
+  const base = common(o, defaultRoots);
+  const c: ClientConfig = { ...base };
+  delete (c as ServerConfig).certificate;
+  const servername = o.servername ?? o.host;
+  if (servername !== undefined && servername !== '') c.servername = servername;
+  c.rejectUnauthorized = o.rejectUnauthorized !== false;
+  if (o.cert !== undefined || o.key !== undefined) {
+    if (o.cert === undefined || o.key === undefined) throw new OptionError('cert and key must be given together');
+    c.certificate = certifiedKey(o.cert, o.key);
+  }
+  if (o.keyShareGroups !== undefined) c.keyShareGroups = o.keyShareGroups.map(parseGroup);
+  if (o.middleboxCompat !== undefined) c.middleboxCompat = o.middleboxCompat;
+  return c;
+}
+
+function nameMatches(pattern: string, name: string): boolean {
+  const p = pattern.toLowerCase();
+  const n = name.toLowerCase().replace(/\.$/, '');
+  if (p === n) return true;
+  if (p.startsWith('*.')) {
+    const dot = n.indexOf('.');
+    return dot > 0 && n.slice(dot + 1) === p.slice(2);
+  }
+  return false;
+}
+
+/** ServerConfig from Node-style options. */
+export function serverConfig(o: ServerSecureOptions, defaultRoots?: readonly (string | Uint8Array)[]): ServerConfig {
+  const base = common(o, defaultRoots);
+  const c: ServerConfig = { ...base };
+  if (o.cert !== undefined || o.key !== undefined) {
+    if (o.cert === undefined || o.key === undefined) throw new OptionError('cert and key must be given together');
+    c.certificate = certifiedKey(o.cert, o.key);
+  }
+  if (o.selectCertificate) {
+    c.selectCertificate = o.selectCertificate;
+  } else if (o.sni) {
+    const entries = Object.entries(o.sni).map(([name, p]) => [name, certifiedKey(p.cert, p.key)] as const);
+    c.selectCertificate = (servername) => {
+      if (servername === undefined) return undefined;
+      const exact = entries.find(([n]) => !n.startsWith('*.') && nameMatches(n, servername));
+      return (exact ?? entries.find(([n]) => nameMatches(n, servername)))?.[1];
+    };
+  }
+  if (!c.certificate && !c.selectCertificate) throw new OptionError('a server needs cert and key (or sni/selectCertificate)');
+  // Node's meaning: requestCert asks; rejectUnauthorized (default true) then requires a valid one.
+  if (o.clientAuth !== undefined) {
+    c.clientAuth = o.clientAuth;
+    c.rejectUnauthorized = o.rejectUnauthorized !== false;
+  } else if (o.requestCert) {
+    const reject = o.rejectUnauthorized !== false;
+    c.clientAuth = reject ? 'require' : 'request';
+    c.rejectUnauthorized = reject;
+  } else {
+    c.clientAuth = 'none';
+    c.rejectUnauthorized = o.rejectUnauthorized !== false;
+  }
+  return c;
+}
