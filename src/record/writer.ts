@@ -1,0 +1,318 @@
+/**
+ * The sending half of the record layer: fragmentation into records of at
+ * most 2^14 bytes (RFC 8446 §5.1), TLSInnerPlaintext with the real content
+ * type and optional zero padding (§5.4), AEAD protection with the
+ * per-record nonce (§5.2–5.3).
+ *
+ * Records are handed to `emit` strictly in the order of the `write` calls,
+ * as a list of chunks `[header, body, header, body, …]` (no copy of the
+ * ciphertext to glue the 5-byte header on; use `concatBytes` or writev).
+ *
+ * Synchronous AEADs (pure, node:crypto): `write` seals and emits before it
+ * returns and returns `undefined`. Asynchronous AEADs (WebCrypto): up to
+ * `maxInFlight` records are sealed concurrently; `write` returns a Promise
+ * that settles once its records were emitted. Sequence numbers and keys are
+ * bound when `write` is called, so `setProtection` right after a `write`
+ * (KeyUpdate) is safe. A failed seal fails the writer: nothing after it is
+ * emitted.
+ */
+import { TlsError } from '../errors.js';
+import { isPromise, type MaybePromise } from '../util/bytes.js';
+import {
+  ContentType,
+  contentTypeName,
+  LEGACY_RECORD_VERSION,
+  MAX_INNER_PLAINTEXT_LENGTH,
+  MAX_PLAINTEXT_LENGTH,
+  type ContentTypeValue,
+} from './constants.js';
+import { recordHeader, type RecordProtection } from './protection.js';
+
+export interface RecordWriterOptions {
+  /** Receives sealed records in order: `[header, body, header, body, …]`. */
+  emit: (chunks: Uint8Array[]) => void;
+  /** AEAD operations in flight with an async provider. Default 64. */
+  maxInFlight?: number;
+  /** Largest fragment per record (≤ 2^14, e.g. from record_size_limit). Default 2^14. */
+  maxFragmentLength?: number;
+  /** Zero bytes of padding to add to a protected record (RFC 8446 §5.4). Default none. */
+  padding?: (type: ContentTypeValue, contentLength: number) => number;
+}
+
+interface Entry {
+  header: Uint8Array;
+  body: Uint8Array | undefined;
+}
+
+export class RecordWriter {
+  private protection: RecordProtection | undefined;
+  private readonly emitFn: (chunks: Uint8Array[]) => void;
+  private readonly maxInFlight: number;
+  private readonly maxFragment: number;
+  private readonly padding: ((type: ContentTypeValue, n: number) => number) | undefined;
+  /** Records sealed but not yet emitted, in order. */
+  private pending: Entry[] = [];
+  private pendingHead = 0;
+  private queued = 0;
+  private emitted = 0;
+  private waiters: { target: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private failure: TlsError | undefined;
+  /** A write suspended for lack of in-flight slots; later writes queue behind it. */
+  private tail: Promise<void> | undefined;
+  /** Protections whose AEAD has proved synchronous: their input buffer can be reused. */
+  private syncAead = new WeakSet<RecordProtection>();
+  private scratch: Uint8Array | undefined;
+
+  /**
+   * legacy_record_version of unprotected records: 0x0303, or 0x0301 for an
+   * initial ClientHello (RFC 8446 §5.1). Protected records always use 0x0303.
+   */
+  recordVersion = LEGACY_RECORD_VERSION;
+
+  constructor(options: RecordWriterOptions) {
+    this.emitFn = options.emit;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 64);
+    const mf = options.maxFragmentLength ?? MAX_PLAINTEXT_LENGTH;
+    if (!(mf >= 1 && mf <= MAX_PLAINTEXT_LENGTH)) throw new RangeError('maxFragmentLength must be in 1..2^14');
+    this.maxFragment = mf;
+    this.padding = options.padding;
+  }
+
+  get currentProtection(): RecordProtection | undefined {
+    return this.protection;
+  }
+
+  /** Records sealed with the current key (for KeyUpdate before the RFC 8446 §5.5 limit). */
+  get recordsSealed(): number {
+    return this.protection?.recordCount ?? 0;
+  }
+
+  /** Switch the write key (undefined: unprotected records). Applies to later writes. */
+  setProtection(protection: RecordProtection | undefined): void {
+    this.protection = protection;
+  }
+
+  private fail(e: unknown): never {
+    if (!this.failure) {
+      this.failure = TlsError.from(e);
+      for (const w of this.waiters) w.reject(this.failure);
+      this.waiters = [];
+    }
+    throw this.failure;
+  }
+
+  /**
+   * Send `data` (one buffer, or several to coalesce — e.g. a flight of
+   * handshake messages) as records of type `type`, fragmented as needed.
+   * Zero-length data sends one empty record only for protected
+   * application_data; zero-length handshake/alert is refused (§5.1).
+   */
+  write(type: ContentTypeValue, data: Uint8Array | readonly Uint8Array[]): MaybePromise<void> {
+    if (this.failure) throw this.failure;
+    const parts = data instanceof Uint8Array ? [data] : data;
+    let total = 0;
+    for (const p of parts) total += p.length;
+    const prot = this.protection;
+    if (total === 0 && (type !== ContentType.application_data || !prot)) {
+      throw new TlsError('internal_error', `record: refusing to send a zero-length ${contentTypeName(type)} record (RFC 8446 §5.1)`);
+    }
+    if (type === ContentType.application_data && !prot) {
+      throw new TlsError('internal_error', 'record: application_data needs a write key');
+    }
+    const cursor = { parts, index: 0, offset: 0, remaining: total, first: true };
+    if (this.tail) return this.chain(type, prot, cursor);
+    try {
+      return this.run(type, prot, cursor);
+    } catch (e) {
+      return this.fail(e);
+    }
+  }
+
+  /** Resolves once every record written so far has been emitted. */
+  flush(): MaybePromise<void> {
+    if (this.failure) throw this.failure;
+    if (this.tail) return this.tail.then(() => this.whenEmitted(this.queued));
+    return this.whenEmitted(this.queued);
+  }
+
+  private chain(type: ContentTypeValue, prot: RecordProtection | undefined, cursor: Cursor): Promise<void> {
+    const t = this.tail!.then(() => {
+      if (this.failure) throw this.failure;
+      return this.run(type, prot, cursor);
+    });
+    this.setTail(t);
+    return t;
+  }
+
+  private setTail(t: Promise<void>): void {
+    this.tail = t;
+    t.then(
+      () => {
+        if (this.tail === t) this.tail = undefined;
+      },
+      () => undefined,
+    );
+  }
+
+  /** Seal fragments until done or out of in-flight slots. */
+  private run(type: ContentTypeValue, prot: RecordProtection | undefined, c: Cursor): MaybePromise<void> {
+    let batch: Uint8Array[] | undefined;
+    while (c.remaining > 0 || c.first) {
+      c.first = false;
+      if (this.queued - this.emitted >= this.maxInFlight && this.pendingHead < this.pending.length) {
+        if (batch) this.emitFn(batch);
+        const t = Promise.resolve(this.whenEmitted(this.queued - this.maxInFlight + 1)).then(() => {
+          if (this.failure) throw this.failure;
+          return this.run(type, prot, c);
+        });
+        this.setTail(t);
+        return t;
+      }
+      const n = Math.min(this.maxFragment, c.remaining);
+      const header = prot ? undefined : recordHeader(type, n, this.recordVersion);
+      const res = prot ? this.sealFragment(type, prot, c, n) : { header: header!, body: takeFragment(c, n) };
+      this.queued++;
+      if (!isPromise(res.body) && this.pendingHead === this.pending.length) {
+        // Fast path: nothing outstanding, synchronous result.
+        (batch ??= []).push(res.header, res.body);
+        this.emitted++;
+        continue;
+      }
+      if (batch) {
+        this.emitFn(batch);
+        batch = undefined;
+      }
+      const entry: Entry = { header: res.header, body: undefined };
+      this.pending.push(entry);
+      if (isPromise(res.body)) {
+        res.body.then(
+          (b) => {
+            entry.body = b;
+            this.drain();
+          },
+          (e: unknown) => {
+            try {
+              this.fail(e);
+            } catch {
+              /* recorded */
+            }
+          },
+        );
+      } else {
+        entry.body = res.body;
+      }
+    }
+    if (batch) this.emitFn(batch);
+    if (this.pendingHead === this.pending.length) return undefined;
+    return this.whenEmitted(this.queued);
+  }
+
+  private sealFragment(
+    type: ContentTypeValue,
+    prot: RecordProtection,
+    c: Cursor,
+    n: number,
+  ): { header: Uint8Array; body: MaybePromise<Uint8Array> } {
+    let pad = this.padding ? Math.max(0, Math.floor(this.padding(type, n))) : 0;
+    if (n + 1 + pad > MAX_INNER_PLAINTEXT_LENGTH) pad = MAX_INNER_PLAINTEXT_LENGTH - n - 1;
+    const innerLen = n + 1 + pad;
+    // RFC 8446 §5.2: AAD = opaque_type(23) || legacy_record_version(0x0303) || length.
+    const header = recordHeader(ContentType.application_data, innerLen + 16);
+    const sync = this.syncAead.has(prot);
+    let inner: Uint8Array;
+    if (sync) {
+      // Safe to reuse: a synchronous seal has finished with its input.
+      if (!this.scratch || this.scratch.length < innerLen) this.scratch = new Uint8Array(MAX_INNER_PLAINTEXT_LENGTH);
+      inner = this.scratch.subarray(0, innerLen);
+      if (pad) inner.fill(0, n + 1);
+    } else {
+      inner = new Uint8Array(innerLen);
+    }
+    copyFragment(c, n, inner);
+    inner[n] = type;
+    const nonce = prot.nextNonce();
+    const body = prot.key.seal(nonce, header, inner);
+    if (!sync && !isPromise(body)) this.syncAead.add(prot);
+    return { header, body };
+  }
+
+  /** Emit the resolved prefix of the pending queue. */
+  private drain(): void {
+    if (this.failure) return;
+    let batch: Uint8Array[] | undefined;
+    while (this.pendingHead < this.pending.length) {
+      const e = this.pending[this.pendingHead]!;
+      if (e.body === undefined) break;
+      (batch ??= []).push(e.header, e.body);
+      this.pendingHead++;
+      this.emitted++;
+    }
+    if (this.pendingHead === this.pending.length) {
+      this.pending = [];
+      this.pendingHead = 0;
+    }
+    if (!batch) return;
+    try {
+      this.emitFn(batch);
+    } catch (e) {
+      try {
+        this.fail(e);
+      } catch {
+        /* recorded */
+      }
+      return;
+    }
+    if (this.waiters.length) {
+      const ready = this.waiters.filter((w) => w.target <= this.emitted);
+      this.waiters = this.waiters.filter((w) => w.target > this.emitted);
+      for (const w of ready) w.resolve();
+    }
+  }
+
+  private whenEmitted(target: number): MaybePromise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.emitted >= target) return undefined;
+    return new Promise<void>((resolve, reject) => this.waiters.push({ target, resolve, reject }));
+  }
+}
+
+interface Cursor {
+  parts: readonly Uint8Array[];
+  index: number;
+  offset: number;
+  remaining: number;
+  first: boolean;
+}
+
+/** Next `n` bytes as a view when they lie in one part, else a copy. */
+function takeFragment(c: Cursor, n: number): Uint8Array {
+  const p = c.parts[c.index];
+  if (p && p.length - c.offset >= n) {
+    const v = p.subarray(c.offset, c.offset + n);
+    advance(c, n);
+    return v;
+  }
+  const out = new Uint8Array(n);
+  copyFragment(c, n, out);
+  return out;
+}
+
+function copyFragment(c: Cursor, n: number, out: Uint8Array): void {
+  let w = 0;
+  while (w < n) {
+    const p = c.parts[c.index]!;
+    const take = Math.min(n - w, p.length - c.offset);
+    out.set(take === p.length ? p : p.subarray(c.offset, c.offset + take), w);
+    w += take;
+    advance(c, take);
+  }
+}
+
+function advance(c: Cursor, n: number): void {
+  c.offset += n;
+  c.remaining -= n;
+  while (c.index < c.parts.length && c.offset >= c.parts[c.index]!.length) {
+    c.offset = 0;
+    c.index++;
+  }
+}
