@@ -5,6 +5,8 @@ import type { CryptoProvider } from '../provider.js';
 import { secureRandomBytes } from '../random.js';
 import { pureHash, pureHmac, pureHkdfExtract, pureHkdfExpand } from './hash.js';
 import { pureAead } from './aead.js';
+import { pureGroup } from './groups.js';
+import { pureSign, pureVerify } from './signatures.js';
 
 export const pureProvider: CryptoProvider = {
   name: 'pure',
@@ -14,13 +16,7 @@ export const pureProvider: CryptoProvider = {
   hkdfExtract: pureHkdfExtract,
   hkdfExpand: pureHkdfExpand,
   aead: pureAead,
-  group() {
-    throw new Error('pure provider: key exchange not yet implemented');
-  },
-  verify() {
-    throw new Error('pure provider: signatures not yet implemented');
-  },
-  sign() {
-    throw new Error('pure provider: signatures not yet implemented');
-  },
+  group: pureGroup,
+  verify: pureVerify,
+  sign: pureSign,
 };

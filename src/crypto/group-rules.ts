@@ -1,0 +1,92 @@
+/**
+ * Provider-independent rules for key-exchange groups: codepoints, share
+ * sizes, the checks RFC 8446 requires on a peer's share, and how private key
+ * material is drawn from a RandomSource (identical in every provider, so an
+ * injected `random` gives the same handshake whichever provider runs it).
+ */
+import { TlsError } from '../errors.js';
+import type { NamedGroupName, RandomSource } from './provider.js';
+import { EC_CURVES, type EcCurveName } from './ecdsa-der.js';
+
+/** TLS NamedGroup codepoints (RFC 8446 §4.2.7; draft-ietf-tls-ecdhe-mlkem for 0x11EC). */
+export const GROUP_CODEPOINTS: Readonly<Record<NamedGroupName, number>> = {
+  secp256r1: 0x0017,
+  secp384r1: 0x0018,
+  x25519: 0x001d,
+  X25519MLKEM768: 0x11ec,
+};
+
+export const ALL_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768'];
+
+export const X25519_LENGTH = 32;
+/** ML-KEM-768 (FIPS 203 Table 3) sizes. */
+export const MLKEM768_EK_LENGTH = 1184;
+export const MLKEM768_CT_LENGTH = 1088;
+export const MLKEM768_SEED_LENGTH = 64;
+export const MLKEM768_MSG_LENGTH = 32;
+
+export const EC_GROUP_CURVE: Readonly<Record<'secp256r1' | 'secp384r1', EcCurveName>> = {
+  secp256r1: 'P-256',
+  secp384r1: 'P-384',
+};
+
+export function illegalShare(group: string, why: string): TlsError {
+  return new TlsError('illegal_parameter', `${group} key share: ${why}`);
+}
+
+/** Exact length of a share, or illegal_parameter. */
+export function checkShareLength(group: string, share: Uint8Array, expected: number): void {
+  if (share.length !== expected) throw illegalShare(group, `length ${share.length}, expected ${expected}`);
+}
+
+/**
+ * RFC 8446 §4.2.8.2: an ECDHE share is UncompressedPointRepresentation
+ * (legacy_form = 4, X, Y). Compressed points, the point at infinity and wrong
+ * lengths are rejected here; on-curve validation is the provider's.
+ */
+export function checkUncompressedPoint(group: string, curve: EcCurveName, share: Uint8Array): void {
+  checkShareLength(group, share, 1 + 2 * EC_CURVES[curve].byteLength);
+  if (share[0] !== 0x04) throw illegalShare(group, `legacy_form ${share[0]} (only uncompressed, 4, is allowed)`);
+}
+
+/** RFC 8446 §7.4.2 / RFC 7748 §6.1: an all-zero X25519 output must be rejected. */
+export function checkX25519Output(group: string, shared: Uint8Array): void {
+  let acc = 0;
+  for (let i = 0; i < shared.length; i++) acc |= shared[i]!;
+  if (acc === 0) throw illegalShare(group, 'X25519 shared secret is all zero (low-order point)');
+}
+
+function bytesToBigInt(b: Uint8Array): bigint {
+  let x = 0n;
+  for (let i = 0; i < b.length; i++) x = (x << 8n) | BigInt(b[i]!);
+  return x;
+}
+
+const MAX_SCALAR_TRIES = 64;
+
+/**
+ * An ECDH private scalar from a random source by rejection sampling
+ * (FIPS 186-5 A.2.2): draw byteLength bytes, accept when 1 <= d < n.
+ * Returns the scalar as fixed-width big-endian bytes.
+ */
+export function ecScalarFromRandom(curve: EcCurveName, random: RandomSource): Uint8Array {
+  const { byteLength, n } = EC_CURVES[curve];
+  for (let i = 0; i < MAX_SCALAR_TRIES; i++) {
+    const d = random(byteLength);
+    if (d.length !== byteLength) throw new TlsError('internal_error', `random source returned ${d.length} bytes, wanted ${byteLength}`);
+    if (curve === 'P-521') d[0] = d[0]! & 0x01; // 521 bits: mask the top byte before the range test
+    const x = bytesToBigInt(d);
+    if (x !== 0n && x < n) return d;
+  }
+  throw new TlsError('internal_error', 'random source keeps yielding out-of-range EC scalars');
+}
+
+/** Run `f`, mapping any non-TlsError failure to illegal_parameter for `group`. */
+export function asIllegal<T>(group: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof TlsError) throw e;
+    throw illegalShare(group, e instanceof Error ? e.message : String(e));
+  }
+}

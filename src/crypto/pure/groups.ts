@@ -1,0 +1,113 @@
+/**
+ * Key-exchange groups on @noble: x25519 (RFC 7748), secp256r1/secp384r1
+ * (RFC 8446 §4.2.8.2, §7.4.2) and the hybrid X25519MLKEM768
+ * (draft-ietf-tls-ecdhe-mlkem: client share = ML-KEM-768 ek || X25519 public,
+ * server share = ML-KEM ciphertext || X25519 public, shared secret =
+ * ML-KEM shared secret || X25519 shared secret).
+ */
+import { x25519 } from '@noble/curves/ed25519.js';
+import { p256, p384 } from '@noble/curves/nist.js';
+import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
+import { concatBytes } from '../../util/bytes.js';
+import type { ClientKeyShare, KeyExchangeGroup, NamedGroupName, RandomSource } from '../provider.js';
+import { secureRandomBytes } from '../random.js';
+import {
+  GROUP_CODEPOINTS, EC_GROUP_CURVE, X25519_LENGTH, MLKEM768_EK_LENGTH, MLKEM768_CT_LENGTH,
+  MLKEM768_SEED_LENGTH, MLKEM768_MSG_LENGTH,
+  asIllegal, checkShareLength, checkUncompressedPoint, checkX25519Output, ecScalarFromRandom,
+} from '../group-rules.js';
+
+/** X25519(sk, peer) with the RFC 8446 §7.4.2 checks; `group` names the TLS group in errors. */
+export function pureX25519(group: string, secretKey: Uint8Array, peer: Uint8Array): Uint8Array {
+  checkShareLength(group, peer, X25519_LENGTH);
+  const shared = asIllegal(group, () => x25519.getSharedSecret(secretKey, peer));
+  checkX25519Output(group, shared);
+  return shared;
+}
+
+function x25519Group(): KeyExchangeGroup {
+  const name = 'x25519';
+  return {
+    name,
+    codepoint: GROUP_CODEPOINTS.x25519,
+    generate(random?: RandomSource): ClientKeyShare {
+      const sk = (random ?? secureRandomBytes)(X25519_LENGTH);
+      return {
+        publicKey: x25519.getPublicKey(sk),
+        complete: (serverShare) => pureX25519(name, sk, serverShare),
+      };
+    },
+    respond(clientShare, random?) {
+      checkShareLength(name, clientShare, X25519_LENGTH);
+      const sk = (random ?? secureRandomBytes)(X25519_LENGTH);
+      return { publicKey: x25519.getPublicKey(sk), sharedSecret: pureX25519(name, sk, clientShare) };
+    },
+  };
+}
+
+function ecGroup(name: 'secp256r1' | 'secp384r1'): KeyExchangeGroup {
+  const curve = EC_GROUP_CURVE[name];
+  const impl = name === 'secp256r1' ? p256 : p384;
+  const agree = (d: Uint8Array, peer: Uint8Array): Uint8Array => {
+    checkUncompressedPoint(name, curve, peer);
+    // RFC 8446 §7.4.2: the shared secret is the x-coordinate, fixed width.
+    return asIllegal(name, () => impl.getSharedSecret(d, peer, true).subarray(1));
+  };
+  return {
+    name,
+    codepoint: GROUP_CODEPOINTS[name],
+    generate(random?: RandomSource): ClientKeyShare {
+      const d = ecScalarFromRandom(curve, random ?? secureRandomBytes);
+      return { publicKey: impl.getPublicKey(d, false), complete: (serverShare) => agree(d, serverShare) };
+    },
+    respond(clientShare, random?) {
+      checkUncompressedPoint(name, curve, clientShare);
+      const d = ecScalarFromRandom(curve, random ?? secureRandomBytes);
+      return { publicKey: impl.getPublicKey(d, false), sharedSecret: agree(d, clientShare) };
+    },
+  };
+}
+
+/** X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem §3: ML-KEM part first in shares and secret). */
+export function hybridGroup(): KeyExchangeGroup {
+  const name = 'X25519MLKEM768';
+  return {
+    name,
+    codepoint: GROUP_CODEPOINTS.X25519MLKEM768,
+    generate(random?: RandomSource): ClientKeyShare {
+      const rnd = random ?? secureRandomBytes;
+      const { publicKey: ek, secretKey: dk } = ml_kem768.keygen(rnd(MLKEM768_SEED_LENGTH));
+      const xsk = rnd(X25519_LENGTH);
+      return {
+        publicKey: concatBytes(ek, x25519.getPublicKey(xsk)),
+        complete(serverShare) {
+          checkShareLength(name, serverShare, MLKEM768_CT_LENGTH + X25519_LENGTH);
+          const kemSecret = asIllegal(name, () => ml_kem768.decapsulate(serverShare.subarray(0, MLKEM768_CT_LENGTH), dk));
+          const ecdhSecret = pureX25519(name, xsk, serverShare.subarray(MLKEM768_CT_LENGTH));
+          return concatBytes(kemSecret, ecdhSecret);
+        },
+      };
+    },
+    respond(clientShare, random?) {
+      checkShareLength(name, clientShare, MLKEM768_EK_LENGTH + X25519_LENGTH);
+      const rnd = random ?? secureRandomBytes;
+      // FIPS 203 §7.2 encapsulation key check (modulus) happens inside encapsulate: a bad ek throws.
+      const ek = clientShare.subarray(0, MLKEM768_EK_LENGTH);
+      const { cipherText, sharedSecret: kemSecret } = asIllegal(name, () => ml_kem768.encapsulate(ek, rnd(MLKEM768_MSG_LENGTH)));
+      const xsk = rnd(X25519_LENGTH);
+      const ecdhSecret = pureX25519(name, xsk, clientShare.subarray(MLKEM768_EK_LENGTH));
+      return { publicKey: concatBytes(cipherText, x25519.getPublicKey(xsk)), sharedSecret: concatBytes(kemSecret, ecdhSecret) };
+    },
+  };
+}
+
+const groups: Record<NamedGroupName, KeyExchangeGroup> = {
+  x25519: x25519Group(),
+  secp256r1: ecGroup('secp256r1'),
+  secp384r1: ecGroup('secp384r1'),
+  X25519MLKEM768: hybridGroup(),
+};
+
+export function pureGroup(name: NamedGroupName): KeyExchangeGroup | undefined {
+  return Object.prototype.hasOwnProperty.call(groups, name) ? groups[name] : undefined;
+}
