@@ -1,0 +1,86 @@
+/**
+ * Building the client's ClientHello, RFC 8446 §4.1.2, and the second
+ * ClientHello after a HelloRetryRequest (§4.1.4: the same message with the
+ * key_share replaced and the cookie added).
+ */
+import { TlsError } from '../../errors.js';
+import { alpnBytes } from '../extensions/alpn.js';
+import { encodeAlpn } from '../extensions/alpn.js';
+import { encodeKeyShareClient, type KeyShareEntry } from '../extensions/key-share.js';
+import type { Extension } from '../extensions/list.js';
+import {
+  encodePskKeyExchangeModes, encodeSignatureAlgorithms, encodeSupportedGroups, encodeSupportedVersionsClient,
+} from '../extensions/lists.js';
+import { encodeCookie } from '../extensions/misc.js';
+import { encodeServerName, isIpLiteral } from '../extensions/server-name.js';
+import { ExtensionType, PskKeyExchangeMode, TLS12, TLS13 } from '../messages/types.js';
+import type { ClientHello } from '../messages/index.js';
+import { groupCode, requireGroup } from '../common/groups.js';
+import { CERTIFICATE_ONLY_SCHEMES, schemeByName } from '../common/schemes.js';
+import type { ClientContext } from './context.js';
+
+async function makeShares(ctx: ClientContext, groups: readonly number[]): Promise<KeyShareEntry[]> {
+  const out: KeyShareEntry[] = [];
+  for (const code of groups) {
+    const name = ctx.config.groups.find((g) => groupCode(g) === code);
+    if (!name) throw new TlsError('internal_error', `no group for codepoint ${code}`);
+    const share = await requireGroup(ctx.config.provider, name).generate(ctx.config.random);
+    ctx.shares.set(code, share);
+    out.push({ group: code, keyExchange: share.publicKey });
+  }
+  return out;
+}
+
+/** The first ClientHello. */
+export async function buildClientHello(ctx: ClientContext): Promise<ClientHello> {
+  const c = ctx.config;
+  const random = c.random(32);
+  if (random.length !== 32) throw new TlsError('internal_error', 'random source returned the wrong length');
+  ctx.clientRandom = random;
+  // §D.4: in middlebox compatibility mode the client sends a fresh 32-byte session id.
+  const sessionId = c.middleboxCompat ? c.random(32) : new Uint8Array(0);
+  const exts: Extension[] = [];
+  const name = c.servername;
+  if (name !== undefined && name !== '' && !isIpLiteral(name)) {
+    const host = name.endsWith('.') ? name.slice(0, -1) : name;
+    exts.push(encodeServerName(host));
+    ctx.sniSent = host;
+  }
+  exts.push(encodeSupportedVersionsClient([TLS13]));
+  exts.push(encodeSupportedGroups(c.groups.map(groupCode)));
+  // Schemes for CertificateVerify, plus rsa_pkcs1 for certificate signatures (§4.2.3).
+  const sigs = [...c.schemes.map((s) => s.code), ...CERTIFICATE_ONLY_SCHEMES.map((n) => schemeByName(n)!.code)];
+  exts.push(encodeSignatureAlgorithms(sigs));
+  if (c.alpn.length > 0) exts.push(encodeAlpn(c.alpn));
+  exts.push(encodePskKeyExchangeModes([PskKeyExchangeMode.psk_dhe_ke]));
+  exts.push(encodeKeyShareClient(await makeShares(ctx, c.keyShareGroups.map(groupCode))));
+  ctx.offered = new Set(exts.map((e) => e.type));
+  return {
+    type: 'client_hello',
+    legacyVersion: TLS12,
+    random,
+    legacySessionId: sessionId,
+    cipherSuites: c.suites.map((s) => s.code),
+    legacyCompressionMethods: new Uint8Array([0]),
+    extensions: exts,
+  };
+}
+
+/** The second ClientHello (§4.1.2): key_share replaced when a group was selected, cookie echoed. */
+export async function buildRetryHello(ctx: ClientContext, selectedGroup: number | undefined, cookie: Uint8Array | undefined): Promise<ClientHello> {
+  const first = ctx.hello;
+  const exts: Extension[] = [];
+  for (const e of first.extensions) {
+    if (e.type === ExtensionType.key_share && selectedGroup !== undefined) {
+      ctx.shares.clear();
+      exts.push(encodeKeyShareClient(await makeShares(ctx, [selectedGroup])));
+    } else if (e.type !== ExtensionType.early_data && e.type !== ExtensionType.cookie) {
+      exts.push(e);
+    }
+  }
+  if (cookie) exts.push(encodeCookie(cookie));
+  for (const e of exts) ctx.offered.add(e.type);
+  return { ...first, extensions: exts };
+}
+
+export { alpnBytes };

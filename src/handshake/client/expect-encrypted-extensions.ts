@@ -1,0 +1,53 @@
+/** Client states ExpectEncryptedExtensions (RFC 8446 §4.3.1) and ExpectCertificateOrCertificateRequest (§4.3.2). */
+import { TlsError } from '../../errors.js';
+import { bytesEqual } from '../../util/bytes.js';
+import { unexpected, type HandshakeState } from '../common/context.js';
+import { alpnName } from '../extensions/alpn.js';
+import { checkSolicited } from '../extensions/allowed.js';
+import { parseCertificateRequestExtensions, parseEncryptedExtensions } from '../extensions/parse.js';
+import type { HandshakeMessage } from '../messages/index.js';
+import type { ClientContext } from './context.js';
+import { ExpectCertificate } from './expect-certificate.js';
+
+export class ExpectEncryptedExtensions implements HandshakeState {
+  readonly name = 'ExpectEncryptedExtensions';
+
+  constructor(private readonly ctx: ClientContext) {}
+
+  async handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
+    if (m.type !== 'encrypted_extensions') throw unexpected(this.name, m);
+    const ctx = this.ctx;
+    ctx.trace('received', m);
+    const ee = parseEncryptedExtensions(m.extensions);
+    checkSolicited(m.extensions, ctx.offered, 'EE');
+    if (ee.alpn) {
+      // The server must pick one of the protocols we offered (RFC 7301 §3.2).
+      const chosen = ee.alpn;
+      if (!ctx.config.alpn.some((p) => bytesEqual(p, chosen))) {
+        throw new TlsError('illegal_parameter', 'EncryptedExtensions: ALPN protocol was not offered');
+      }
+      ctx.alpnProtocol = alpnName(chosen);
+    }
+    ctx.transcript.add(raw);
+    return new ExpectCertificateOrCertificateRequest(ctx);
+  }
+}
+
+export class ExpectCertificateOrCertificateRequest implements HandshakeState {
+  readonly name = 'ExpectCertificateOrCertificateRequest';
+
+  constructor(private readonly ctx: ClientContext) {}
+
+  async handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
+    const ctx = this.ctx;
+    if (m.type === 'certificate') return await new ExpectCertificate(ctx).handle(m, raw);
+    if (m.type !== 'certificate_request') throw unexpected(this.name, m);
+    ctx.trace('received', m);
+    // §4.3.2: in the main handshake the context "SHALL be zero length".
+    if (m.context.length !== 0) throw new TlsError('illegal_parameter', 'CertificateRequest: non-empty context in the handshake');
+    const view = parseCertificateRequestExtensions(m.extensions);
+    ctx.certificateRequest = { context: m.context, view };
+    ctx.transcript.add(raw);
+    return new ExpectCertificate(ctx);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Client state ExpectFinished (RFC 8446 §4.4.4), then the client's second
+ * flight: [CCS] [Certificate CertificateVerify] Finished (§4.4, §D.4).
+ */
+import { TlsError } from '../../errors.js';
+import { constantTimeEqual, wipe } from '../../util/bytes.js';
+import { chooseSigningScheme, signCertificateVerify } from '../common/certificate-verify.js';
+import { Connected } from '../common/connected.js';
+import { unexpected, type HandshakeState } from '../common/context.js';
+import { finishedVerifyData } from '../key-schedule.js';
+import type { HandshakeMessage } from '../messages/index.js';
+import type { ClientContext } from './context.js';
+
+export class ExpectFinished implements HandshakeState {
+  readonly name = 'ExpectFinished';
+
+  constructor(private readonly ctx: ClientContext) {}
+
+  async handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
+    if (m.type !== 'finished') throw unexpected(this.name, m);
+    const ctx = this.ctx;
+    const c = ctx.config;
+    const suite = ctx.requireSuite();
+    ctx.trace('received', m);
+    if (m.verifyData.length !== suite.hashLength) throw new TlsError('decode_error', 'Finished: wrong verify_data length');
+    const expected = finishedVerifyData(c.provider, suite, ctx.serverHandshakeSecret!, ctx.transcript.hash());
+    // §4.4.4: compared in constant time; a mismatch → decrypt_error.
+    if (!constantTimeEqual(expected, m.verifyData)) throw new TlsError('decrypt_error', 'server Finished does not verify');
+    ctx.transcript.add(raw);
+
+    const ms = ctx.handshakeSecret!.intoMasterSecret();
+    const h = ctx.transcript.hash();
+    const cap = ms.clientApplicationTrafficSecret0(h);
+    const sap = ms.serverApplicationTrafficSecret0(h);
+    const exp = ms.exporterMasterSecret(h);
+    ctx.keyLog(sap);
+    ctx.keyLog(cap);
+    ctx.keyLog(exp);
+    await ctx.io.setReadKey(suite, sap.secret);
+
+    // Second flight.
+    if (c.middleboxCompat && !ctx.ccsSent) {
+      ctx.io.sendChangeCipherSpec();
+      ctx.ccsSent = true;
+    }
+    await ctx.io.setWriteKey(suite, ctx.clientHandshakeSecret!);
+    const cr = ctx.certificateRequest;
+    if (cr) {
+      const cert = c.certificate;
+      const scheme = cert ? chooseSigningScheme(cert.key, cr.view.signatureAlgorithms, c.schemes) : undefined;
+      if (cert && scheme) {
+        ctx.send({ type: 'certificate', context: cr.context, entries: cert.chain.map((d) => ({ data: d, extensions: [] })) });
+        const sig = await signCertificateVerify(c.provider, 'client', scheme, cert.key, ctx.transcript.hash(), c.random);
+        ctx.send({ type: 'certificate_verify', scheme: scheme.code, signature: sig });
+      } else {
+        // §4.4.2: no suitable certificate → an empty Certificate.
+        ctx.send({ type: 'certificate', context: cr.context, entries: [] });
+      }
+    }
+    const fin = finishedVerifyData(c.provider, suite, ctx.clientHandshakeSecret!, ctx.transcript.hash());
+    ctx.send({ type: 'finished', verifyData: fin });
+    await ctx.io.setWriteKey(suite, cap.secret);
+    wipe(ctx.clientHandshakeSecret, ctx.serverHandshakeSecret);
+    ctx.handshakeSecret!.wipe();
+    ms.wipe();
+
+    ctx.io.handshakeComplete({
+      suite,
+      exporterSecret: exp.secret,
+      info: {
+        protocol: 'TLSv1.3',
+        cipherSuite: suite.name,
+        group: ctx.group,
+        signatureScheme: ctx.peerScheme?.name,
+        alpnProtocol: ctx.alpnProtocol,
+        servername: ctx.sniSent,
+        peerCertificates: ctx.peerChain,
+        peerVerified: ctx.peerVerified,
+        peerVerifyError: ctx.peerVerifyError,
+        helloRetry: ctx.hrr !== undefined,
+        resumed: false,
+      },
+    });
+    return new Connected(ctx, 'client', suite, sap.secret.slice(), cap.secret.slice());
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * After the handshake, RFC 8446 §4.6: the only handshake messages allowed
+ * are NewSessionTicket (server → client; accepted and ignored: resumption
+ * is not implemented here) and KeyUpdate (both ways, §4.6.3). We never offer
+ * post_handshake_auth, so a CertificateRequest is unexpected_message, as is
+ * anything else.
+ */
+import { TlsError } from '../../errors.js';
+import { wipe } from '../../util/bytes.js';
+import type { CipherSuite } from '../cipher-suites.js';
+import { nextTrafficSecret } from '../key-schedule.js';
+import type { HandshakeMessage } from '../messages/index.js';
+import { KeyUpdateRequest } from '../messages/types.js';
+import { checkAllowed } from '../extensions/allowed.js';
+import type { HandshakeContext, HandshakeState } from './context.js';
+import { unexpected } from './context.js';
+
+export class Connected implements HandshakeState {
+  readonly name = 'Connected';
+
+  constructor(
+    private readonly ctx: HandshakeContext,
+    private readonly role: 'client' | 'server',
+    private readonly suite: CipherSuite,
+    private readSecret: Uint8Array,
+    private writeSecret: Uint8Array,
+  ) {}
+
+  async handle(m: HandshakeMessage): Promise<HandshakeState> {
+    this.ctx.trace('received', m);
+    if (m.type === 'new_session_ticket' && this.role === 'client') {
+      // §4.6.1: extensions are checked against the §4.2 table; the ticket itself is ignored.
+      checkAllowed(m.extensions, 'NST');
+      return this;
+    }
+    if (m.type === 'key_update') {
+      // §4.6.3: "If an implementation receives any other value [than 0 or 1], it MUST terminate the connection with an illegal_parameter alert."
+      if (m.requestUpdate !== KeyUpdateRequest.update_not_requested && m.requestUpdate !== KeyUpdateRequest.update_requested) {
+        throw new TlsError('illegal_parameter', `KeyUpdate: request_update ${m.requestUpdate} is neither 0 nor 1`);
+      }
+      const next = nextTrafficSecret(this.ctx.config.provider, this.suite, this.readSecret);
+      wipe(this.readSecret);
+      this.readSecret = next;
+      await this.ctx.io.setReadKey(this.suite, next);
+      if (m.requestUpdate === KeyUpdateRequest.update_requested) await this.sendKeyUpdate(false);
+      return this;
+    }
+    throw unexpected(this.name, m);
+  }
+
+  /** Send KeyUpdate under the current key, then switch our write key (§4.6.3). */
+  async sendKeyUpdate(requestPeer: boolean): Promise<void> {
+    this.ctx.send({ type: 'key_update', requestUpdate: requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested });
+    const next = nextTrafficSecret(this.ctx.config.provider, this.suite, this.writeSecret);
+    wipe(this.writeSecret);
+    this.writeSecret = next;
+    await this.ctx.io.setWriteKey(this.suite, next);
+  }
+}

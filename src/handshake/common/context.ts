@@ -1,0 +1,59 @@
+/**
+ * State shared by the states of one handshake (either role): the resolved
+ * config, the transcript, the I/O hooks, tracing and key logging.
+ */
+import { TlsError } from '../../errors.js';
+import { toHex } from '../../util/bytes.js';
+import type { CipherSuite } from '../cipher-suites.js';
+import type { ResolvedCommon } from '../config.js';
+import type { LabeledSecret } from '../key-schedule.js';
+import { describe, encodeHandshake, type HandshakeMessage } from '../messages/index.js';
+import { Transcript } from '../transcript.js';
+import type { HandshakeIo } from './io.js';
+
+export class HandshakeContext<C extends ResolvedCommon = ResolvedCommon> {
+  readonly transcript: Transcript;
+  clientRandom: Uint8Array = new Uint8Array(0);
+  suite: CipherSuite | undefined;
+
+  constructor(
+    readonly config: C,
+    readonly io: HandshakeIo,
+  ) {
+    this.transcript = new Transcript(config.provider);
+  }
+
+  /** Encode, add to the transcript, trace and send a handshake message. */
+  send(m: HandshakeMessage): Uint8Array {
+    const raw = encodeHandshake(m);
+    this.transcript.add(raw);
+    this.trace('sent', m);
+    this.io.sendHandshake(raw);
+    return raw;
+  }
+
+  /** Record a received message: trace it (the caller adds it to the transcript at the right time). */
+  trace(direction: 'sent' | 'received', m: HandshakeMessage): void {
+    const cb = this.config.onHandshakeMessage;
+    if (cb) cb(direction, m.type, describe(m));
+  }
+
+  keyLog(s: LabeledSecret): void {
+    this.config.keyLog?.(`${s.label} ${toHex(this.clientRandom)} ${toHex(s.secret)}`);
+  }
+
+  requireSuite(): CipherSuite {
+    if (!this.suite) throw new TlsError('internal_error', 'handshake: no cipher suite yet');
+    return this.suite;
+  }
+}
+
+/** One state of a handshake state machine (RFC 8446 §A): takes a message, returns the next state. */
+export interface HandshakeState {
+  readonly name: string;
+  handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState>;
+}
+
+export function unexpected(state: string, m: HandshakeMessage): TlsError {
+  return new TlsError('unexpected_message', `${state}: unexpected ${m.type}`);
+}

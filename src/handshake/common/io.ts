@@ -1,0 +1,28 @@
+/**
+ * What a handshake state machine needs from the connection that drives it:
+ * a way to send handshake messages and the dummy ChangeCipherSpec, to
+ * install traffic keys in each direction, and to report completion. The
+ * connection implements it over the record layer.
+ */
+import type { SessionInfo } from '../../connection/types.js';
+import type { MaybePromise } from '../../util/bytes.js';
+import type { CipherSuite } from '../cipher-suites.js';
+
+export interface HandshakeIo {
+  /** Send one encoded handshake message (header included) under the current write key. */
+  sendHandshake(raw: Uint8Array): void;
+  /** Send the middlebox-compatibility ChangeCipherSpec record (RFC 8446 §D.4), always in plaintext. */
+  sendChangeCipherSpec(): void;
+  /** Messages sent after this use `secret`'s keys (RFC 8446 §7.3). */
+  setWriteKey(suite: CipherSuite, secret: Uint8Array): MaybePromise<void>;
+  /** Records received after the current handshake message use `secret`'s keys. */
+  setReadKey(suite: CipherSuite, secret: Uint8Array): MaybePromise<void>;
+  /** Both directions now use application traffic keys. */
+  handshakeComplete(result: HandshakeResult): void;
+}
+
+export interface HandshakeResult {
+  readonly info: SessionInfo;
+  readonly suite: CipherSuite;
+  readonly exporterSecret: Uint8Array;
+}
