@@ -1,0 +1,31 @@
+/** Per-handshake state of the server, shared by its states. */
+import type { NamedGroupName, PublicKey } from '../../crypto/provider.js';
+import type { CertifiedKey } from '../../connection/types.js';
+import type { ResolvedServer } from '../config.js';
+import { HandshakeContext } from '../common/context.js';
+import type { SchemeInfo } from '../common/schemes.js';
+import type { ClientHello } from '../messages/index.js';
+
+export class ServerContext extends HandshakeContext<ResolvedServer> {
+  /** The first ClientHello (to check the second one against after an HRR). */
+  firstHello: ClientHello | undefined;
+  /** Set once we sent a HelloRetryRequest. */
+  hrr: { suite: number; group: number } | undefined;
+  ccsSent = false;
+  group: NamedGroupName | undefined;
+  servername: string | undefined;
+  alpnProtocol: string | undefined;
+  certificate: CertifiedKey | undefined;
+  ourScheme: SchemeInfo | undefined;
+  clientHandshakeSecret: Uint8Array | undefined;
+  clientApplicationSecret: Uint8Array | undefined;
+  serverApplicationSecret: Uint8Array | undefined;
+  exporterSecret: Uint8Array | undefined;
+  /** Extension types we sent in CertificateRequest (client Certificate entries may only answer these). */
+  certificateRequestExtensions = new Set<number>();
+  peerChain: readonly Uint8Array[] = [];
+  peerKey: PublicKey | undefined;
+  peerVerified = false;
+  peerVerifyError: string | undefined;
+  peerScheme: SchemeInfo | undefined;
+}

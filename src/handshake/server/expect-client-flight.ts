@@ -1,0 +1,103 @@
+/**
+ * Server states for the client's second flight (RFC 8446 §4.4):
+ * ExpectCertificate → ExpectCertificateVerify → ExpectFinished.
+ */
+import { TlsError } from '../../errors.js';
+import { constantTimeEqual, wipe } from '../../util/bytes.js';
+import { verifyCertificateVerify } from '../common/certificate-verify.js';
+import { Connected } from '../common/connected.js';
+import { unexpected, type HandshakeState } from '../common/context.js';
+import { checkPeerChain } from '../common/peer-certificate.js';
+import { checkAllowed, checkSolicited } from '../extensions/allowed.js';
+import { finishedVerifyData } from '../key-schedule.js';
+import type { HandshakeMessage } from '../messages/index.js';
+import type { ServerContext } from './context.js';
+
+export class ExpectClientCertificate implements HandshakeState {
+  readonly name = 'ExpectCertificate';
+
+  constructor(private readonly ctx: ServerContext) {}
+
+  async handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
+    if (m.type !== 'certificate') throw unexpected(this.name, m);
+    const ctx = this.ctx;
+    ctx.trace('received', m);
+    // §4.4.2: the context echoes the CertificateRequest's (empty in the handshake).
+    if (m.context.length !== 0) throw new TlsError('illegal_parameter', 'client Certificate: certificate_request_context does not match');
+    for (const e of m.entries) {
+      checkAllowed(e.extensions, 'CT');
+      checkSolicited(e.extensions, ctx.certificateRequestExtensions, 'CT');
+    }
+    if (m.entries.length === 0) {
+      // §4.4.2.4: no certificate; the server "MAY abort the handshake with a certificate_required alert".
+      if (ctx.config.clientAuth === 'require') throw new TlsError('certificate_required', 'client sent no certificate');
+      ctx.transcript.add(raw);
+      return new ExpectClientFinished(ctx);
+    }
+    const chain = m.entries.map((e) => e.data);
+    const r = await checkPeerChain(ctx.config, chain, undefined, 'client');
+    ctx.peerChain = chain;
+    ctx.peerKey = r.publicKey;
+    ctx.peerVerified = r.verified;
+    ctx.peerVerifyError = r.verifyError;
+    ctx.transcript.add(raw);
+    return new ExpectClientCertificateVerify(ctx);
+  }
+}
+
+export class ExpectClientCertificateVerify implements HandshakeState {
+  readonly name = 'ExpectCertificateVerify';
+
+  constructor(private readonly ctx: ServerContext) {}
+
+  async handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
+    if (m.type !== 'certificate_verify') throw unexpected(this.name, m);
+    const ctx = this.ctx;
+    ctx.trace('received', m);
+    ctx.peerScheme = await verifyCertificateVerify(
+      ctx.config.provider, 'client', m.scheme, ctx.config.schemes, ctx.peerKey!, ctx.transcript.hash(), m.signature,
+    );
+    ctx.transcript.add(raw);
+    return new ExpectClientFinished(ctx);
+  }
+}
+
+export class ExpectClientFinished implements HandshakeState {
+  readonly name = 'ExpectFinished';
+
+  constructor(private readonly ctx: ServerContext) {}
+
+  async handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
+    if (m.type !== 'finished') throw unexpected(this.name, m);
+    const ctx = this.ctx;
+    const suite = ctx.requireSuite();
+    ctx.trace('received', m);
+    if (m.verifyData.length !== suite.hashLength) throw new TlsError('decode_error', 'Finished: wrong verify_data length');
+    const expected = finishedVerifyData(ctx.config.provider, suite, ctx.clientHandshakeSecret!, ctx.transcript.hash());
+    // §4.4.4: constant-time comparison; mismatch → decrypt_error.
+    if (!constantTimeEqual(expected, m.verifyData)) throw new TlsError('decrypt_error', 'client Finished does not verify');
+    ctx.transcript.add(raw);
+    wipe(ctx.clientHandshakeSecret);
+    const cap = ctx.clientApplicationSecret!;
+    const sap = ctx.serverApplicationSecret!;
+    await ctx.io.setReadKey(suite, cap);
+    ctx.io.handshakeComplete({
+      suite,
+      exporterSecret: ctx.exporterSecret!,
+      info: {
+        protocol: 'TLSv1.3',
+        cipherSuite: suite.name,
+        group: ctx.group,
+        signatureScheme: ctx.ourScheme?.name,
+        alpnProtocol: ctx.alpnProtocol,
+        servername: ctx.servername,
+        peerCertificates: ctx.peerChain,
+        peerVerified: ctx.peerVerified,
+        peerVerifyError: ctx.peerVerifyError,
+        helloRetry: ctx.hrr !== undefined,
+        resumed: false,
+      },
+    });
+    return new Connected(ctx, 'server', suite, cap.slice(), sap.slice());
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Server state ExpectClientHello (RFC 8446 §4.1.2), also after a
+ * HelloRetryRequest (§4.1.4), then the server's flight:
+ * ServerHello [CCS] {EncryptedExtensions} {CertificateRequest} {Certificate}
+ * {CertificateVerify} {Finished}.
+ */
+import { TlsError } from '../../errors.js';
+import { bytesEqual, wipe } from '../../util/bytes.js';
+import type { CipherSuite } from '../cipher-suites.js';
+import { signCertificateVerify } from '../common/certificate-verify.js';
+import { unexpected, type HandshakeState } from '../common/context.js';
+import { groupName, requireGroup } from '../common/groups.js';
+import { alpnBytes, encodeAlpn } from '../extensions/alpn.js';
+import { encodeKeyShareHrr, encodeKeyShareServer } from '../extensions/key-share.js';
+import type { Extension } from '../extensions/list.js';
+import { encodeSignatureAlgorithms, encodeSupportedVersionsServer } from '../extensions/lists.js';
+import { encodeCertificateAuthorities } from '../extensions/misc.js';
+import { parseClientHelloExtensions, type ClientHelloExtensions } from '../extensions/parse.js';
+import { encodeServerNameAck } from '../extensions/server-name.js';
+import { EarlySecret, finishedVerifyData } from '../key-schedule.js';
+import type { ClientHello, HandshakeMessage } from '../messages/index.js';
+import { ExtensionType, HELLO_RETRY_REQUEST_RANDOM, TLS12, TLS13 } from '../messages/types.js';
+import type { ServerContext } from './context.js';
+import { ExpectClientCertificate, ExpectClientFinished } from './expect-client-flight.js';
+import { chooseAlpn, chooseCertificate, chooseGroup, chooseSuite } from './negotiate.js';
+
+/** Extensions that may differ between ClientHello1 and ClientHello2 (§4.1.2). */
+const MAY_CHANGE = new Set<number>([ExtensionType.key_share, ExtensionType.cookie, ExtensionType.early_data, ExtensionType.pre_shared_key, ExtensionType.padding]);
+
+export class ExpectClientHello implements HandshakeState {
+  readonly name = 'ExpectClientHello';
+
+  constructor(private readonly ctx: ServerContext) {}
+
+  async handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
+    if (m.type !== 'client_hello') throw unexpected(this.name, m);
+    const ctx = this.ctx;
+    ctx.trace('received', m);
+    const ext = parseClientHelloExtensions(m.extensions);
+    // §4.2.1: without supported_versions (or without 0x0304 in it) the client
+    // wants TLS 1.2 or older, which we do not implement → protocol_version.
+    if (!ext.supportedVersions || !ext.supportedVersions.includes(TLS13)) {
+      throw new TlsError('protocol_version', 'client does not offer TLS 1.3');
+    }
+    // §4.1.2: "legacy_version field MUST be set to 0x0303".
+    if (m.legacyVersion !== TLS12) throw new TlsError('illegal_parameter', 'ClientHello: legacy_version is not 0x0303');
+    // §4.1.2: exactly one compression method, null; anything else → illegal_parameter.
+    if (m.legacyCompressionMethods.length !== 1 || m.legacyCompressionMethods[0] !== 0) {
+      throw new TlsError('illegal_parameter', 'ClientHello: legacy_compression_methods must be exactly [0]');
+    }
+    if (ctx.hrr) this.checkSecondHello(m, ext);
+
+    // §9.2: signature_algorithms is required for certificate authentication;
+    // supported_groups and key_share come together.
+    if (!ext.signatureAlgorithms) throw new TlsError('missing_extension', 'ClientHello: no signature_algorithms');
+    if (!ext.supportedGroups || !ext.keyShares) throw new TlsError('missing_extension', 'ClientHello: supported_groups and key_share are both required');
+
+    const suite = ctx.hrr ? ctx.config.suites.find((s) => s.code === ctx.hrr!.suite)! : chooseSuite(ctx.config, m.cipherSuites);
+    const { group, share } = chooseGroup(ctx.config, ext);
+    if (!share) {
+      if (ctx.hrr) throw new TlsError('illegal_parameter', 'second ClientHello has no key share for the selected group');
+      return this.sendHelloRetryRequest(m, raw, suite, group);
+    }
+    ctx.clientRandom = m.random;
+    ctx.servername = ext.serverName;
+    const alpn = chooseAlpn(ctx.config, ext.alpn);
+    ctx.alpnProtocol = alpn;
+    const { certificate, scheme } = chooseCertificate(ctx.config, ext.serverName, ext.signatureAlgorithms);
+    ctx.certificate = certificate;
+    ctx.ourScheme = scheme;
+    return await this.sendServerFlight(m, raw, ext, suite, group, share.keyExchange, alpn);
+  }
+
+  /** §4.1.2: the second ClientHello must equal the first except for the listed changes; its key_share is one share, for our group. */
+  private checkSecondHello(m: ClientHello, ext: ClientHelloExtensions): void {
+    const first = this.ctx.firstHello!;
+    const same =
+      m.legacyVersion === first.legacyVersion &&
+      bytesEqual(m.random, first.random) &&
+      bytesEqual(m.legacySessionId, first.legacySessionId) &&
+      m.cipherSuites.length === first.cipherSuites.length &&
+      m.cipherSuites.every((s, i) => s === first.cipherSuites[i]) &&
+      bytesEqual(m.legacyCompressionMethods, first.legacyCompressionMethods);
+    const a = first.extensions.filter((e) => !MAY_CHANGE.has(e.type));
+    const b = m.extensions.filter((e) => !MAY_CHANGE.has(e.type));
+    const sameExts = a.length === b.length && a.every((e, i) => e.type === b[i]!.type && bytesEqual(e.data, b[i]!.data));
+    if (!same || !sameExts) throw new TlsError('illegal_parameter', 'second ClientHello differs from the first');
+    if (ext.cookie) throw new TlsError('illegal_parameter', 'second ClientHello carries a cookie we did not send');
+    const shares = ext.keyShares ?? [];
+    if (shares.length !== 1 || shares[0]!.group !== this.ctx.hrr!.group) {
+      throw new TlsError('illegal_parameter', 'second ClientHello must carry exactly one key share, for the selected group');
+    }
+  }
+
+  private sendHelloRetryRequest(m: ClientHello, raw: Uint8Array, suite: CipherSuite, group: number): HandshakeState {
+    const ctx = this.ctx;
+    ctx.firstHello = m;
+    ctx.hrr = { suite: suite.code, group };
+    ctx.suite = suite;
+    ctx.transcript.add(raw);
+    ctx.transcript.setHash(suite.hash);
+    ctx.transcript.replaceWithMessageHash();
+    ctx.send({
+      type: 'server_hello',
+      legacyVersion: TLS12,
+      random: HELLO_RETRY_REQUEST_RANDOM,
+      legacySessionIdEcho: m.legacySessionId,
+      cipherSuite: suite.code,
+      legacyCompressionMethod: 0,
+      extensions: [encodeSupportedVersionsServer(TLS13), encodeKeyShareHrr(group)],
+    });
+    // §D.4: the CCS follows our first handshake message when the client sent a session id.
+    if (m.legacySessionId.length > 0) {
+      ctx.io.sendChangeCipherSpec();
+      ctx.ccsSent = true;
+    }
+    return this;
+  }
+
+  private async sendServerFlight(
+    m: ClientHello, raw: Uint8Array, ext: ClientHelloExtensions, suite: CipherSuite, group: number,
+    clientShare: Uint8Array, alpn: string | undefined,
+  ): Promise<HandshakeState> {
+    const ctx = this.ctx;
+    const c = ctx.config;
+    const name = groupName(group)!;
+    ctx.group = name;
+    const kx = await requireGroup(c.provider, name).respond(clientShare, c.random);
+    ctx.suite = suite;
+    ctx.transcript.add(raw);
+    ctx.transcript.setHash(suite.hash);
+    const random = c.random(32);
+    ctx.send({
+      type: 'server_hello',
+      legacyVersion: TLS12,
+      random,
+      legacySessionIdEcho: m.legacySessionId,
+      cipherSuite: suite.code,
+      legacyCompressionMethod: 0,
+      extensions: [encodeKeyShareServer({ group, keyExchange: kx.publicKey }), encodeSupportedVersionsServer(TLS13)],
+    });
+    if (m.legacySessionId.length > 0 && !ctx.ccsSent) {
+      ctx.io.sendChangeCipherSpec();
+      ctx.ccsSent = true;
+    }
+    const hs = new EarlySecret(c.provider, suite).intoHandshakeSecret(kx.sharedSecret);
+    wipe(kx.sharedSecret);
+    const h = ctx.transcript.hash();
+    const cs = hs.clientHandshakeTrafficSecret(h);
+    const ss = hs.serverHandshakeTrafficSecret(h);
+    ctx.keyLog(cs);
+    ctx.keyLog(ss);
+    ctx.clientHandshakeSecret = cs.secret;
+    await ctx.io.setWriteKey(suite, ss.secret);
+    await ctx.io.setReadKey(suite, cs.secret);
+
+    const ee: Extension[] = [];
+    if (ext.serverName !== undefined) ee.push(encodeServerNameAck());
+    if (alpn !== undefined) ee.push(encodeAlpn([alpnBytes(alpn)]));
+    ctx.send({ type: 'encrypted_extensions', extensions: ee });
+
+    if (c.clientAuth !== 'none') {
+      const cr: Extension[] = [encodeSignatureAlgorithms(c.schemes.map((s) => s.code))];
+      if (c.clientCertificateAuthorities.length > 0) cr.push(encodeCertificateAuthorities(c.clientCertificateAuthorities));
+      for (const e of cr) ctx.certificateRequestExtensions.add(e.type);
+      ctx.send({ type: 'certificate_request', context: new Uint8Array(0), extensions: cr });
+    }
+    const cert = ctx.certificate!;
+    ctx.send({ type: 'certificate', context: new Uint8Array(0), entries: cert.chain.map((d) => ({ data: d, extensions: [] })) });
+    const sig = await signCertificateVerify(c.provider, 'server', ctx.ourScheme!, cert.key, ctx.transcript.hash(), c.random);
+    ctx.send({ type: 'certificate_verify', scheme: ctx.ourScheme!.code, signature: sig });
+    ctx.send({ type: 'finished', verifyData: finishedVerifyData(c.provider, suite, ss.secret, ctx.transcript.hash()) });
+
+    const ms = hs.intoMasterSecret();
+    hs.wipe();
+    const h2 = ctx.transcript.hash();
+    const cap = ms.clientApplicationTrafficSecret0(h2);
+    const sap = ms.serverApplicationTrafficSecret0(h2);
+    const exp = ms.exporterMasterSecret(h2);
+    ms.wipe();
+    ctx.keyLog(cap);
+    ctx.keyLog(sap);
+    ctx.keyLog(exp);
+    ctx.clientApplicationSecret = cap.secret;
+    ctx.serverApplicationSecret = sap.secret;
+    ctx.exporterSecret = exp.secret;
+    await ctx.io.setWriteKey(suite, sap.secret);
+    wipe(ss.secret);
+    return c.clientAuth === 'none' ? new ExpectClientFinished(ctx) : new ExpectClientCertificate(ctx);
+  }
+}

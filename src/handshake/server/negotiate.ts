@@ -1,0 +1,58 @@
+/**
+ * The server's choices from a ClientHello (RFC 8446 §4.1.1): cipher suite,
+ * key-exchange group (and whether a HelloRetryRequest is needed), certificate
+ * and signature scheme, ALPN protocol. Server preference order throughout.
+ */
+import type { CertifiedKey } from '../../connection/types.js';
+import { TlsError } from '../../errors.js';
+import { bytesEqual } from '../../util/bytes.js';
+import type { CipherSuite } from '../cipher-suites.js';
+import type { ResolvedServer } from '../config.js';
+import { chooseSigningScheme } from '../common/certificate-verify.js';
+import { groupCode } from '../common/groups.js';
+import type { SchemeInfo } from '../common/schemes.js';
+import { alpnName } from '../extensions/alpn.js';
+import type { KeyShareEntry } from '../extensions/key-share.js';
+import type { ClientHelloExtensions } from '../extensions/parse.js';
+
+export function chooseSuite(config: ResolvedServer, offered: readonly number[]): CipherSuite {
+  const s = config.suites.find((s) => offered.includes(s.code));
+  if (!s) throw new TlsError('handshake_failure', 'no cipher suite in common');
+  return s;
+}
+
+/** Our most preferred group the client sent a share for; else our most preferred group it supports (→ HRR). */
+export function chooseGroup(config: ResolvedServer, ext: ClientHelloExtensions): { group: number; share: KeyShareEntry | undefined } {
+  const supported = ext.supportedGroups ?? [];
+  const shares = ext.keyShares ?? [];
+  for (const g of config.groups) {
+    const share = shares.find((s) => s.group === groupCode(g));
+    if (share && supported.includes(share.group)) return { group: share.group, share };
+  }
+  for (const g of config.groups) {
+    if (supported.includes(groupCode(g))) return { group: groupCode(g), share: undefined };
+  }
+  throw new TlsError('handshake_failure', 'no key exchange group in common');
+}
+
+export function chooseCertificate(
+  config: ResolvedServer,
+  servername: string | undefined,
+  clientSchemes: readonly number[],
+): { certificate: CertifiedKey; scheme: SchemeInfo } {
+  const certificate = config.selectCertificate?.(servername) ?? config.certificate;
+  if (!certificate || certificate.chain.length === 0) {
+    throw new TlsError('handshake_failure', `no certificate for ${servername ?? 'this connection'}`, { code: 'no_certificate' });
+  }
+  const scheme = chooseSigningScheme(certificate.key, clientSchemes, config.schemes);
+  if (!scheme) throw new TlsError('handshake_failure', 'no signature scheme in common with the client for our key');
+  return { certificate, scheme };
+}
+
+/** RFC 7301 §3.2: our first protocol the client also offered; none in common → no_application_protocol. */
+export function chooseAlpn(config: ResolvedServer, offered: readonly Uint8Array[] | undefined): string | undefined {
+  if (!offered || config.alpn.length === 0) return undefined;
+  const p = config.alpn.find((ours) => offered.some((o) => bytesEqual(o, ours)));
+  if (!p) throw new TlsError('no_application_protocol', 'no ALPN protocol in common');
+  return alpnName(p);
+}
