@@ -1,0 +1,23 @@
+import tls from 'node:tls';
+
+/** Our group name → the name Node's `ecdhCurve` takes. */
+export const NODE_GROUP: Record<string, string> = {
+  x25519: 'X25519',
+  secp256r1: 'prime256v1',
+  secp384r1: 'secp384r1',
+  X25519MLKEM768: 'X25519MLKEM768',
+};
+
+/** Whether this Node's OpenSSL supports a group (X25519MLKEM768 needs OpenSSL ≥ 3.5). */
+export function nodeSupportsGroup(group: string): boolean {
+  try {
+    tls.createSecureContext({ ecdhCurve: NODE_GROUP[group]!, minVersion: 'TLSv1.3' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
+
+export const GROUPS = (['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768'] as const).filter(nodeSupportsGroup);
