@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { CryptoProvider, PrivateKey, PublicKey } from '../../src/crypto/provider.js';
 import { pureProvider } from '../../src/crypto/pure/index.js';
+import { webCryptoProvider } from '../../src/crypto/webcrypto/index.js';
 import { isPromise, type MaybePromise } from '../../src/util/bytes.js';
 
 export const providers: [string, CryptoProvider][] = [
   ['pure', pureProvider],
+  ['webcrypto', webCryptoProvider],
 ];
 
 const VECTORS = fileURLToPath(new URL('../vectors/wycheproof/', import.meta.url));
