@@ -25,6 +25,8 @@ export interface MessageReaderOptions {
   maxHandshakeMessageSize?: number;
   /** AEAD operations in flight with an async provider. Default 64. */
   maxInFlight?: number;
+  /** Called for each change_cipher_spec record dropped under RFC 8446 §5 (tracing). */
+  onChangeCipherSpec?: () => void;
 }
 
 export class MessageReader {
@@ -33,7 +35,7 @@ export class MessageReader {
   private lastHandshakeProtected = false;
 
   constructor(options?: MessageReaderOptions) {
-    this.records = new RecordReader(options?.maxInFlight !== undefined ? { maxInFlight: options.maxInFlight } : undefined);
+    this.records = new RecordReader(options);
     this.reassembler = new HandshakeReassembler(options?.maxHandshakeMessageSize);
   }
 

@@ -36,11 +36,17 @@ export interface InboundRecord {
   readonly data: Uint8Array;
   /** True when the record was decrypted. */
   readonly protected: boolean;
+  /** legacy_record_version as received (informational; RFC 8446 §5.1 says ignore it). */
+  readonly version: number;
+  /** Length of the record's fragment on the wire (ciphertext length when protected). */
+  readonly wireLength: number;
 }
 
 export interface RecordReaderOptions {
   /** Maximum AEAD operations in flight with an async provider. Default 64. */
   maxInFlight?: number;
+  /** Called for each change_cipher_spec record dropped under RFC 8446 §5 (tracing). */
+  onChangeCipherSpec?: () => void;
 }
 
 /**
@@ -68,6 +74,7 @@ export class RecordReader {
   private reading = false;
   private consecutiveCcs = 0;
   private readonly maxInFlight: number;
+  private readonly onCcs: (() => void) | undefined;
   /** Bytes of early data left to skip (RFC 8446 §4.2.10), or 0. */
   private skipBudget = 0;
 
@@ -81,6 +88,7 @@ export class RecordReader {
 
   constructor(options?: RecordReaderOptions) {
     this.maxInFlight = Math.max(1, options?.maxInFlight ?? 64);
+    this.onCcs = options?.onChangeCipherSpec;
   }
 
   /** The current read protection (undefined while records are unprotected). */
@@ -232,6 +240,7 @@ export class RecordReader {
     if (++this.consecutiveCcs > MAX_CONSECUTIVE_CCS) {
       throw new TlsError('unexpected_message', 'record: too many change_cipher_spec records', { code: 'too_many_ccs' });
     }
+    this.onCcs?.();
   }
 
   private unprotected(rec: RawRecord): InboundRecord {
@@ -248,7 +257,7 @@ export class RecordReader {
         code: 'empty_record',
       });
     }
-    return { type: rec.type, data: rec.fragment, protected: false };
+    return { type: rec.type, data: rec.fragment, protected: false, version: rec.version, wireLength: len };
   }
 
   private open(item: Extract<Item, { rec: RawRecord }>): void {
@@ -292,6 +301,7 @@ export class RecordReader {
   }
 
   private finish(pt: Uint8Array | null): InboundRecord {
+    const rec = (this.queue[this.head] as { rec: RawRecord }).rec;
     if (pt === null) {
       throw new TlsError('bad_record_mac', 'record: authentication failed (RFC 8446 §5.2)');
     }
@@ -303,7 +313,7 @@ export class RecordReader {
       });
     }
     this.head++;
-    return { type, data: content, protected: true };
+    return { type, data: content, protected: true, version: rec.version, wireLength: rec.fragment.length };
   }
 
   private chargeSkip(rec: RawRecord): void {

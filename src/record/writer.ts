@@ -39,6 +39,8 @@ export interface RecordWriterOptions {
   padding?: (type: ContentTypeValue, contentLength: number) => number;
 }
 
+const CCS_BODY = new Uint8Array([1]);
+
 interface Entry {
   header: Uint8Array;
   body: Uint8Array | undefined;
@@ -108,11 +110,27 @@ export class RecordWriter {
    * application_data; zero-length handshake/alert is refused (§5.1).
    */
   write(type: ContentTypeValue, data: Uint8Array | readonly Uint8Array[]): MaybePromise<void> {
+    return this.enqueue(type, data, this.protection);
+  }
+
+  /**
+   * The middlebox-compatibility change_cipher_spec record (RFC 8446 §5,
+   * §D.4): always unprotected, the single byte 0x01, even when a write key
+   * is already installed; ordered with the other records.
+   */
+  writeChangeCipherSpec(): MaybePromise<void> {
+    return this.enqueue(ContentType.change_cipher_spec, CCS_BODY, undefined);
+  }
+
+  private enqueue(
+    type: ContentTypeValue,
+    data: Uint8Array | readonly Uint8Array[],
+    prot: RecordProtection | undefined,
+  ): MaybePromise<void> {
     if (this.failure) throw this.failure;
     const parts = data instanceof Uint8Array ? [data] : data;
     let total = 0;
     for (const p of parts) total += p.length;
-    const prot = this.protection;
     if (total === 0 && (type !== ContentType.application_data || !prot)) {
       throw new TlsError('internal_error', `record: refusing to send a zero-length ${contentTypeName(type)} record (RFC 8446 §5.1)`);
     }
@@ -169,7 +187,9 @@ export class RecordWriter {
         return t;
       }
       const n = Math.min(this.maxFragment, c.remaining);
-      const header = prot ? undefined : recordHeader(type, n, this.recordVersion);
+      // RFC 8446 §5.1: 0x0303 everywhere except (optionally) the initial ClientHello.
+      const version = type === ContentType.handshake ? this.recordVersion : LEGACY_RECORD_VERSION;
+      const header = prot ? undefined : recordHeader(type, n, version);
       const res = prot ? this.sealFragment(type, prot, c, n) : { header: header!, body: takeFragment(c, n) };
       this.queued++;
       if (!isPromise(res.body) && this.pendingHead === this.pending.length) {
