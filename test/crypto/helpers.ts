@@ -5,11 +5,13 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { CryptoProvider, PrivateKey, PublicKey } from '../../src/crypto/provider.js';
 import { pureProvider } from '../../src/crypto/pure/index.js';
 import { webCryptoProvider } from '../../src/crypto/webcrypto/index.js';
+import { nodeProvider } from '../../src/crypto/node-provider.js';
 import { isPromise, type MaybePromise } from '../../src/util/bytes.js';
 
 export const providers: [string, CryptoProvider][] = [
   ['pure', pureProvider],
   ['webcrypto', webCryptoProvider],
+  ['node', nodeProvider],
 ];
 
 const VECTORS = fileURLToPath(new URL('../vectors/wycheproof/', import.meta.url));
