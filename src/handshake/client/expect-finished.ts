@@ -1,6 +1,7 @@
 /**
  * Client state ExpectFinished (RFC 8446 §4.4.4), then the client's second
- * flight: [CCS] [Certificate CertificateVerify] Finished (§4.4, §D.4).
+ * flight: [Certificate CertificateVerify] Finished (§4.4); the CCS of §D.4
+ * went out right after ServerHello.
  */
 import { TlsError } from '../../errors.js';
 import { constantTimeEqual, wipe } from '../../util/bytes.js';
@@ -38,12 +39,7 @@ export class ExpectFinished implements HandshakeState {
     ctx.keyLog(exp);
     await ctx.io.setReadKey(suite, sap.secret);
 
-    // Second flight.
-    if (c.middleboxCompat && !ctx.ccsSent) {
-      ctx.io.sendChangeCipherSpec();
-      ctx.ccsSent = true;
-    }
-    await ctx.io.setWriteKey(suite, ctx.clientHandshakeSecret!);
+    // Second flight (under the client handshake key, installed after ServerHello).
     const cr = ctx.certificateRequest;
     if (cr) {
       const cert = c.certificate;

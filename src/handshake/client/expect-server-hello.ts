@@ -132,6 +132,14 @@ export class ExpectServerHello implements HandshakeState {
     ctx.clientHandshakeSecret = c.secret;
     ctx.serverHandshakeSecret = s.secret;
     await ctx.io.setReadKey(suite, s.secret);
+    // §D.4: the compatibility CCS precedes our encrypted flight. We switch our
+    // write key now (as Go does) so that any alert we send from here on is
+    // protected with the handshake key the server expects.
+    if (ctx.config.middleboxCompat && !ctx.ccsSent) {
+      ctx.io.sendChangeCipherSpec();
+      ctx.ccsSent = true;
+    }
+    await ctx.io.setWriteKey(suite, c.secret);
     return new ExpectEncryptedExtensions(ctx);
   }
 }

@@ -1,0 +1,406 @@
+/**
+ * The sans-I/O TLS 1.3 connection: bytes in (`receive`), bytes out
+ * (`onTransmit`), plaintext out (`onData`), events. No sockets, timers or
+ * node: imports. Processing may be asynchronous (async crypto providers)
+ * but is strictly ordered: one task at a time, in arrival order.
+ *
+ * Errors are caught in ONE place (`fail`): the fatal alert is sent once
+ * (unless the error reports an alert the peer sent), the state becomes
+ * 'failed' for good and `onError` is called once.
+ */
+import type { CryptoProvider } from '../crypto/provider.js';
+import { TlsError } from '../errors.js';
+import type { CipherSuite } from '../handshake/cipher-suites.js';
+import { resolveClientConfig, resolveServerConfig, type ResolvedCommon } from '../handshake/config.js';
+import { Connected } from '../handshake/common/connected.js';
+import type { HandshakeContext, HandshakeState } from '../handshake/common/context.js';
+import type { HandshakeIo, HandshakeResult } from '../handshake/common/io.js';
+import { startClient } from '../handshake/client/index.js';
+import { exportKeyingMaterial } from '../handshake/key-schedule.js';
+import { decodeHandshake } from '../handshake/messages/index.js';
+import { startServer } from '../handshake/server/index.js';
+import { ContentType, createRecordProtection, MessageReader, RecordWriter, type InboundMessage } from '../record/index.js';
+import { concatBytes, isPromise, type MaybePromise } from '../util/bytes.js';
+import { classifyAlert, encodeAlert } from './alerts.js';
+import type { ClientConfig, ConnectionHandlers, ConnectionState, ServerConfig, SessionInfo } from './types.js';
+
+/** Records received but not yet processed before we refuse more (≈ 68 MB of full records). */
+export const MAX_PENDING_RECORDS = 4096;
+
+interface PendingWrite {
+  data: Uint8Array;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class Connection {
+  private readonly rx: MessageReader;
+  private readonly tx: RecordWriter;
+  private readonly io: HandshakeIo;
+  private handshake: HandshakeState | undefined;
+  private hctx: HandshakeContext | undefined;
+  private connected: Connected | undefined;
+  private _state: ConnectionState = 'handshaking';
+  private _info: SessionInfo | undefined;
+  private suite: CipherSuite | undefined;
+  private exporterSecret: Uint8Array | undefined;
+  private error: TlsError | undefined;
+  private started = false;
+  /** Handshake messages waiting to be coalesced into one flight. */
+  private flight: Uint8Array[] = [];
+  private queuedWrites: PendingWrite[] = [];
+  /** Set while a write-key change is in progress (async providers): app writes wait. */
+  private writeKeyChange: Promise<void> | undefined;
+  private sentCloseNotify = false;
+  private receivedCloseNotify = false;
+  private alertSent = false;
+  // The task queue: everything that touches protocol state runs here, in order.
+  private tasks: (() => MaybePromise<void>)[] = [];
+  private running = false;
+  private readScheduled = false;
+  private drainWaiters: (() => void)[] = [];
+
+  private constructor(
+    private readonly role: 'client' | 'server',
+    private readonly config: ResolvedCommon,
+    private readonly handlers: ConnectionHandlers,
+    private readonly begin: (io: HandshakeIo) => MaybePromise<{ ctx: HandshakeContext; state: HandshakeState }>,
+  ) {
+    this.rx = new MessageReader({ maxHandshakeMessageSize: config.maxHandshakeMessageSize });
+    this.tx = new RecordWriter({ emit: (chunks) => this.transmit(chunks) });
+    this.io = {
+      sendHandshake: (raw) => { this.flight.push(raw); },
+      sendChangeCipherSpec: () => { this.flushFlight(); this.track(this.tx.writeChangeCipherSpec()); },
+      setWriteKey: (suite, secret) => this.setWriteKey(suite, secret),
+      setReadKey: (suite, secret) => this.setReadKey(suite, secret),
+      handshakeComplete: (r) => this.onHandshakeComplete(r),
+    };
+  }
+
+  static client(config: ClientConfig, handlers: ConnectionHandlers): Connection {
+    const resolved = resolveClientConfig(config);
+    return new Connection('client', resolved, handlers, (io) => startClient(resolved, io));
+  }
+
+  static server(config: ServerConfig, handlers: ConnectionHandlers): Connection {
+    const resolved = resolveServerConfig(config);
+    const c = new Connection('server', resolved, handlers, (io) => startServer(resolved, io));
+    c.startHandshake();
+    return c;
+  }
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+
+  get info(): SessionInfo | undefined {
+    return this._info;
+  }
+
+  /** True once the peer sent close_notify (it will send no more data). */
+  get peerClosed(): boolean {
+    return this.receivedCloseNotify;
+  }
+
+  get provider(): CryptoProvider {
+    return this.config.provider;
+  }
+
+  /** Client: build and send the ClientHello. Server: no-op. */
+  start(): void {
+    if (this.role === 'client') this.startHandshake();
+  }
+
+  private startHandshake(): void {
+    if (this.started) return;
+    this.started = true;
+    this.schedule(() => {
+      const r = this.begin(this.io);
+      const done = (v: { ctx: HandshakeContext; state: HandshakeState }): void => {
+        this.hctx = v.ctx;
+        this.handshake = v.state;
+        this.flushFlight();
+        // RFC 8446 §5: a CCS may arrive from the first ClientHello on.
+        if (this.role === 'client') this.rx.allowChangeCipherSpec = true;
+      };
+      return isPromise(r) ? r.then(done) : done(r);
+    });
+  }
+
+  /** Network bytes in. Processed in order, possibly asynchronously; errors go to onError. */
+  receive(bytes: Uint8Array): void {
+    if (this._state === 'failed' || this.receivedCloseNotify || bytes.length === 0) return;
+    try {
+      this.rx.push(bytes);
+      if (this.rx.records.pendingRecords > MAX_PENDING_RECORDS) {
+        throw new TlsError('internal_error', 'receive buffer full: the peer sends faster than we process', { code: 'receive_buffer_overflow' });
+      }
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    if (!this.readScheduled) {
+      this.readScheduled = true;
+      this.schedule(() => this.readMessages());
+    }
+  }
+
+  /** Application data out. Queued until the handshake completes; resolves once its records went to onTransmit. */
+  write(data: Uint8Array): Promise<void> {
+    if (this._state === 'failed') return Promise.reject(this.error);
+    if (this.sentCloseNotify || this._state === 'closed') return Promise.reject(new Error('puretls: write after close'));
+    return new Promise<void>((resolve, reject) => {
+      this.queuedWrites.push({ data, resolve, reject });
+      if (this._state === 'connected') this.schedule(() => this.flushWrites());
+    });
+  }
+
+  /** Send close_notify (RFC 8446 §6.1). We can still receive (half-close). */
+  close(): void {
+    if (this._state === 'failed' || this.sentCloseNotify) return;
+    this.schedule(() => {
+      if (this._state === 'failed' || this.sentCloseNotify) return;
+      const w = this.flushWrites();
+      const send = (): void => {
+        if (this.sentCloseNotify || this._state === 'failed') return;
+        this.sentCloseNotify = true;
+        this.flushFlight();
+        this.track(this.tx.write(ContentType.alert, encodeAlert('close_notify')));
+        if (this.receivedCloseNotify || this._state === 'handshaking') this.setClosed();
+      };
+      return isPromise(w) ? w.then(send) : send();
+    });
+  }
+
+  /** Send a KeyUpdate (RFC 8446 §4.6.3), asking the peer to update too when `requestPeer`. */
+  keyUpdate(requestPeer = false): void {
+    if (this._state !== 'connected') throw new TlsError('internal_error', 'keyUpdate: the connection is not established', { code: 'not_connected' });
+    this.schedule(() => this.sendKeyUpdate(requestPeer));
+  }
+
+  /** TLS-Exporter, RFC 8446 §7.5. */
+  exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
+    if (!this.suite || !this.exporterSecret) {
+      throw new TlsError('internal_error', 'exportKeyingMaterial: the handshake is not complete', { code: 'not_connected' });
+    }
+    return exportKeyingMaterial(this.config.provider, this.suite, this.exporterSecret, label, context, length);
+  }
+
+  /** Resolves when everything received (and written) so far has been processed. */
+  drained(): Promise<void> {
+    if (!this.running && this.tasks.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Stop at once: no alert, no more callbacks. */
+  destroy(error?: Error): void {
+    if (this._state === 'failed' || this._state === 'closed') return;
+    const e = error ? TlsError.from(error) : new TlsError('user_canceled', 'connection destroyed', { code: 'destroyed' });
+    this.error = e;
+    this._state = error ? 'failed' : 'closed';
+    this.tasks = [];
+    this.rejectWrites(e);
+    this.resolveDrain();
+  }
+
+  // ---- task queue ----
+
+  private schedule(task: () => MaybePromise<void>): void {
+    if (this._state === 'failed') return;
+    this.tasks.push(task);
+    if (!this.running) void this.runTasks();
+  }
+
+  private async runTasks(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.tasks.length > 0 && this._state !== 'failed') {
+        const t = this.tasks.shift()!;
+        const r = t();
+        if (isPromise(r)) await r;
+      }
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.running = false;
+      this.resolveDrain();
+    }
+  }
+
+  private resolveDrain(): void {
+    if (this.running && this._state !== 'failed') return;
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const r of w) r();
+  }
+
+  // ---- receiving ----
+
+  private async readMessages(): Promise<void> {
+    this.readScheduled = false;
+    for (;;) {
+      if (this._state === 'failed' || this.receivedCloseNotify) return;
+      let m = this.rx.next();
+      if (isPromise(m)) m = await m;
+      if (!m) return;
+      const r = this.onMessage(m);
+      if (isPromise(r)) await r;
+    }
+  }
+
+  private onMessage(m: InboundMessage): MaybePromise<void> {
+    switch (m.kind) {
+      case 'handshake': {
+        const state = this.handshake;
+        if (!state) throw new TlsError('unexpected_message', 'handshake message before the handshake started');
+        const msg = decodeHandshake(m.raw);
+        return state.handle(msg, m.raw).then((next) => {
+          this.handshake = next;
+          if (next instanceof Connected) this.connected = next;
+          // RFC 8446 §5: the server accepts a CCS once it has the first ClientHello.
+          if (this.role === 'server' && this._state === 'handshaking') this.rx.allowChangeCipherSpec = true;
+          this.flushFlight();
+        });
+      }
+      case 'alert': {
+        const a = classifyAlert(m.description);
+        if (a === 'user_canceled') return;
+        if (a === 'close_notify') return this.onCloseNotify();
+        throw a;
+      }
+      case 'application_data':
+        // Before the handshake completes the peer may send no application data (we accept no 0-RTT).
+        if (this._state !== 'connected' && this._state !== 'closed') {
+          throw new TlsError('unexpected_message', 'application data before the handshake completed');
+        }
+        if (m.data.length > 0) this.handlers.onData?.(m.data);
+        return;
+    }
+  }
+
+  private onCloseNotify(): void {
+    this.receivedCloseNotify = true;
+    if (this._state === 'handshaking') {
+      // The peer gave up before the handshake finished: an error for us, no alert back.
+      throw new TlsError('close_notify', 'peer closed the connection during the handshake', { received: true, code: 'peer_closed_in_handshake' });
+    }
+    if (this.sentCloseNotify) this.setClosed();
+    this.handlers.onPeerClose?.();
+  }
+
+  private setClosed(): void {
+    if (this._state === 'failed') return;
+    this._state = 'closed';
+  }
+
+  // ---- sending ----
+
+  private transmit(chunks: Uint8Array[]): void {
+    const bytes = chunks.length === 1 ? chunks[0]! : concatBytes(...chunks);
+    this.handlers.onTransmit(bytes);
+  }
+
+  /** Keep an eye on an async record write: its failure fails the connection. */
+  private track(r: MaybePromise<void>): MaybePromise<void> {
+    if (isPromise(r)) return r.catch((e: unknown) => this.fail(e));
+    return r;
+  }
+
+  private flushFlight(): void {
+    if (this.flight.length === 0) return;
+    const f = this.flight;
+    this.flight = [];
+    this.track(this.tx.write(ContentType.handshake, f));
+  }
+
+  private setWriteKey(suite: CipherSuite, secret: Uint8Array): MaybePromise<void> {
+    this.flushFlight();
+    const p = createRecordProtection(this.config.provider, suite, secret);
+    if (!isPromise(p)) {
+      this.tx.setProtection(p);
+      return;
+    }
+    const change = p.then((prot) => {
+      this.tx.setProtection(prot);
+      if (this.writeKeyChange === change) this.writeKeyChange = undefined;
+    });
+    this.writeKeyChange = change;
+    return change;
+  }
+
+  private setReadKey(suite: CipherSuite, secret: Uint8Array): MaybePromise<void> {
+    const p = createRecordProtection(this.config.provider, suite, secret);
+    if (!isPromise(p)) return this.rx.setProtection(p);
+    return p.then((prot) => this.rx.setProtection(prot));
+  }
+
+  private onHandshakeComplete(r: HandshakeResult): void {
+    this.flushFlight();
+    this.suite = r.suite;
+    this.exporterSecret = r.exporterSecret;
+    this._info = Object.freeze({ ...r.info });
+    this._state = 'connected';
+    // RFC 8446 §5: no CCS after the peer's Finished.
+    this.rx.allowChangeCipherSpec = false;
+    this.handlers.onHandshakeDone?.(this._info);
+    if (this.queuedWrites.length > 0) this.tasks.unshift(() => this.flushWrites());
+  }
+
+  private flushWrites(): MaybePromise<void> {
+    if (this._state !== 'connected' && this._state !== 'closed') return;
+    if (this.writeKeyChange) return this.writeKeyChange.then(() => this.flushWrites());
+    const writes = this.queuedWrites;
+    this.queuedWrites = [];
+    let last: MaybePromise<void>;
+    for (const w of writes) {
+      let r: MaybePromise<void>;
+      try {
+        r = this.tx.write(ContentType.application_data, w.data);
+      } catch (e) {
+        w.reject(e);
+        throw e;
+      }
+      if (isPromise(r)) r.then(w.resolve, (e: unknown) => { w.reject(e); this.fail(e); });
+      else w.resolve();
+      last = r;
+    }
+    // RFC 8446 §5.5: rekey well before the AEAD limit.
+    if (this.connected && this.tx.recordsSealed >= this.config.keyUpdateAfterRecords) return this.sendKeyUpdate(false);
+    return undefined;
+  }
+
+  private sendKeyUpdate(requestPeer: boolean): MaybePromise<void> {
+    if (!this.connected || this.sentCloseNotify || this._state === 'failed') return;
+    return this.connected.sendKeyUpdate(requestPeer);
+  }
+
+  private rejectWrites(e: unknown): void {
+    const w = this.queuedWrites;
+    this.queuedWrites = [];
+    for (const x of w) x.reject(e);
+  }
+
+  // ---- the one error path ----
+
+  private fail(e: unknown): void {
+    if (this._state === 'failed') return;
+    const err = TlsError.from(e);
+    this.error = err;
+    const wasClosed = this._state === 'closed';
+    this._state = 'failed';
+    this.tasks = [];
+    this.flight = [];
+    if (!err.received && !this.alertSent && !wasClosed) {
+      this.alertSent = true;
+      try {
+        const r = this.tx.write(ContentType.alert, encodeAlert(err.alert));
+        if (isPromise(r)) r.catch(() => undefined);
+      } catch {
+        // The writer itself failed: no alert can be sent.
+      }
+    }
+    this.rejectWrites(err);
+    this.resolveDrain();
+    this.handlers.onError?.(err);
+  }
+}
