@@ -69,7 +69,11 @@ export class Connection {
     this.rx = new MessageReader({ maxHandshakeMessageSize: config.maxHandshakeMessageSize });
     this.tx = new RecordWriter({ emit: (chunks) => this.transmit(chunks) });
     this.io = {
-      sendHandshake: (raw) => { this.flight.push(raw); },
+      sendHandshake: (raw) => {
+        const m = config.mutateHandshake ? config.mutateHandshake(raw) : raw;
+        if (m instanceof Uint8Array) this.flight.push(m);
+        else this.flight.push(...m);
+      },
       sendChangeCipherSpec: () => { this.flushFlight(); this.track(this.tx.writeChangeCipherSpec()); },
       setWriteKey: (suite, secret) => this.setWriteKey(suite, secret),
       setReadKey: (suite, secret) => this.setReadKey(suite, secret),
@@ -351,7 +355,6 @@ export class Connection {
     if (this.writeKeyChange) return this.writeKeyChange.then(() => this.flushWrites());
     const writes = this.queuedWrites;
     this.queuedWrites = [];
-    let last: MaybePromise<void>;
     for (const w of writes) {
       let r: MaybePromise<void>;
       try {
@@ -362,7 +365,6 @@ export class Connection {
       }
       if (isPromise(r)) r.then(w.resolve, (e: unknown) => { w.reject(e); this.fail(e); });
       else w.resolve();
-      last = r;
     }
     // RFC 8446 §5.5: rekey well before the AEAD limit.
     if (this.connected && this.tx.recordsSealed >= this.config.keyUpdateAfterRecords) return this.sendKeyUpdate(false);

@@ -31,6 +31,12 @@ export interface ResolvedCommon {
   readonly random: RandomSource;
   readonly keyUpdateAfterRecords: number;
   readonly maxHandshakeMessageSize: number;
+  /**
+   * Test hook, not public API: rewrite each outgoing handshake message after
+   * it entered our transcript (to play a misbehaving peer). Set through the
+   * `__mutateHandshake` property of a config object.
+   */
+  readonly mutateHandshake: ((raw: Uint8Array) => Uint8Array | Uint8Array[]) | undefined;
 }
 
 export interface ResolvedClient extends ResolvedCommon {
@@ -86,6 +92,7 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
     random,
     keyUpdateAfterRecords: c.keyUpdateAfterRecords ?? DEFAULT_KEY_UPDATE_AFTER_RECORDS,
     maxHandshakeMessageSize: c.maxHandshakeMessageSize ?? DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE,
+    mutateHandshake: (c as { __mutateHandshake?: ResolvedCommon['mutateHandshake'] }).__mutateHandshake,
   });
 }
 

@@ -2,48 +2,30 @@
  * Checking the peer's certificate chain (RFC 8446 §4.4.2.4): the default
  * verifier runs src/x509 verifyCertificateChain against `ca`; a custom
  * `verifyCertificate` replaces it. A failure maps to an alert:
- *   unknown-issuer → unknown_ca; expired / not-yet-valid → certificate_expired;
- *   revoked → certificate_revoked; key-usage / ext-key-usage → unsupported_certificate
- *   (rustls: InvalidPurpose); name-mismatch → bad_certificate (what both Go
- *   and rustls send for a hostname mismatch); anything else → bad_certificate.
+ *   src/x509 ALERT_FOR_CODE: unknown-issuer → unknown_ca; expired / not-yet-valid
+ *   → certificate_expired; name-mismatch → bad_certificate (what both Go and
+ *   rustls send for a hostname mismatch, rather than certificate_unknown);
+ *   unknown critical extension / algorithm → unsupported_certificate; the rest
+ *   (and codes of a custom verifier we do not know) → bad_certificate.
  * With `rejectUnauthorized: false` the failure is recorded, not fatal.
  */
 import type { PublicKey } from '../../crypto/provider.js';
 import type { CertificateCheck, CertificateVerifier } from '../../connection/types.js';
 import { TlsError, type AlertName } from '../../errors.js';
-import { certificatePublicKey } from '../../x509/keys.js';
+import { ALERT_FOR_CODE, certificatePublicKey, verifyCertificateChain, type VerifyOptions } from '../../x509/index.js';
 import type { ResolvedCommon } from '../config.js';
 
 export function alertForCertificateCode(code: string): AlertName {
-  switch (code) {
-    case 'unknown-issuer': return 'unknown_ca';
-    case 'expired':
-    case 'not-yet-valid': return 'certificate_expired';
-    case 'revoked': return 'certificate_revoked';
-    case 'key-usage':
-    case 'ext-key-usage': return 'unsupported_certificate';
-    default: return 'bad_certificate';
-  }
+  if (code === 'revoked') return 'certificate_revoked';
+  return (ALERT_FOR_CODE as Record<string, AlertName>)[code] ?? 'bad_certificate';
 }
-
-type ChainVerifier = (p: {
-  leaf: Uint8Array; intermediates: readonly Uint8Array[]; roots: readonly (Uint8Array | string)[] | undefined;
-  now: Date; name?: string; usage: 'server' | 'client';
-}) => Promise<CertificateCheck> | CertificateCheck;
-
-let x509Verify: ChainVerifier | undefined;
 
 /** The default verifier: src/x509 verifyCertificateChain with `ca` as the roots. */
 export function defaultVerifier(config: ResolvedCommon): CertificateVerifier {
   return async ({ chain, name, usage, now }) => {
-    if (!x509Verify) {
-      // Loaded on first use so the handshake does not pull the validator in when a custom verifier is set.
-      const mod = '../../x509/index.js';
-      x509Verify = ((await import(mod)) as { verifyCertificateChain: ChainVerifier }).verifyCertificateChain;
-    }
-    const params: Parameters<ChainVerifier>[0] = { leaf: chain[0]!, intermediates: chain.slice(1), roots: config.ca ?? [], now, usage };
-    if (name !== undefined) params.name = name;
-    return await x509Verify(params);
+    const opts: VerifyOptions = { leaf: chain[0]!, intermediates: chain.slice(1), roots: config.ca ?? [], now, usage };
+    if (name !== undefined) opts.name = name;
+    return await verifyCertificateChain(opts);
   };
 }
 
