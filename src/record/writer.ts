@@ -44,6 +44,7 @@ const CCS_BODY = new Uint8Array([1]);
 interface Entry {
   header: Uint8Array;
   body: Uint8Array | undefined;
+  error?: unknown;
 }
 
 export class RecordWriter {
@@ -211,11 +212,9 @@ export class RecordWriter {
             this.drain();
           },
           (e: unknown) => {
-            try {
-              this.fail(e);
-            } catch {
-              /* recorded */
-            }
+            // Fail in order: records sealed before this one still go out.
+            entry.error = e ?? new Error('seal failed');
+            this.drain();
           },
         );
       } else {
@@ -260,8 +259,13 @@ export class RecordWriter {
   private drain(): void {
     if (this.failure) return;
     let batch: Uint8Array[] | undefined;
+    let error: unknown;
     while (this.pendingHead < this.pending.length) {
       const e = this.pending[this.pendingHead]!;
+      if (e.error !== undefined) {
+        error = e.error;
+        break;
+      }
       if (e.body === undefined) break;
       (batch ??= []).push(e.header, e.body);
       this.pendingHead++;
@@ -271,9 +275,9 @@ export class RecordWriter {
       this.pending = [];
       this.pendingHead = 0;
     }
-    if (!batch) return;
     try {
-      this.emitFn(batch);
+      if (batch) this.emitFn(batch);
+      if (error !== undefined) this.fail(error);
     } catch (e) {
       try {
         this.fail(e);
@@ -282,6 +286,7 @@ export class RecordWriter {
       }
       return;
     }
+    if (!batch) return;
     if (this.waiters.length) {
       const ready = this.waiters.filter((w) => w.target <= this.emitted);
       this.waiters = this.waiters.filter((w) => w.target > this.emitted);
