@@ -507,7 +507,7 @@ function validatePath(path: Node[], ctx: Ctx): Failure | undefined {
       const c = path[i]!.cert;
       const isLeaf = i === 0;
       const isAnchor = i === n - 1;
-      const role = isLeaf ? 'leaf' : isAnchor ? 'trust anchor' : 'intermediate';
+      const role = isAnchor ? 'trust anchor' : isLeaf ? 'leaf' : 'intermediate';
       checkValidity(c, ctx.now, role);
       const legacy = isAnchor && isLegacyRoot(c);
       checkProfile(c, role, isLeaf, legacy);
