@@ -1,14 +1,14 @@
 /**
  * The development CA used by `serve` without --cert and by the demo: a CA and
- * a localhost certificate made with `puretls cert`, kept in ~/.puretls/dev
+ * a localhost certificate (the layout `puretls cert` writes), kept in ~/.puretls/dev
  * (or a temporary directory when the home directory is not writable) and
  * reused while valid.
  */
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCert } from './cert.js';
+import { createCertificateAuthority, issueCertificate, type IssuedCertificate, type KeyType } from '../x509/index.js';
 
 export interface PemPair {
   certFile: string;
@@ -23,24 +23,22 @@ export interface DevPki {
   server: PemPair;
 }
 
-/** The certificate and key PEM files in a directory written by `puretls cert`. */
+/** DIR/cert.pem and DIR/key.pem, the layout `puretls cert` writes. */
 export function findPair(dir: string): PemPair | undefined {
-  if (!existsSync(dir)) return undefined;
-  let certFile: string | undefined;
-  let keyFile: string | undefined;
-  for (const f of readdirSync(dir).sort()) {
-    const path = join(dir, f);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      continue;
-    }
-    if (!keyFile && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) keyFile = path;
-    else if (!certFile && text.includes('-----BEGIN CERTIFICATE-----')) certFile = path;
-  }
-  if (!certFile || !keyFile) return undefined;
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  if (!existsSync(certFile) || !existsSync(keyFile)) return undefined;
   return { certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+}
+
+function save(dir: string, made: IssuedCertificate): PemPair {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  writeFileSync(certFile, made.certPem, { mode: 0o644 });
+  writeFileSync(keyFile, made.keyPem, { mode: 0o600 });
+  chmodSync(keyFile, 0o600);
+  return { certFile, keyFile, cert: made.certPem, key: made.keyPem };
 }
 
 function stillValid(p: PemPair | undefined, days: number): boolean {
@@ -53,37 +51,24 @@ function stillValid(p: PemPair | undefined, days: number): boolean {
   }
 }
 
-async function cert(argv: string[]): Promise<void> {
-  // runCert prints what it wrote; keep our own output to the lines users need.
-  const write = process.stdout.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  let code: unknown;
-  try {
-    code = await runCert(argv);
-  } finally {
-    process.stdout.write = write;
-  }
-  if (typeof code === 'number' && code !== 0) throw new Error(`puretls cert ${argv.join(' ')} failed (exit ${code})`);
-}
-
 /** Make (or reuse) a CA in `dir`/ca and a certificate for `names` in `dir`/`leafName`. */
-export async function makePki(dir: string, opts: { names?: string; keyType?: string; leafName?: string; client?: boolean; reuse?: boolean } = {}): Promise<DevPki> {
+export async function makePki(dir: string, opts: { names?: string; keyType?: KeyType; leafName?: string; client?: boolean; reuse?: boolean } = {}): Promise<DevPki> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const caDir = join(dir, 'ca');
   const leafDir = join(dir, opts.leafName ?? 'localhost');
   let ca = findPair(caDir);
   const reuse = opts.reuse !== false;
   if (!ca || !reuse || !stillValid(ca, 30)) {
-    await cert(['ca', '--out', caDir, '--name', 'puretls development CA', ...(opts.keyType ? ['--key', opts.keyType] : [])]);
-    ca = findPair(caDir);
-    if (!ca) throw new Error(`puretls cert ca wrote no certificate/key in ${caDir}`);
+    ca = save(caDir, await createCertificateAuthority({ name: 'puretls development CA', ...(opts.keyType ? { keyType: opts.keyType } : {}) }));
   }
   let server = findPair(leafDir);
   if (!server || !reuse || !stillValid(server, 7) || !issuedBy(server, ca)) {
-    await cert(['issue', '--ca', caDir, '--out', leafDir, '--name', opts.names ?? 'localhost,127.0.0.1,::1',
-      ...(opts.client ? ['--client'] : [])]);
-    server = findPair(leafDir);
-    if (!server) throw new Error(`puretls cert issue wrote no certificate/key in ${leafDir}`);
+    server = save(leafDir, await issueCertificate({
+      ca: { certPem: ca.cert, keyPem: ca.key },
+      names: (opts.names ?? 'localhost,127.0.0.1,::1').split(','),
+      ...(opts.client ? { client: true } : {}),
+      ...(opts.keyType ? { keyType: opts.keyType } : {}),
+    }));
   }
   return { dir, ca, server };
 }

@@ -8,14 +8,13 @@
  * - send: a write's callback runs only once its records were handed to the
  *   underlying stream and that stream is below its highWaterMark.
  */
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { Connection } from '../connection/connection.js';
 import type { ClientConfig, ServerConfig, SessionInfo, SignatureSchemeName } from '../connection/types.js';
 import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
-import { nodeProvider } from '../crypto/node-provider.js';
 import type { TlsError } from '../errors.js';
 import { parseCertificate } from '../x509/index.js';
 import {
@@ -65,8 +64,17 @@ export interface SecureStreamOptions extends Omit<ClientSecureOptions & ServerSe
 
 /** Resolve a provider option including 'node' (node:crypto). */
 export function resolveNodeProvider(p: NodeProviderOption | string | undefined): CryptoProvider {
-  return p === 'node' ? nodeProvider : resolveProvider(p);
+  if (p === 'node') {
+    if (!nodeProvider) throw new OptionError("provider 'node' is not available in this build");
+    return nodeProvider;
+  }
+  return resolveProvider(p);
 }
+// TEMP until src/crypto/node-provider.ts lands: then a static import.
+const nodeProvider: CryptoProvider | undefined = await import('../crypto/node-provider' + '.js').then(
+  (m: { nodeProvider: CryptoProvider }) => m.nodeProvider,
+  () => undefined,
+);
 
 function u8(chunk: Buffer | Uint8Array): Uint8Array {
   return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -403,16 +411,49 @@ function disconnected(isServer: boolean): Error {
   return e;
 }
 
-/** Node-style view of one certificate, built on the x509 summary. */
-export function describeCertificate(der: Uint8Array): PeerCertificate {
-  const fp = createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
-  let summary: Record<string, unknown> = {};
-  try {
-    summary = { ...(parseCertificate(der) as unknown as Record<string, unknown>) };
-  } catch (e) {
-    summary = { parseError: (e as Error).message };
+function nameObject(text: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf('=');
+    if (i <= 0) continue;
+    const k = line.slice(0, i);
+    const v = line.slice(i + 1);
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
-  return { ...summary, raw: Buffer.from(der), fingerprint256: fp };
+  return out;
+}
+
+/**
+ * Node-style view of one certificate (subject/issuer objects, valid_from,
+ * valid_to, subjectaltname, serialNumber, fingerprint256, raw), plus
+ * puretls's own `summary` (src/x509 parseCertificate).
+ */
+export function describeCertificate(der: Uint8Array): PeerCertificate {
+  const raw = Buffer.from(der);
+  const fingerprint256 = createHash('sha256').update(raw).digest('hex').toUpperCase().match(/../g)!.join(':');
+  const view: PeerCertificate = { raw, fingerprint256 };
+  try {
+    const x = new X509Certificate(raw);
+    Object.assign(view, {
+      subject: nameObject(x.subject),
+      issuer: nameObject(x.issuer),
+      subjectaltname: x.subjectAltName,
+      valid_from: x.validFrom,
+      valid_to: x.validTo,
+      serialNumber: x.serialNumber,
+      ca: x.ca,
+    });
+  } catch {
+    /* Node cannot parse it; the summary below may */
+  }
+  try {
+    view.summary = parseCertificate(der);
+  } catch (e) {
+    view.summary = undefined;
+    view.parseError = (e as Error).message;
+  }
+  return view;
 }
 
 const defaultRoots = (): readonly string[] => tls.rootCertificates;
