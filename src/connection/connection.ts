@@ -106,6 +106,11 @@ export class Connection {
     return this.receivedCloseNotify;
   }
 
+  /** Received bytes held without being processed yet: a partial record plus a partial handshake message (bounded). */
+  get bufferedBytes(): number {
+    return this.rx.records.bufferedBytes + this.rx.bufferedHandshakeBytes;
+  }
+
   get provider(): CryptoProvider {
     return this.config.provider;
   }
