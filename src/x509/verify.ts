@@ -38,10 +38,10 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, toHex } from '../util/bytes.js';
 import { decodeCertificate, hasKeyUsage, KeyUsageBit, type Certificate } from './certificate.js';
 import { DerError } from './der.js';
-import { matchServerName } from './hostname.js';
+import { formatIp, matchServerName } from './hostname.js';
 import { parseSpki } from './keys.js';
 import { checkNameConstraints, constraintSyntaxError } from './name-constraints.js';
-import { nameIsEmpty, nameToString } from './name.js';
+import { attributeValues, nameIsEmpty, nameToString } from './name.js';
 import { OID } from './oids.js';
 import { pemDecode } from './pem.js';
 import { decodeSignatureAlgorithm, keyMismatch, UnsupportedAlgorithm } from './signature.js';
@@ -226,6 +226,7 @@ async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     if (why) throw new Failure('name-mismatch', `leaf ${describe(leafCert)}: ${why}`);
   }
   if (opts.usage) checkEku(leafCert, opts.usage, true, 'leaf');
+  if (opts.usage === 'server' || opts.name !== undefined) checkCommonName(leafCert);
 
   const ctx: Ctx = {
     provider,
@@ -396,6 +397,35 @@ function checkValidity(c: Certificate, now: number, role: string): void {
   // RFC 5280 §4.1.2.5: notBefore through notAfter, inclusive.
   if (now < c.notBefore) throw new Failure('not-yet-valid', `${role} ${describe(c)} is not valid before ${new Date(c.notBefore).toISOString()}`);
   if (now > c.notAfter) throw new Failure('expired', `${role} ${describe(c)} expired at ${new Date(c.notAfter).toISOString()}`);
+}
+
+/**
+ * CA/B Forum BRs 7.1.4.3: a subscriber CN, if present, is a character-for-
+ * character copy of a dNSName SAN, or an iPAddress SAN in its canonical text
+ * (RFC 3986 dotted decimal, RFC 5952). The CN is never used for matching
+ * (RFC 9525 §6.3), but a CN that legacy software would read differently from
+ * what we validated is refused. Only the unambiguous cases are enforced (a
+ * descriptive or unrelated CN in a private PKI is left alone): an IP-like CN
+ * must be the canonical text of an iPAddress SAN; a CN equal to a dNSName SAN
+ * but for case, an A-label (xn--) CN not among the SANs, or a dotted CN with
+ * non-ASCII characters (a U-label) are refused.
+ */
+function checkCommonName(c: Certificate): void {
+  const san = c.subjectAltName?.names;
+  if (!san) return;
+  for (const cn of attributeValues(c.subject, OID.commonName)) {
+    const bad = (why: string) => new Failure('name-mismatch', `leaf ${describe(c)}: subject CN "${cn}" ${why}`);
+    const ipLike = /^0x[0-9a-f]+$/i.test(cn) || /^\d{1,3}(\.\d{1,3}){3}$/.test(cn) || (/^[0-9a-f:.]+$/i.test(cn) && cn.includes(':'));
+    if (ipLike) {
+      if (!san.some((g) => g.kind === 'ip' && formatIp(g.bytes) === cn)) throw bad('is not the canonical form of an iPAddress subjectAltName');
+      continue;
+    }
+    const dns = san.flatMap((g) => (g.kind === 'dns' ? [g.value] : []));
+    if (dns.includes(cn)) continue;
+    if (dns.some((d) => d.toLowerCase() === cn.toLowerCase())) throw bad('differs in case from its dNSName subjectAltName');
+    if (/(^|\.)xn--/i.test(cn)) throw bad('is an A-label name that is not one of its subjectAltNames');
+    if (cn.includes('.') && /[^\x00-\x7f]/.test(cn)) throw bad('is an internationalised name not encoded as an A-label');
+  }
 }
 
 function checkEku(c: Certificate, usage: 'server' | 'client', isLeaf: boolean, role: string): void {

@@ -358,3 +358,39 @@ describe('path building', () => {
     expect(calls).toBeLessThanOrEqual(100);
   });
 });
+
+describe('subject CN consistency (CA/B BRs 7.1.4.3)', () => {
+  it('IP-like, case-variant, A-label and U-label CNs must agree with the SANs; other CNs are ignored', async () => {
+    const r = await root();
+    await expectOk(check(await leaf(r, { subject: 'CN=other.example.com' }), [r]));
+    await expectFail(check(await leaf(r, { subject: 'CN=Example.COM' }), [r]), 'name-mismatch');
+    await expectFail(check(await leaf(r, { subject: 'CN=xn--nxasmq6b.com' }), [r]), 'name-mismatch');
+    await expectFail(check(await leaf(r, { subject: 'CN=test-測試.com' }), [r]), 'name-mismatch');
+    await expectFail(check(await leaf(r, { subject: 'CN=0xC0A80101', san: ['192.168.1.1'] }), [r], [], { name: '192.168.1.1' }), 'name-mismatch');
+    await expectFail(check(await leaf(r, { subject: 'CN=2001:DB8::1', san: ['2001:db8::1'] }), [r], [], { name: '2001:db8::1' }), 'name-mismatch');
+    await expectFail(check(await leaf(r, { subject: 'CN=192.168.001.001', san: ['192.168.1.1'] }), [r], [], { name: '192.168.1.1' }), 'name-mismatch');
+    await expectOk(check(await leaf(r, { subject: 'CN=2001:db8::1', san: ['2001:db8::1'] }), [r], [], { name: '2001:db8::1' }));
+    await expectOk(check(await leaf(r, { subject: 'CN=Build Server' }), [r]));
+  });
+});
+
+describe('providers', () => {
+  it('every key type verifies with the default (pure) provider and the WebCrypto provider', async () => {
+    const crypto = (await import('../../src/crypto/index.js')) as Record<string, unknown>;
+    const providers: [string, VerifyOptions['provider']][] = [['default', undefined]];
+    if (crypto.webCryptoProvider) providers.push(['webcrypto', crypto.webCryptoProvider as VerifyOptions['provider']]);
+    for (const keyType of ['rsa2048', 'ecdsa-p256', 'ecdsa-p384', 'ed25519'] as const) {
+      const r = await root({ keyType });
+      const i = await inter(r, { keyType });
+      const l = await leaf(i, { keyType });
+      const forged = await leaf(await inter(await root({ keyType }), { keyType, subject: i.subject }), { keyType });
+      for (const [name, provider] of providers) {
+        const o = provider ? { provider } : { provider: undefined };
+        const good = await verifyCertificateChain({ leaf: l.der, intermediates: [i.der], roots: [r.der], now: NOW, name: 'example.com', usage: 'server', ...o });
+        expect(good.ok, `${keyType} ${name} ${good.ok ? '' : good.message}`).toBe(true);
+        const bad = await verifyCertificateChain({ leaf: forged.der, intermediates: [i.der], roots: [r.der], now: NOW, ...o });
+        expect(bad.ok ? 'ok' : bad.code, `${keyType} ${name}`).toBe('bad-signature');
+      }
+    }
+  });
+});
