@@ -15,10 +15,17 @@ export function readText(path: string, what: string): string {
   }
 }
 
+/** RFC 8446 spelling of a handshake message type: client_hello → ClientHello. */
+export function messageName(type: string): string {
+  return type.includes('_') || /^[a-z]/.test(type)
+    ? type.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')
+    : type;
+}
+
 /** Writes to stderr: one line per handshake message, with its direction. */
 export function traceLine(direction: 'sent' | 'received', type: string, summary: string): void {
   const arrow = direction === 'sent' ? '>>' : '<<';
-  process.stderr.write(`[trace] ${arrow} ${direction === 'sent' ? 'sent    ' : 'received'} ${type}${summary ? ' ' + summary : ''}\n`);
+  process.stderr.write(`[trace] ${arrow} ${direction === 'sent' ? 'sent    ' : 'received'} ${messageName(type)}${summary ? ' ' + summary : ''}\n`);
 }
 
 /** NSS key-log lines appended to FILE (the format Wireshark and SSLKEYLOGFILE use). */
