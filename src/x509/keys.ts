@@ -7,7 +7,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { TlsError } from '../errors.js';
 import type { PrivateKey, PublicKey } from '../crypto/provider.js';
-import { DerError, DerReader, Tag, ctxCons, intToBigint, type Tlv } from './der.js';
+import { DerError, DerReader, Tag, ctxCons, intToBigint } from './der.js';
 import { decodeCertificate } from './certificate.js';
 import { OID } from './oids.js';
 import { pemBlocks } from './pem.js';
@@ -115,15 +115,6 @@ export function certificatePublicKey(der: Uint8Array): PublicKey {
 
 function keyError(message: string, cause?: unknown): TlsError {
   return new TlsError('internal_error', `private key: ${message}`, { code: 'bad_private_key', cause });
-}
-
-function bigintToBytes(n: bigint, len: number): Uint8Array {
-  const out = new Uint8Array(len);
-  for (let i = len - 1; i >= 0; i--) {
-    out[i] = Number(n & 0xffn);
-    n >>= 8n;
-  }
-  return out;
 }
 
 function rsaPrivate(der: Uint8Array, pssOnly: boolean): PrivateKey {
@@ -238,6 +229,3 @@ export function parsePrivateKey(pemOrDer: string | Uint8Array): PrivateKey {
   }
 }
 
-/** Encode an EC/RSA/Ed25519 private key as PKCS#8 DER is left to the generator (pkijs/WebCrypto). */
-export { bigintToBytes };
-export type { Tlv };
