@@ -92,7 +92,7 @@ const mutation = fc.oneof(
 type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
 
 function mutate(b: Uint8Array, ms: Mutation[]): Uint8Array {
-  let out = b.slice();
+  let out: Uint8Array = b.slice();
   for (const m of ms) {
     const at = out.length === 0 ? 0 : m.at % out.length;
     switch (m.kind) {
