@@ -77,6 +77,7 @@ export class Connection {
       sendChangeCipherSpec: () => { this.flushFlight(); this.track(this.tx.writeChangeCipherSpec()); },
       setWriteKey: (suite, secret) => this.setWriteKey(suite, secret),
       setReadKey: (suite, secret) => this.setReadKey(suite, secret),
+      skipEarlyData: (n) => this.rx.skipEarlyData(n),
       handshakeComplete: (r) => this.onHandshakeComplete(r),
     };
   }

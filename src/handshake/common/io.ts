@@ -17,6 +17,12 @@ export interface HandshakeIo {
   setWriteKey(suite: CipherSuite, secret: Uint8Array): MaybePromise<void>;
   /** Records received after the current handshake message use `secret`'s keys. */
   setReadKey(suite: CipherSuite, secret: Uint8Array): MaybePromise<void>;
+  /**
+   * RFC 8446 §4.2.10: we reject 0-RTT, so skip up to `maxBytes` of the
+   * client's early data (records we cannot decrypt / application data
+   * before ClientHello2). Server only.
+   */
+  skipEarlyData(maxBytes: number): void;
   /** Both directions now use application traffic keys. */
   handshakeComplete(result: HandshakeResult): void;
 }

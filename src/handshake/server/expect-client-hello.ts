@@ -24,6 +24,9 @@ import type { ServerContext } from './context.js';
 import { ExpectClientCertificate, ExpectClientFinished } from './expect-client-flight.js';
 import { chooseAlpn, chooseCertificate, chooseGroup, chooseSuite } from './negotiate.js';
 
+/** Early data we are prepared to skip when rejecting 0-RTT (RFC 8446 §4.2.10). */
+const MAX_SKIPPED_EARLY_DATA = 64 * 1024;
+
 /** Extensions that may differ between ClientHello1 and ClientHello2 (§4.1.2). */
 const MAY_CHANGE = new Set<number>([ExtensionType.key_share, ExtensionType.cookie, ExtensionType.early_data, ExtensionType.pre_shared_key, ExtensionType.padding]);
 
@@ -59,7 +62,9 @@ export class ExpectClientHello implements HandshakeState {
     const { group, share } = chooseGroup(ctx.config, ext);
     if (!share) {
       if (ctx.hrr) throw new TlsError('illegal_parameter', 'second ClientHello has no key share for the selected group');
-      return this.sendHelloRetryRequest(m, raw, suite, group);
+      const next = this.sendHelloRetryRequest(m, raw, suite, group);
+      if (ext.earlyData) ctx.io.skipEarlyData(MAX_SKIPPED_EARLY_DATA);
+      return next;
     }
     ctx.clientRandom = m.random;
     ctx.servername = ext.serverName;
@@ -153,6 +158,8 @@ export class ExpectClientHello implements HandshakeState {
     ctx.clientHandshakeSecret = cs.secret;
     await ctx.io.setWriteKey(suite, ss.secret);
     await ctx.io.setReadKey(suite, cs.secret);
+    // §4.2.10: we never accept 0-RTT; a client that sent early data has it skipped.
+    if (ext.earlyData) ctx.io.skipEarlyData(MAX_SKIPPED_EARLY_DATA);
 
     const ee: Extension[] = [];
     if (ext.serverName !== undefined) ee.push(encodeServerNameAck());
