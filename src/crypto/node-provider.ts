@@ -18,7 +18,7 @@ import type {
   Aead, AeadAlgorithm, AeadKey, ClientKeyShare, CryptoProvider, HashAlgorithm, HashFunction, IncrementalHash,
   KeyExchangeGroup, NamedGroupName, PrivateKey, PublicKey, RandomSource, SignatureAlgorithm,
 } from './provider.js';
-import { pureGroup } from './pure/groups.js';
+import { hybridGroup } from './pure/groups.js';
 import { keyFitsAlgorithm, pureSign, pureVerify } from './pure/signatures.js';
 import { rsaPublicKeyAcceptable } from './pure/rsa.js';
 import { bitLength, os2ip } from './pure/bigint.js';
@@ -178,8 +178,7 @@ function x25519Ephemeral(random: RandomSource | undefined): { priv: KeyObject; p
   return { priv, pub: plain(spki.subarray(spki.length - X25519_LENGTH)) };
 }
 
-function x25519Derive(priv: KeyObject, peer: Uint8Array): Uint8Array {
-  const name = 'x25519';
+function x25519Derive(name: string, priv: KeyObject, peer: Uint8Array): Uint8Array {
   checkShareLength(name, peer, X25519_LENGTH);
   const u = Buffer.from(peer);
   u[31] = u[31]! & 0x7f; // RFC 7748 §5: mask the top bit
@@ -200,12 +199,12 @@ function x25519Group(): KeyExchangeGroup {
     codepoint: GROUP_CODEPOINTS.x25519,
     generate(random?: RandomSource): ClientKeyShare {
       const { priv, pub } = x25519Ephemeral(random);
-      return { publicKey: pub, complete: (serverShare) => x25519Derive(priv, serverShare) };
+      return { publicKey: pub, complete: (serverShare) => x25519Derive('x25519', priv, serverShare) };
     },
     respond(clientShare, random?) {
       checkShareLength('x25519', clientShare, X25519_LENGTH);
       const { priv, pub } = x25519Ephemeral(random);
-      return { publicKey: pub, sharedSecret: x25519Derive(priv, clientShare) };
+      return { publicKey: pub, sharedSecret: x25519Derive('x25519', priv, clientShare) };
     },
   };
 }
@@ -247,7 +246,11 @@ const groups: Record<NamedGroupName, KeyExchangeGroup> = {
   x25519: x25519Group(),
   secp256r1: ecGroup('secp256r1'),
   secp384r1: ecGroup('secp384r1'),
-  X25519MLKEM768: pureGroup('X25519MLKEM768')!, // no ML-KEM in node:crypto on Node 20
+  // No ML-KEM in node:crypto on Node 20: noble's ML-KEM with OpenSSL's X25519.
+  X25519MLKEM768: hybridGroup({
+    keyPair: (random) => { const { priv, pub } = x25519Ephemeral(random); return { secretKey: priv, publicKey: pub }; },
+    derive: x25519Derive,
+  }),
 };
 
 function group(name: NamedGroupName): KeyExchangeGroup | undefined {

@@ -68,8 +68,27 @@ function ecGroup(name: 'secp256r1' | 'secp384r1'): KeyExchangeGroup {
   };
 }
 
-/** X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem §3: ML-KEM part first in shares and secret). */
-export function hybridGroup(): KeyExchangeGroup {
+/** An X25519 implementation the hybrid can use (the node provider plugs in OpenSSL's). */
+export interface X25519Part<SK> {
+  /** A key pair from `random(32)`. */
+  keyPair(random: RandomSource): { secretKey: SK; publicKey: Uint8Array };
+  /** Shared secret with the RFC 8446 §7.4.2 checks; TlsError(illegal_parameter) on a bad share. */
+  derive(group: string, secretKey: SK, peer: Uint8Array): Uint8Array;
+}
+
+const nobleX25519Part: X25519Part<Uint8Array> = {
+  keyPair(random) {
+    const secretKey = random(X25519_LENGTH);
+    return { secretKey, publicKey: x25519.getPublicKey(secretKey) };
+  },
+  derive: pureX25519,
+};
+
+/**
+ * X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem §3: the ML-KEM part comes first
+ * in both shares and in the shared secret). ML-KEM-768 from @noble/post-quantum.
+ */
+export function hybridGroup<SK>(x: X25519Part<SK>): KeyExchangeGroup {
   const name = 'X25519MLKEM768';
   return {
     name,
@@ -77,13 +96,13 @@ export function hybridGroup(): KeyExchangeGroup {
     generate(random?: RandomSource): ClientKeyShare {
       const rnd = random ?? secureRandomBytes;
       const { publicKey: ek, secretKey: dk } = ml_kem768.keygen(rnd(MLKEM768_SEED_LENGTH));
-      const xsk = rnd(X25519_LENGTH);
+      const xk = x.keyPair(rnd);
       return {
-        publicKey: concatBytes(ek, x25519.getPublicKey(xsk)),
+        publicKey: concatBytes(ek, xk.publicKey),
         complete(serverShare) {
           checkShareLength(name, serverShare, MLKEM768_CT_LENGTH + X25519_LENGTH);
           const kemSecret = asIllegal(name, () => ml_kem768.decapsulate(serverShare.subarray(0, MLKEM768_CT_LENGTH), dk));
-          const ecdhSecret = pureX25519(name, xsk, serverShare.subarray(MLKEM768_CT_LENGTH));
+          const ecdhSecret = x.derive(name, xk.secretKey, serverShare.subarray(MLKEM768_CT_LENGTH));
           return concatBytes(kemSecret, ecdhSecret);
         },
       };
@@ -94,9 +113,9 @@ export function hybridGroup(): KeyExchangeGroup {
       // FIPS 203 §7.2 encapsulation key check (modulus) happens inside encapsulate: a bad ek throws.
       const ek = clientShare.subarray(0, MLKEM768_EK_LENGTH);
       const { cipherText, sharedSecret: kemSecret } = asIllegal(name, () => ml_kem768.encapsulate(ek, rnd(MLKEM768_MSG_LENGTH)));
-      const xsk = rnd(X25519_LENGTH);
-      const ecdhSecret = pureX25519(name, xsk, clientShare.subarray(MLKEM768_EK_LENGTH));
-      return { publicKey: concatBytes(cipherText, x25519.getPublicKey(xsk)), sharedSecret: concatBytes(kemSecret, ecdhSecret) };
+      const xk = x.keyPair(rnd);
+      const ecdhSecret = x.derive(name, xk.secretKey, clientShare.subarray(MLKEM768_EK_LENGTH));
+      return { publicKey: concatBytes(cipherText, xk.publicKey), sharedSecret: concatBytes(kemSecret, ecdhSecret) };
     },
   };
 }
@@ -105,7 +124,7 @@ const groups: Record<NamedGroupName, KeyExchangeGroup> = {
   x25519: x25519Group(),
   secp256r1: ecGroup('secp256r1'),
   secp384r1: ecGroup('secp384r1'),
-  X25519MLKEM768: hybridGroup(),
+  X25519MLKEM768: hybridGroup(nobleX25519Part),
 };
 
 export function pureGroup(name: NamedGroupName): KeyExchangeGroup | undefined {
