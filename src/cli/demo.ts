@@ -67,7 +67,7 @@ export async function runDemo(): Promise<number> {
   try {
     process.stdout.write(`puretls demo: making a CA, a server and a client certificate in ${dir}\n`);
     const pki = await makePki(dir, { names: 'localhost,127.0.0.1', reuse: false });
-    const client = await makePki(dir, { leafName: 'client', names: 'demo-client', client: true, reuse: false });
+    const client = await makePki(dir, { leafName: 'client', names: 'demo-client', client: true }); // same CA
     const ca = pki.ca.cert;
     const alpn = ['demo/1', 'http/1.1'];
 

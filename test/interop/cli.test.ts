@@ -6,10 +6,11 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, killAll, run, type Child } from './helpers/net.js';
+import { CLI, closeServer, killAll, listen, run, type Child } from './helpers/net.js';
 import { makeTestPki, type TestPki } from './helpers/pki.js';
 
 let pki: TestPki;
@@ -117,6 +118,39 @@ describe('puretls serve', () => {
     const c = run(process.execPath, [CLI, 'serve', '--no-such-option']);
     expect(await c.exit).toBe(2);
     expect(c.stderr()).toMatch(/unknown option --no-such-option/);
+  });
+});
+
+describe('puretls connect exit codes (against Node\'s tls)', () => {
+  it('exits 0 when the peer closes with close_notify while stdin is still open; stdout holds only peer bytes', async () => {
+    const server = tls.createServer({ cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key, minVersion: 'TLSv1.3' },
+      (s) => s.once('data', () => s.end('bye from node\n'))); // end() sends close_notify
+    const port = await listen(server);
+    try {
+      const c = run(process.execPath, [CLI, 'connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--ca', pki.ca.certFile]);
+      c.proc.stdin.write('hi'); // stdin is left open on purpose
+      expect(await c.exit).toBe(0);
+      expect(c.stdout()).toBe('bye from node\n');
+      expect(c.stderr()).toMatch(/connected to 127\.0\.0\.1:\d+: TLSv1\.3/);
+    } finally {
+      await closeServer(server);
+    }
+  });
+
+  it('exits non-zero with the alert on stderr when the peer sends a fatal alert', async () => {
+    const server = tls.createServer({ cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key, minVersion: 'TLSv1.3',
+      requestCert: true, rejectUnauthorized: true, ca: pki.ca.cert }, (s) => s.end('unreachable'));
+    server.on('tlsClientError', () => undefined);
+    const port = await listen(server);
+    try {
+      const c = run(process.execPath, [CLI, 'connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--ca', pki.ca.certFile]);
+      c.proc.stdin.write('x');
+      expect(await c.exit).toBe(1);
+      expect(c.stderr()).toMatch(/certificate_required|alert/);
+      expect(c.stdout()).toBe('');
+    } finally {
+      await closeServer(server);
+    }
   });
 });
 
