@@ -149,6 +149,7 @@ export class RecordReader {
    * HelloRetryRequest) it skips application_data records; with the
    * handshake key it drops records that fail to decrypt. Skipping ends at
    * the first record that is not early data. Over budget → unexpected_message.
+   * Call it after `setProtection` (a key change ends skipping).
    */
   skipEarlyData(maxBytes: number): void {
     this.skipBudget = Math.max(0, maxBytes) + 1; // +1: 0 means "not skipping"

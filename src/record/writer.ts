@@ -65,6 +65,8 @@ export class RecordWriter {
   /** Protections whose AEAD has proved synchronous: their input buffer can be reused. */
   private syncAead = new WeakSet<RecordProtection>();
   private scratch: Uint8Array | undefined;
+  /** Full-size input buffers for async seals, reused once their seal completed (bulk writes only). */
+  private pool: Uint8Array[] = [];
 
   /**
    * legacy_record_version of unprotected records: 0x0303, or 0x0301 for an
@@ -145,6 +147,16 @@ export class RecordWriter {
     } catch (e) {
       return this.fail(e);
     }
+  }
+
+  /**
+   * Drop the buffers kept for reuse by bulk writes on an async AEAD (at most
+   * `maxInFlight` × 16 KiB) and the scratch buffer of sync AEADs; call when
+   * the connection goes idle. They are made again on demand.
+   */
+  releaseBuffers(): void {
+    this.pool = [];
+    this.scratch = undefined;
   }
 
   /** Resolves once every record written so far has been emitted. */
@@ -244,14 +256,26 @@ export class RecordWriter {
       if (!this.scratch || this.scratch.length < innerLen) this.scratch = new Uint8Array(MAX_INNER_PLAINTEXT_LENGTH);
       inner = this.scratch.subarray(0, innerLen);
       if (pad) inner.fill(0, n + 1);
+    } else if (n === MAX_PLAINTEXT_LENGTH && this.pool.length > 0) {
+      // Full-size fragment on an async AEAD: reuse a buffer whose seal has completed.
+      inner = this.pool.pop()!.subarray(0, innerLen);
+      if (pad) inner.fill(0, n + 1);
     } else {
-      inner = new Uint8Array(innerLen);
+      inner = new Uint8Array(n === MAX_PLAINTEXT_LENGTH ? MAX_INNER_PLAINTEXT_LENGTH : innerLen).subarray(0, innerLen);
     }
     copyFragment(c, n, inner);
     inner[n] = type;
     const nonce = prot.nextNonce();
     const body = prot.key.seal(nonce, header, inner);
     if (!sync && !isPromise(body)) this.syncAead.add(prot);
+    if (isPromise(body) && n === MAX_PLAINTEXT_LENGTH) {
+      // Once the seal has completed the provider is done with its input.
+      const buf = new Uint8Array(inner.buffer, inner.byteOffset, MAX_INNER_PLAINTEXT_LENGTH);
+      const back = (): void => {
+        if (this.pool.length < this.maxInFlight) this.pool.push(buf);
+      };
+      body.then(back, () => undefined);
+    }
     return { header, body };
   }
 
