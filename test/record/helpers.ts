@@ -65,10 +65,11 @@ export async function expectAlert(fn: () => unknown, alert: string, code?: strin
  */
 export class ControlledAeadKey implements AeadKey {
   readonly ops: { kind: 'seal' | 'open'; settle: () => void; fail: (e: unknown) => void; forceNull: () => void }[] = [];
-  constructor(private readonly inner: AeadKey) {}
+  /** `lazy`: read the plaintext only when the op settles (a provider may keep its input until then). */
+  constructor(private readonly inner: AeadKey, private readonly lazy = false) {}
 
   seal(nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): Promise<Uint8Array> {
-    const n = nonce.slice(), a = aad.slice(), p = pt.slice();
+    const n = nonce.slice(), a = aad.slice(), p = this.lazy ? pt : pt.slice();
     return new Promise((resolve, reject) => {
       this.ops.push({
         kind: 'seal',

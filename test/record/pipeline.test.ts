@@ -143,6 +143,29 @@ describe('RecordWriter with an async AEAD', () => {
     expect((await readAll(r)).map((x) => x.data[0])).toEqual([0, 1, 2, 3, 4, 9]);
   });
 
+  it('reuses input buffers only after their seal completed (provider reading its input late)', async () => {
+    const ctl = new ControlledAeadKey(pureKey(), true);
+    const out: Uint8Array[] = [];
+    const w = new RecordWriter({ emit: (c) => out.push(...c) });
+    w.setProtection(new RecordProtection(ctl, IV, 'AES-128-GCM'));
+    const expected: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const p = w.write(ContentType.application_data, new Uint8Array(4 * 16384).map((_, i) => round * 10 + (i >> 14)));
+      // a second write queued while the first is in flight must not reuse its buffers
+      const q = w.write(ContentType.application_data, new Uint8Array(16384).fill(round * 10 + 9));
+      expected.push(round * 10, round * 10 + 1, round * 10 + 2, round * 10 + 3, round * 10 + 9);
+      ctl.settleAllReversed();
+      await p;
+      await q;
+    }
+    const r = new RecordReader();
+    r.setProtection(protection());
+    r.push(concatBytes(...out));
+    const got = await readAll(r);
+    expect(got.map((x) => x.data[0])).toEqual(expected);
+    expect(got.every((x) => x.data.every((b) => b === x.data[0]))).toBe(true);
+  });
+
   it('with maxInFlight 2 still seals everything in order', async () => {
     const { prot, ctl } = controlled();
     const out: Uint8Array[] = [];
