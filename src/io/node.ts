@@ -15,9 +15,11 @@ import tls from 'node:tls';
 import { Connection } from '../connection/connection.js';
 import type { ClientConfig, ServerConfig, SessionInfo, SignatureSchemeName } from '../connection/types.js';
 import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
+import { nodeProvider } from '../crypto/node-provider.js';
 import type { TlsError } from '../errors.js';
 import { parseCertificate } from '../x509/index.js';
 import {
+  caList,
   clientConfig,
   OptionError,
   resolveProvider,
@@ -48,12 +50,16 @@ export interface ConnectOptions extends Omit<ClientSecureOptions, 'provider'>, S
   family?: number;
   /** ms; like socket.setTimeout(). */
   timeout?: number;
+  /** TCP_NODELAY on the socket we open. Default true. */
+  noDelay?: boolean;
 }
 
 export interface ServerOptions extends Omit<ServerSecureOptions, 'provider'>, SocketOptions {
   provider?: NodeProviderOption;
   /** Abort handshakes that take longer (ms). Default 120000, like Node. */
   handshakeTimeout?: number;
+  /** TCP_NODELAY on accepted sockets. Default true. */
+  noDelay?: boolean;
 }
 
 export interface SecureStreamOptions extends Omit<ClientSecureOptions & ServerSecureOptions, 'provider'>, SocketOptions {
@@ -64,17 +70,8 @@ export interface SecureStreamOptions extends Omit<ClientSecureOptions & ServerSe
 
 /** Resolve a provider option including 'node' (node:crypto). */
 export function resolveNodeProvider(p: NodeProviderOption | string | undefined): CryptoProvider {
-  if (p === 'node') {
-    if (!nodeProvider) throw new OptionError("provider 'node' is not available in this build");
-    return nodeProvider;
-  }
-  return resolveProvider(p);
+  return p === 'node' ? nodeProvider : resolveProvider(p);
 }
-// TEMP until src/crypto/node-provider.ts lands: then a static import.
-const nodeProvider: CryptoProvider | undefined = await import('../crypto/node-provider' + '.js').then(
-  (m: { nodeProvider: CryptoProvider }) => m.nodeProvider,
-  () => undefined,
-);
 
 function u8(chunk: Buffer | Uint8Array): Uint8Array {
   return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -125,6 +122,7 @@ export class TlsSocket extends Duplex {
   peerClosedCleanly = false;
 
   private rawEnded = false;
+  private corked = false;
   private readingPaused = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
 
@@ -180,8 +178,19 @@ export class TlsSocket extends Duplex {
   // ---- connection → stream ----
 
   private transmit(bytes: Uint8Array): void {
-    if (this.socket.destroyed || this.socket.writableEnded) return;
-    this.socket.write(buf(bytes));
+    const raw = this.socket;
+    if (raw.destroyed || raw.writableEnded) return;
+    // Coalesce the records of one flight (e.g. CCS + Finished) into one
+    // socket write: separate small writes meet Nagle + delayed ACK (~40 ms).
+    if (!this.corked) {
+      this.corked = true;
+      raw.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        raw.uncork();
+      });
+    }
+    raw.write(buf(bytes));
   }
 
   private deliver(plain: Uint8Array): void {
@@ -456,7 +465,9 @@ export function describeCertificate(der: Uint8Array): PeerCertificate {
   return view;
 }
 
-const defaultRoots = (): readonly string[] => tls.rootCertificates;
+let rootsDer: readonly Uint8Array[] | undefined;
+/** Node's bundled roots (tls.rootCertificates), decoded once. */
+const defaultRoots = (): readonly Uint8Array[] => (rootsDer ??= caList([...tls.rootCertificates]) ?? []);
 
 function withNodeProvider<T extends { provider?: NodeProviderOption | string }>(o: T): T & { provider?: CryptoProvider } {
   if (o.provider === undefined) return o as T & { provider?: CryptoProvider };
@@ -507,6 +518,7 @@ export function connect(
       host: options.host ?? 'localhost',
       port: options.port,
       allowHalfOpen: true, // we end the TCP side ourselves, after close_notify
+      noDelay: options.noDelay ?? true, // records are whole messages; like Go's net, no Nagle
       ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
       ...(options.family !== undefined ? { family: options.family } : {}),
     });
@@ -540,11 +552,13 @@ export function secureStream(
 export class Server extends net.Server {
   private readonly tlsConfig: ServerConfig;
   private readonly socketOptions: SocketOptions & { handshakeTimeout: number };
+  private readonly noDelay: boolean;
 
   constructor(options: ServerOptions, onConnection?: (socket: TlsSocket) => void) {
     // allowHalfOpen on TCP: our close_notify must be able to follow the peer's FIN.
     super({ allowHalfOpen: true });
     this.tlsConfig = nodeServerConfig(options);
+    this.noDelay = options.noDelay ?? true;
     this.socketOptions = {
       allowHalfOpen: options.allowHalfOpen ?? false,
       handshakeTimeout: options.handshakeTimeout ?? 120_000,
@@ -555,6 +569,7 @@ export class Server extends net.Server {
   }
 
   private accept(raw: net.Socket): void {
+    raw.setNoDelay(this.noDelay);
     let sock: TlsSocket | undefined;
     const userKeyLog = this.tlsConfig.keyLog;
     const config: ServerConfig = {
