@@ -1,5 +1,10 @@
-export { TlsError, AlertDescription, alertName } from './errors.js';
-export type { AlertName } from './errors.js';
-export * from './crypto/index.js';
-export { Connection } from './connection/connection.js';
-export type * from './connection/types.js';
+/**
+ * puretls: TLS 1.3 (RFC 8446) in TypeScript. The root entry is for Node:
+ * everything in puretls/core plus the Node adapter (connect, createServer,
+ * secureStream) and the node:crypto provider. Portable code imports
+ * 'puretls/core' (or 'puretls/web').
+ */
+export * from './core.js';
+export { nodeProvider } from './crypto/node-provider.js';
+export { connect, createServer, secureStream, Server, TlsSocket, describeCertificate } from './io/node.js';
+export type { ConnectOptions, ServerOptions, SecureStreamOptions, SocketOptions, PeerCertificate } from './io/node.js';
