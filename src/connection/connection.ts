@@ -54,6 +54,7 @@ export class Connection {
   private sentCloseNotify = false;
   private receivedCloseNotify = false;
   private alertSent = false;
+  private ccsReceived = false;
   // The task queue: everything that touches protocol state runs here, in order.
   private tasks: (() => MaybePromise<void>)[] = [];
   private running = false;
@@ -66,7 +67,10 @@ export class Connection {
     private readonly handlers: ConnectionHandlers,
     private readonly begin: (io: HandshakeIo) => MaybePromise<{ ctx: HandshakeContext; state: HandshakeState }>,
   ) {
-    this.rx = new MessageReader({ maxHandshakeMessageSize: config.maxHandshakeMessageSize });
+    this.rx = new MessageReader({
+      maxHandshakeMessageSize: config.maxHandshakeMessageSize,
+      onChangeCipherSpec: () => this.onChangeCipherSpec(),
+    });
     this.tx = new RecordWriter({ emit: (chunks) => this.transmit(chunks) });
     this.io = {
       sendHandshake: (raw) => {
@@ -267,8 +271,9 @@ export class Connection {
         return state.handle(msg, m.raw).then((next) => {
           this.handshake = next;
           if (next instanceof Connected) this.connected = next;
-          // RFC 8446 §5: the server accepts a CCS once it has the first ClientHello.
-          if (this.role === 'server' && this._state === 'handshaking') this.rx.allowChangeCipherSpec = true;
+          // RFC 8446 §5: the server accepts a CCS once it has the first ClientHello
+          // (and only one: see onChangeCipherSpec).
+          if (this.role === 'server' && this._state === 'handshaking' && !this.ccsReceived) this.rx.allowChangeCipherSpec = true;
           this.flushFlight();
         });
       }
@@ -286,6 +291,18 @@ export class Connection {
         if (m.data.length > 0) this.handlers.onData?.(m.data);
         return;
     }
+  }
+
+  /**
+   * A compatibility CCS was dropped (RFC 8446 §5, §D.4). A client sends it
+   * once; the server refuses a second one with unexpected_message, as
+   * tlsfuzzer test-tls13-multiple-ccs-messages expects (CVE-2020-25648: a
+   * peer must not be able to keep us busy with CCS records). The client
+   * stays lenient (the record layer bounds consecutive CCS records).
+   */
+  private onChangeCipherSpec(): void {
+    this.ccsReceived = true;
+    if (this.role === 'server') this.rx.allowChangeCipherSpec = false;
   }
 
   private onCloseNotify(): void {

@@ -14,6 +14,14 @@ export const DEFAULT_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1',
 /** RFC 8446 §5.5 allows 2^24.5 AES-GCM records; we rekey long before. */
 export const DEFAULT_KEY_UPDATE_AFTER_RECORDS = 1 << 23;
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE = 64 * 1024;
+/**
+ * The largest ClientHello body the wire format allows (RFC 8446 §4.1.2:
+ * 2 + 32 + (1 + 32) + (2 + 65534) + (1 + 255) + (2 + 65535)), OpenSSL's
+ * CLIENT_HELLO_MAX_LENGTH. The server's default limit, so that any
+ * well-formed ClientHello is read (tlsfuzzer sends one with 32717
+ * signature schemes, beyond 64 KiB).
+ */
+export const MAX_CLIENT_HELLO_SIZE = 131396;
 
 export interface ResolvedCommon {
   readonly provider: CryptoProvider;
@@ -115,6 +123,7 @@ export function resolveClientConfig(c: ClientConfig): ResolvedClient {
 export function resolveServerConfig(c: ServerConfig): ResolvedServer {
   return Object.freeze({
     ...resolveCommon(c),
+    maxHandshakeMessageSize: c.maxHandshakeMessageSize ?? MAX_CLIENT_HELLO_SIZE,
     role: 'server' as const,
     certificate: c.certificate,
     selectCertificate: c.selectCertificate,

@@ -27,6 +27,31 @@ import { chooseAlpn, chooseCertificate, chooseGroup, chooseSuite } from './negot
 /** Early data we are prepared to skip when rejecting 0-RTT (RFC 8446 §4.2.10). */
 const MAX_SKIPPED_EARLY_DATA = 64 * 1024;
 
+/** ProtocolVersion of SSL 3.0: a legacy_version at or below it is refused (§D.5). */
+const SSL3 = 0x0300;
+
+/**
+ * RFC 8446 §9.2 (and §4.2.9): what a TLS 1.3 ClientHello must carry.
+ * "If not containing a pre_shared_key extension, it MUST contain both a
+ * signature_algorithms extension and a supported_groups extension. If
+ * containing a supported_groups extension, it MUST also contain a key_share
+ * extension, and vice versa." A pre_shared_key needs psk_key_exchange_modes.
+ * Violations → missing_extension. A conforming PSK-only ClientHello cannot be
+ * served by us (we have no PSKs): no common parameters → handshake_failure (§4.1.1).
+ */
+function checkMandatoryExtensions(ext: ClientHelloExtensions): void {
+  if (ext.preSharedKey && !ext.pskModes) throw new TlsError('missing_extension', 'ClientHello: pre_shared_key without psk_key_exchange_modes');
+  if ((ext.supportedGroups === undefined) !== (ext.keyShares === undefined)) {
+    throw new TlsError('missing_extension', 'ClientHello: supported_groups and key_share must come together');
+  }
+  if (!ext.preSharedKey) {
+    if (!ext.signatureAlgorithms) throw new TlsError('missing_extension', 'ClientHello: no signature_algorithms');
+    if (!ext.supportedGroups) throw new TlsError('missing_extension', 'ClientHello: no supported_groups');
+  } else if (!ext.signatureAlgorithms || !ext.supportedGroups) {
+    throw new TlsError('handshake_failure', 'ClientHello: PSK-only handshake, and we have no PSK');
+  }
+}
+
 /** Extensions that may differ between ClientHello1 and ClientHello2 (§4.1.2). */
 const MAY_CHANGE = new Set<number>([ExtensionType.key_share, ExtensionType.cookie, ExtensionType.early_data, ExtensionType.pre_shared_key, ExtensionType.padding]);
 
@@ -39,13 +64,18 @@ export class ExpectClientHello implements HandshakeState {
     if (m.type !== 'client_hello') throw unexpected(this.name, m);
     const ctx = this.ctx;
     ctx.trace('received', m);
+    // §D.5: "Any endpoint receiving a Hello message with ClientHello.legacy_version
+    // ... set to 0x0300 MUST abort the handshake with a protocol_version alert"
+    // (SSL 3.0 and below: tlsfuzzer test-tls13-legacy-version sends 0x0300..0x0001).
+    if (m.legacyVersion <= SSL3) throw new TlsError('protocol_version', `ClientHello: legacy_version 0x${m.legacyVersion.toString(16).padStart(4, '0')} is SSL 3.0 or older`);
     const ext = parseClientHelloExtensions(m.extensions);
     // §4.2.1: without supported_versions (or without 0x0304 in it) the client
     // wants TLS 1.2 or older, which we do not implement → protocol_version.
     if (!ext.supportedVersions || !ext.supportedVersions.includes(TLS13)) {
       throw new TlsError('protocol_version', 'client does not offer TLS 1.3');
     }
-    // §4.1.2: "legacy_version field MUST be set to 0x0303".
+    // §4.1.2: "legacy_version field MUST be set to 0x0303" in a TLS 1.3 ClientHello;
+    // we never use it to negotiate (§4.2.1), only reject a client that breaks the rule.
     if (m.legacyVersion !== TLS12) throw new TlsError('illegal_parameter', 'ClientHello: legacy_version is not 0x0303');
     // §4.1.2: exactly one compression method, null; anything else → illegal_parameter.
     if (m.legacyCompressionMethods.length !== 1 || m.legacyCompressionMethods[0] !== 0) {
@@ -53,10 +83,7 @@ export class ExpectClientHello implements HandshakeState {
     }
     if (ctx.hrr) this.checkSecondHello(m, ext);
 
-    // §9.2: signature_algorithms is required for certificate authentication;
-    // supported_groups and key_share come together.
-    if (!ext.signatureAlgorithms) throw new TlsError('missing_extension', 'ClientHello: no signature_algorithms');
-    if (!ext.supportedGroups || !ext.keyShares) throw new TlsError('missing_extension', 'ClientHello: supported_groups and key_share are both required');
+    checkMandatoryExtensions(ext); // after it, signature_algorithms, supported_groups and key_share are present
 
     const suite = ctx.hrr ? ctx.config.suites.find((s) => s.code === ctx.hrr!.suite)! : chooseSuite(ctx.config, m.cipherSuites);
     const { group, share } = chooseGroup(ctx.config, ext);
@@ -70,7 +97,7 @@ export class ExpectClientHello implements HandshakeState {
     ctx.servername = ext.serverName;
     const alpn = chooseAlpn(ctx.config, ext.alpn);
     ctx.alpnProtocol = alpn;
-    const { certificate, scheme } = chooseCertificate(ctx.config, ext.serverName, ext.signatureAlgorithms);
+    const { certificate, scheme } = chooseCertificate(ctx.config, ext.serverName, ext.signatureAlgorithms!);
     ctx.certificate = certificate;
     ctx.ourScheme = scheme;
     return await this.sendServerFlight(m, raw, ext, suite, group, share.keyExchange, alpn);
