@@ -220,7 +220,7 @@ abstract class Probe {
     this.serverHsSecret = this.hs.serverHandshakeTrafficSecret(h).secret;
   }
 
-  protected deriveApplication(): void {
+  deriveApplication(): void {
     const ms = this.hs!.intoMasterSecret();
     const h = this.transcript.hash();
     this.clientAppSecret = ms.clientApplicationTrafficSecret0(h).secret;
@@ -401,6 +401,11 @@ export class ClientProbe extends Probe {
     if (m.type === 'client_hello') {
       this.hello = m;
       this.transcript.add(raw);
+      return;
+    }
+    if (m.type === 'key_update') {
+      this.clientAppSecret = nextTrafficSecret(this.provider, this.suite, this.clientAppSecret!);
+      this.reader.prot = this.prot(this.clientAppSecret);
       return;
     }
     this.transcript.add(raw);

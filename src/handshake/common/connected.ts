@@ -10,7 +10,9 @@ import { wipe } from '../../util/bytes.js';
 import type { CipherSuite } from '../cipher-suites.js';
 import { nextTrafficSecret } from '../key-schedule.js';
 import type { HandshakeMessage } from '../messages/index.js';
-import { KeyUpdateRequest } from '../messages/types.js';
+import { ExtensionType, KeyUpdateRequest } from '../messages/types.js';
+import { findExtension } from '../extensions/list.js';
+import { decodeMaxEarlyDataSize } from '../extensions/psk.js';
 import { checkAllowed } from '../extensions/allowed.js';
 import type { HandshakeContext, HandshakeState } from './context.js';
 import { unexpected } from './context.js';
@@ -29,8 +31,12 @@ export class Connected implements HandshakeState {
   async handle(m: HandshakeMessage): Promise<HandshakeState> {
     this.ctx.trace('received', m);
     if (m.type === 'new_session_ticket' && this.role === 'client') {
-      // §4.6.1: extensions are checked against the §4.2 table; the ticket itself is ignored.
+      // §4.6.1: extensions are checked against the §4.2 table and the ones we
+      // know are decoded (early_data: uint32 max_early_data_size, §4.2.10);
+      // unknown ones (GREASE, RFC 8701 §4) are ignored, and so is the ticket.
       checkAllowed(m.extensions, 'NST');
+      const ed = findExtension(m.extensions, ExtensionType.early_data);
+      if (ed) decodeMaxEarlyDataSize(ed);
       return this;
     }
     if (m.type === 'key_update') {
