@@ -100,6 +100,29 @@ describe('messages a server must not send (Anvil client StateMachine, rfc8701)',
     await p.send(...(await serverFlight(p, (m) => (m.type === 'encrypted_extensions' ? { ...m, extensions: [ext(0x1a1a, new Uint8Array(25))] } : m))));
     expectAlert(p, 'unsupported_extension');
   });
+  it('unrequested ALPN in EncryptedExtensions, carrying a list of names → unsupported_extension (Anvil sendAdditionalExtension)', async () => {
+    const p = await newProbe();
+    const names = [u8(0x68, 0x32), u8(0x66, 0x74, 0x70), u8(0x69, 0x6d)];
+    const list = names.flatMap((n) => [n.length, ...n]);
+    const alpn = ext(E.application_layer_protocol_negotiation, [0, list.length, ...list]);
+    await p.send(...(await serverFlight(p, (m) => (m.type === 'encrypted_extensions' ? { ...m, extensions: [alpn] } : m))));
+    expectAlert(p, 'unsupported_extension');
+  });
+  it('unrequested max_fragment_length in EncryptedExtensions → unsupported_extension', async () => {
+    const p = await newProbe();
+    await p.send(...(await serverFlight(p, (m) => (m.type === 'encrypted_extensions' ? { ...m, extensions: [ext(E.max_fragment_length, [2])] } : m))));
+    expectAlert(p, 'unsupported_extension');
+  });
+  it('server_name acknowledged when we sent no SNI (IP literal) → unsupported_extension', async () => {
+    const p = await newProbe({ servername: '127.0.0.1' });
+    await p.send(...(await serverFlight(p, (m) => (m.type === 'encrypted_extensions' ? { ...m, extensions: [ext(E.server_name)] } : m))));
+    expectAlert(p, 'unsupported_extension');
+  });
+  it('heartbeat extension in ServerHello (recognized, not allowed there) → illegal_parameter', async () => {
+    const p = await newProbe();
+    await p.send(p.serverHelloBytes((sh) => ({ ...sh, extensions: [...sh.extensions, ext(E.heartbeat, [1])] })));
+    expectAlert(p, 'illegal_parameter');
+  });
   it('GREASE selected_version (0x7a7a) in ServerHello → illegal_parameter', async () => {
     const p = await newProbe();
     await p.send(p.serverHelloBytes((sh) => ({ ...sh, extensions: sh.extensions.map((e) => (e.type === E.supported_versions ? encodeSupportedVersionsServer(0x7a7a) : e)) })));

@@ -3,7 +3,7 @@ import { TlsError } from '../../errors.js';
 import { bytesEqual } from '../../util/bytes.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
 import { alpnName } from '../extensions/alpn.js';
-import { checkSolicited } from '../extensions/allowed.js';
+import { checkAllowed, checkSolicited } from '../extensions/allowed.js';
 import { parseCertificateRequestExtensions, parseEncryptedExtensions } from '../extensions/parse.js';
 import type { HandshakeMessage } from '../messages/index.js';
 import type { ClientContext } from './context.js';
@@ -18,8 +18,12 @@ export class ExpectEncryptedExtensions implements HandshakeState {
     if (m.type !== 'encrypted_extensions') throw unexpected(this.name, m);
     const ctx = this.ctx;
     ctx.trace('received', m);
-    const ee = parseEncryptedExtensions(m.extensions);
+    // §4.2: the table (illegal_parameter) and "not requested" (unsupported_extension)
+    // are decided before any body is decoded: an unrequested ALPN with a list
+    // of names is unsupported_extension, not decode_error.
+    checkAllowed(m.extensions, 'EE');
     checkSolicited(m.extensions, ctx.offered, 'EE');
+    const ee = parseEncryptedExtensions(m.extensions);
     if (ee.alpn) {
       // The server must pick one of the protocols we offered (RFC 7301 §3.2).
       const chosen = ee.alpn;

@@ -7,7 +7,7 @@ import { bytesEqual } from '../../util/bytes.js';
 import { cipherSuiteByCode, type CipherSuite } from '../cipher-suites.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
 import { groupName } from '../common/groups.js';
-import { checkSolicited } from '../extensions/allowed.js';
+import { checkAllowed, checkSolicited } from '../extensions/allowed.js';
 import { parseHelloRetryRequestExtensions, parseServerHelloExtensions } from '../extensions/parse.js';
 import { decodeKeyShareClient } from '../extensions/key-share.js';
 import { findExtension } from '../extensions/list.js';
@@ -45,8 +45,10 @@ export class ExpectServerHello implements HandshakeState {
       }
       throw new TlsError('protocol_version', `server chose a version below TLS 1.3 (legacy_version 0x${m.legacyVersion.toString(16)})`);
     }
-    const ext = hrr ? parseHelloRetryRequestExtensions(m.extensions) : parseServerHelloExtensions(m.extensions);
+    // §4.2: table and solicitation checks before decoding any extension body.
+    checkAllowed(m.extensions, hrr ? 'HRR' : 'SH');
     checkSolicited(m.extensions, ctx.offered, hrr ? 'HRR' : 'SH');
+    const ext = hrr ? parseHelloRetryRequestExtensions(m.extensions) : parseServerHelloExtensions(m.extensions);
     // §4.2.1: a selected_version we did not offer → illegal_parameter.
     if (ext.selectedVersion !== TLS13) {
       throw new TlsError('illegal_parameter', `ServerHello: selected_version 0x${ext.selectedVersion?.toString(16)} was not offered`);

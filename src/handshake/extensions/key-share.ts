@@ -26,10 +26,12 @@ export function decodeKeyShareClient(d: Uint8Array): KeyShareEntry[] {
   const r = new Reader(d, 0, d.length, 'key_share');
   const shares = r.block(2, 0, 0xffff, 'client_shares', (l) => {
     const out: KeyShareEntry[] = [];
+    const seen = new Set<number>(); // a Set: a peer may send thousands of entries
     while (l.remaining > 0) {
       const e = readEntry(l);
       // RFC 8446 §4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same group."
-      if (out.some((o) => o.group === e.group)) throw new TlsError('illegal_parameter', 'key_share: two shares for one group');
+      if (seen.has(e.group)) throw new TlsError('illegal_parameter', 'key_share: two shares for one group');
+      seen.add(e.group);
       out.push(e);
     }
     return out;

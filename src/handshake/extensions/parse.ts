@@ -60,8 +60,9 @@ export function parseClientHelloExtensions(exts: readonly Extension[]): ClientHe
   // RFC 8446 §4.2.8: "each KeyShareEntry value MUST correspond to a group offered
   // in the supported_groups extension" (and in the same order; we check membership).
   if (out.keyShares && out.supportedGroups) {
+    const offered = new Set(out.supportedGroups); // both lists are peer-sized
     for (const s of out.keyShares) {
-      if (!out.supportedGroups.includes(s.group)) throw new TlsError('illegal_parameter', 'key_share for a group not in supported_groups');
+      if (!offered.has(s.group)) throw new TlsError('illegal_parameter', 'key_share for a group not in supported_groups');
     }
   }
   return out;
