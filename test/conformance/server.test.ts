@@ -595,6 +595,16 @@ describe('HelloRetryRequest (test-tls13-hrr; Anvil HelloRetryRequest)', () => {
     await p.send(record(CT.handshake, p.retryHelloBytes((x) => x.map((e) => (e.type === E.key_share ? encodeKeyShareClient([]) : e)))));
     expectAlert(p, 'illegal_parameter');
   });
+  it('second ClientHello with its extensions in reverse order → illegal_parameter (test-tls13-shuffled-extentions)', async () => {
+    const p = await retried();
+    await p.send(record(CT.handshake, p.retryHelloBytes((x) => [...x].reverse())));
+    expectAlert(p, 'illegal_parameter');
+  });
+  it('second ClientHello adding an extension → illegal_parameter', async () => {
+    const p = await retried();
+    await p.send(record(CT.handshake, p.retryHelloBytes((x) => [ext(0x5a5a), ...x])));
+    expectAlert(p, 'illegal_parameter');
+  });
   it('a third ClientHello → unexpected_message', async () => {
     const p = await retried();
     const ch2 = p.retryHelloBytes();
@@ -626,6 +636,35 @@ describe('after the handshake: KeyUpdate, close_notify (test-tls13-keyupdate; An
     expectOpen(p);
     const kus = p.messages.filter((m) => m.msg.type === 'key_update');
     expect(kus.map((m) => (m.msg as { requestUpdate: number }).requestUpdate)).toEqual([0]);
+  });
+  it('32 KeyUpdates with update_requested, then data: 32 answers, data read (test-tls13-keyupdate "multiple KeyUpdate messages")', async () => {
+    const p = newProbe();
+    await p.handshake();
+    const recs: Uint8Array[] = [];
+    for (let i = 0; i < 32; i++) {
+      recs.push(p.hsRecord({ type: 'key_update', requestUpdate: 1 }, { addToTranscript: false }));
+      p.clientAppSecret = nextTrafficSecret(p.provider, p.suite, p.clientAppSecret!);
+      p.useApplicationKey();
+    }
+    recs.push(p.protectedRecord(CT.application_data, GET));
+    await p.send(...recs);
+    expectOpen(p);
+    expect(p.messages.filter((m) => m.msg.type === 'key_update').length).toBe(32);
+    expect(p.ep.data.length).toBe(1);
+  });
+  for (const [name, body] of [['empty', u8(24, 0, 0, 0)], ['2-byte', u8(24, 0, 0, 2, 0, 0)]] as const) {
+    it(`${name} KeyUpdate → decode_error`, async () => {
+      const p = newProbe();
+      await p.handshake();
+      await p.send(p.protectedRecord(CT.handshake, body));
+      expectAlert(p, 'decode_error');
+    });
+  }
+  it('KeyUpdate with request_update 255 → illegal_parameter', async () => {
+    const p = newProbe();
+    await p.handshake();
+    await p.send(p.protectedRecord(CT.handshake, u8(24, 0, 0, 1, 255)));
+    expectAlert(p, 'illegal_parameter');
   });
   it('KeyUpdate followed by another handshake message in the same record → unexpected_message', async () => {
     const p = newProbe();
