@@ -138,6 +138,21 @@ describe('messages a server must not send (Anvil client StateMachine, rfc8701)',
     await p.send(...(await serverFlight(p, (m) => (m.type === 'certificate_verify' ? { ...m, scheme: 0x0a0a } : m))));
     expectAlert(p, 'illegal_parameter');
   });
+  it('CertificateVerify with an empty signature → decrypt_error (Anvil emptySignature)', async () => {
+    const p = await newProbe();
+    await p.send(...(await serverFlight(p, (m) => (m.type === 'certificate_verify' ? { ...m, signature: new Uint8Array(0) } : m))));
+    expectAlert(p, 'decrypt_error');
+  });
+  it('CertificateVerify with a truncated ECDSA signature → decrypt_error', async () => {
+    const p = await newProbe();
+    await p.send(...(await serverFlight(p, (m) => (m.type === 'certificate_verify' ? { ...m, signature: m.signature.subarray(0, 10) } : m))));
+    expectAlert(p, 'decrypt_error');
+  });
+  it('CertificateVerify with rsa_pkcs1_sha1 (0x0201) → illegal_parameter', async () => {
+    const p = await newProbe();
+    await p.send(...(await serverFlight(p, (m) => (m.type === 'certificate_verify' ? { ...m, scheme: 0x0201 } : m))));
+    expectAlert(p, 'illegal_parameter');
+  });
   it('CertificateRequest with a GREASE extension is accepted (unknown extensions are ignored there)', async () => {
     const p = await newProbe();
     const out = [p.serverHelloBytes(), ccsRecord()];

@@ -703,6 +703,44 @@ describe('after the handshake: KeyUpdate, close_notify (test-tls13-keyupdate; An
   });
 });
 
+describe('client certificates (Anvil server Certificate/CertificateVerify with client auth)', () => {
+  async function withRequest(clientAuth: 'request' | 'require'): Promise<ServerProbe> {
+    const p = newProbe({ clientAuth, ca: [P.caPem] });
+    await sendHello(p);
+    expect(p.messages.some((m) => m.msg.type === 'certificate_request')).toBe(true);
+    p.useHandshakeKey();
+    return p;
+  }
+  it('empty client Certificate when a certificate is required → certificate_required', async () => {
+    const p = await withRequest('require');
+    await p.send(p.hsRecord({ type: 'certificate', context: new Uint8Array(0), entries: [] }), p.hsRecord(p.finished()));
+    expectAlert(p, 'certificate_required');
+  });
+  it('empty client Certificate when a certificate is only requested → handshake completes', async () => {
+    const p = await withRequest('request');
+    await p.send(p.hsRecord({ type: 'certificate', context: new Uint8Array(0), entries: [] }));
+    await p.send(p.hsRecord(p.finished()));
+    expectOpen(p);
+  });
+  it('client CertificateVerify with an empty signature → decrypt_error', async () => {
+    const p = await withRequest('require');
+    await p.send(p.hsRecord({ type: 'certificate', context: new Uint8Array(0), entries: [{ data: P.client.chain[0]!, extensions: [] }] }));
+    await p.send(p.hsRecord({ type: 'certificate_verify', scheme: 0x0403, signature: new Uint8Array(0) }));
+    expectAlert(p, 'decrypt_error');
+  });
+  it('client CertificateVerify with a scheme absent from our CertificateRequest (rsa_pkcs1_sha256) → illegal_parameter', async () => {
+    const p = await withRequest('require');
+    await p.send(p.hsRecord({ type: 'certificate', context: new Uint8Array(0), entries: [{ data: P.client.chain[0]!, extensions: [] }] }));
+    await p.send(p.hsRecord({ type: 'certificate_verify', scheme: 0x0401, signature: new Uint8Array(64) }));
+    expectAlert(p, 'illegal_parameter');
+  });
+  it('client Finished without the Certificate we required → unexpected_message', async () => {
+    const p = await withRequest('require');
+    await p.send(p.hsRecord(p.finished()));
+    expectAlert(p, 'unexpected_message');
+  });
+});
+
 describe('not TLS 1.3 at all', () => {
   it('an SSLv2-compatible ClientHello → an alert and the connection fails', async () => {
     const p = newProbe();
