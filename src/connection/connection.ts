@@ -19,7 +19,7 @@ import { startClient } from '../handshake/client/index.js';
 import { exportKeyingMaterial } from '../handshake/key-schedule.js';
 import { decodeHandshake } from '../handshake/messages/index.js';
 import { startServer } from '../handshake/server/index.js';
-import { ContentType, createRecordProtection, MessageReader, RecordWriter, type InboundMessage } from '../record/index.js';
+import { ContentType, createRecordProtection, LEGACY_RECORD_VERSION, LEGACY_RECORD_VERSION_INITIAL, MessageReader, RecordWriter, type InboundMessage } from '../record/index.js';
 import { concatBytes, isPromise, type MaybePromise } from '../util/bytes.js';
 import { classifyAlert, encodeAlert } from './alerts.js';
 import type { ClientConfig, ConnectionHandlers, ConnectionState, ServerConfig, SessionInfo } from './types.js';
@@ -133,7 +133,11 @@ export class Connection {
       const done = (v: { ctx: HandshakeContext; state: HandshakeState }): void => {
         this.hctx = v.ctx;
         this.handshake = v.state;
+        // RFC 8446 §5.1: the initial ClientHello's record MAY carry 0x0301 for
+        // compatibility (what OpenSSL, Go and browsers send); 0x0303 afterwards.
+        if (this.role === 'client') this.tx.recordVersion = LEGACY_RECORD_VERSION_INITIAL;
         this.flushFlight();
+        if (this.role === 'client') this.tx.recordVersion = LEGACY_RECORD_VERSION;
         // RFC 8446 §5: a CCS may arrive from the first ClientHello on.
         if (this.role === 'client') this.rx.allowChangeCipherSpec = true;
       };

@@ -54,7 +54,7 @@ export interface Certificate {
   readonly subjectKeyId: Uint8Array | undefined;
   readonly authorityKeyId: { readonly keyId: Uint8Array | undefined; readonly hasIssuer: boolean; readonly hasSerial: boolean; readonly critical: boolean } | undefined;
   readonly nameConstraints: (NameConstraints & { readonly critical: boolean }) | undefined;
-  /** OIDs of critical extensions this implementation does not process. */
+  /** OIDs of critical extensions this implementation does not handle. */
   readonly unknownCritical: readonly string[];
   /** RFC 5280 profile violations found while parsing. */
   readonly defects: readonly string[];
