@@ -117,6 +117,13 @@ export interface SessionInfo {
 export interface ConnectionHandlers {
   /** Bytes for the network, in order. */
   onTransmit(bytes: Uint8Array): void;
+  /**
+   * Optional: bytes for the network as several chunks (whole records, or
+   * record headers and bodies), to be sent in order with no gap — e.g. one
+   * writev on a corked socket. When present it replaces `onTransmit`, and
+   * the connection does not copy records to join them.
+   */
+  onTransmitChunks?(chunks: readonly Uint8Array[]): void;
   /** Application data from the peer, in order. */
   onData?(plaintext: Uint8Array): void;
   onHandshakeDone?(info: SessionInfo): void;

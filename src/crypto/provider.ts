@@ -57,6 +57,14 @@ export interface Aead {
 export interface AeadKey {
   /** Returns ciphertext || tag (plaintext.length + 16 bytes), a fresh array. */
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): MaybePromise<Uint8Array>;
+  /**
+   * Optional fast path (record layer, synchronous providers): the bytes of
+   * `seal(nonce, aad, plaintext)` as a list of chunks whose concatenation is
+   * ciphertext || tag (e.g. `[ciphertext, tag]` as the platform returned
+   * them), so that no allocation and copy joins them: the record layer hands
+   * the chunks to the transport as they are (one writev).
+   */
+  sealChunks?(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array[];
   /** Returns the plaintext, or null when authentication fails. Never throws for a bad tag. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): MaybePromise<Uint8Array | null>;
   /** Forget key material where the platform allows. */
