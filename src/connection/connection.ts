@@ -327,6 +327,7 @@ export class Connection {
   // ---- sending ----
 
   private transmit(chunks: Uint8Array[]): void {
+    if (this.handlers.onTransmitChunks) return this.handlers.onTransmitChunks(chunks);
     const bytes = chunks.length === 1 ? chunks[0]! : concatBytes(...chunks);
     this.handlers.onTransmit(bytes);
   }
