@@ -10,7 +10,7 @@
  */
 import {
   createCipheriv, createDecipheriv, createHash, createHmac, createECDH, createPrivateKey, createPublicKey,
-  createSecretKey, diffieHellman, generateKeyPairSync, randomFillSync, sign as nodeSign, verify as nodeVerify,
+  diffieHellman, generateKeyPairSync, randomFillSync, sign as nodeSign, verify as nodeVerify,
   constants, type KeyObject, type Hash, type JsonWebKey as NodeJwk, type CipherGCMTypes,
 } from 'node:crypto';
 import { TlsError } from '../errors.js';
@@ -112,40 +112,66 @@ const AEAD_CIPHER: Record<AeadAlgorithm, { name: string; keyLength: number }> = 
   'CHACHA20-POLY1305': { name: 'chacha20-poly1305', keyLength: 32 },
 };
 
+/** A Uint8Array view of a Buffer that owns its ArrayBuffer (never pooled): no copy. */
+const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
+
+/**
+ * One AEAD key. node:crypto has no way to re-IV a GCM/ChaCha context, so
+ * every record builds a cipher; the costs kept low per record: the raw key
+ * (a Buffer: cheaper to set up than a KeyObject), no option objects (the
+ * tag is 16 bytes by default for all three; plaintextLength is for CCM
+ * only), and no second allocation of the output (a fresh 16 KiB array per
+ * record costs as much as the AES-GCM itself, in GC of external memory):
+ * `sealChunks` returns OpenSSL's ciphertext and tag buffers as they are,
+ * `open` a view of OpenSSL's plaintext; `seal` allocates uninitialised
+ * (`allocUnsafeSlow`: no zero fill, not from the shared pool).
+ */
 class NodeAeadKey implements AeadKey {
-  private readonly key: KeyObject;
+  private readonly key: Buffer;
   private readonly cipher: CipherGCMTypes;
   constructor(alg: AeadAlgorithm, key: Uint8Array) {
-    this.key = createSecretKey(key);
+    this.key = Buffer.from(key);
     // chacha20-poly1305 takes the same calls (setAAD/getAuthTag/setAuthTag) as GCM.
     this.cipher = AEAD_CIPHER[alg].name as CipherGCMTypes;
   }
-  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    const c = createCipheriv(this.cipher, this.key, nonce, { authTagLength: 16 });
-    c.setAAD(aad, { plaintextLength: plaintext.length });
-    const out = new Uint8Array(plaintext.length + 16);
+  sealChunks(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array[] {
+    const c = createCipheriv(this.cipher, this.key, nonce);
+    c.setAAD(aad);
     const body = c.update(plaintext);
-    out.set(body, 0);
+    const tail = c.final(); // empty for these stream-like AEADs
+    return tail.length ? [view(body), view(tail), view(c.getAuthTag())] : [view(body), view(c.getAuthTag())];
+  }
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    const c = createCipheriv(this.cipher, this.key, nonce);
+    c.setAAD(aad);
+    const body = c.update(plaintext);
     const tail = c.final();
-    out.set(tail, body.length);
+    const out = Buffer.allocUnsafeSlow(plaintext.length + 16);
+    out.set(body, 0);
+    if (tail.length) out.set(tail, body.length);
     out.set(c.getAuthTag(), plaintext.length);
-    return out;
+    return view(out);
   }
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null {
     if (nonce.length !== 12 || ciphertextAndTag.length < 16) return null;
     const ctLen = ciphertextAndTag.length - 16;
     try {
-      const d = createDecipheriv(this.cipher, this.key, nonce, { authTagLength: 16 });
+      const d = createDecipheriv(this.cipher, this.key, nonce);
       d.setAuthTag(ciphertextAndTag.subarray(ctLen));
-      d.setAAD(aad, { plaintextLength: ctLen });
-      const out = new Uint8Array(ctLen);
+      d.setAAD(aad);
       const body = d.update(ciphertextAndTag.subarray(0, ctLen));
+      const tail = d.final(); // throws on a bad tag; empty otherwise
+      if (tail.length === 0) return view(body);
+      const out = new Uint8Array(ctLen);
       out.set(body, 0);
-      out.set(d.final(), body.length); // throws on a bad tag
+      out.set(tail, body.length);
       return out;
     } catch {
       return null;
     }
+  }
+  destroy(): void {
+    this.key.fill(0);
   }
 }
 

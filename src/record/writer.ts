@@ -6,7 +6,9 @@
  *
  * Records are handed to `emit` strictly in the order of the `write` calls,
  * as a list of chunks `[header, body, header, body, …]` (no copy of the
- * ciphertext to glue the 5-byte header on; use `concatBytes` or writev).
+ * ciphertext to glue the 5-byte header on; use `concatBytes` or writev);
+ * a provider with `AeadKey.sealChunks` yields a body as several chunks
+ * (ciphertext, tag).
  *
  * Synchronous AEADs (pure, node:crypto): `write` seals and emits before it
  * returns and returns `undefined`. Asynchronous AEADs (WebCrypto): up to
@@ -29,7 +31,7 @@ import {
 import { recordHeader, type RecordProtection } from './protection.js';
 
 export interface RecordWriterOptions {
-  /** Receives sealed records in order: `[header, body, header, body, …]`. */
+  /** Receives sealed records in order: `[header, body, header, body, …]` (a body may span several chunks: ciphertext, tag). */
   emit: (chunks: Uint8Array[]) => void;
   /** AEAD operations in flight with an async provider. Default 64. */
   maxInFlight?: number;
@@ -43,7 +45,8 @@ const CCS_BODY = new Uint8Array([1]);
 
 interface Entry {
   header: Uint8Array;
-  body: Uint8Array | undefined;
+  /** The record body: one array, or the chunks of AeadKey.sealChunks. */
+  body: Uint8Array | Uint8Array[] | undefined;
   error?: unknown;
 }
 
@@ -207,7 +210,10 @@ export class RecordWriter {
       this.queued++;
       if (!isPromise(res.body) && this.pendingHead === this.pending.length) {
         // Fast path: nothing outstanding, synchronous result.
-        (batch ??= []).push(res.header, res.body);
+        batch ??= [];
+        batch.push(res.header);
+        if (res.body instanceof Uint8Array) batch.push(res.body);
+        else for (const b of res.body) batch.push(b);
         this.emitted++;
         continue;
       }
@@ -243,7 +249,7 @@ export class RecordWriter {
     prot: RecordProtection,
     c: Cursor,
     n: number,
-  ): { header: Uint8Array; body: MaybePromise<Uint8Array> } {
+  ): { header: Uint8Array; body: MaybePromise<Uint8Array> | Uint8Array[] } {
     let pad = this.padding ? Math.max(0, Math.floor(this.padding(type, n))) : 0;
     if (n + 1 + pad > MAX_INNER_PLAINTEXT_LENGTH) pad = MAX_INNER_PLAINTEXT_LENGTH - n - 1;
     const innerLen = n + 1 + pad;
@@ -266,6 +272,10 @@ export class RecordWriter {
     copyFragment(c, n, inner);
     inner[n] = type;
     const nonce = prot.nextNonce();
+    if (sync && prot.key.sealChunks) {
+      // Ciphertext and tag as the provider made them: no allocation to join them.
+      return { header, body: prot.key.sealChunks(nonce, header, inner) };
+    }
     const body = prot.key.seal(nonce, header, inner);
     if (!sync && !isPromise(body)) this.syncAead.add(prot);
     if (isPromise(body) && n === MAX_PLAINTEXT_LENGTH) {
@@ -291,7 +301,10 @@ export class RecordWriter {
         break;
       }
       if (e.body === undefined) break;
-      (batch ??= []).push(e.header, e.body);
+      batch ??= [];
+      batch.push(e.header);
+      if (e.body instanceof Uint8Array) batch.push(e.body);
+      else for (const b of e.body) batch.push(b);
       this.pendingHead++;
       this.emitted++;
     }
