@@ -23,7 +23,8 @@ export function alertForCertificateCode(code: string): AlertName {
 /** The default verifier: src/x509 verifyCertificateChain with `ca` as the roots. */
 export function defaultVerifier(config: ResolvedCommon): CertificateVerifier {
   return async ({ chain, name, usage, now }) => {
-    const opts: VerifyOptions = { leaf: chain[0]!, intermediates: chain.slice(1), roots: config.ca ?? [], now, usage };
+    // The connection's provider checks the chain's signatures too (node:crypto when chosen).
+    const opts: VerifyOptions = { leaf: chain[0]!, intermediates: chain.slice(1), roots: config.ca ?? [], now, usage, provider: config.provider };
     if (name !== undefined) opts.name = name;
     return await verifyCertificateChain(opts);
   };
