@@ -242,6 +242,8 @@ export function decodeCertificate(der: Uint8Array): Certificate {
       }
       case OID.subjectAltName: {
         const names = decodeGeneralNames(r.sequence('SubjectAltName'), 'subjectAltName');
+        // RFC 5280 §4.2.1.6: an iPAddress is exactly 4 (IPv4) or 16 (IPv6) octets.
+        if (names.some((g) => g.kind === 'ip' && g.bytes.length !== 4 && g.bytes.length !== 16)) defects.push('iPAddress subjectAltName that is not 4 or 16 octets');
         out.subjectAltName = { names, critical: ext.critical };
         break;
       }
@@ -292,6 +294,13 @@ export function decodeCertificate(der: Uint8Array): Certificate {
         if (ext.critical) defects.push('critical information access extension');
         break;
       }
+      case OID.policyConstraints:
+      case OID.inhibitAnyPolicy:
+        // RFC 5280 §4.2.1.11 / §4.2.1.14: conforming CAs MUST mark these critical.
+        // Policy processing is not implemented, so the critical form is refused below.
+        if (!ext.critical) defects.push(`non-critical ${ext.oid === OID.policyConstraints ? 'policyConstraints' : 'inhibitAnyPolicy'}`);
+        else out.unknownCritical.push(ext.oid);
+        continue;
       default:
         if (ext.critical && !KNOWN.has(ext.oid)) out.unknownCritical.push(ext.oid);
         continue;

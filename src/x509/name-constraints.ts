@@ -178,9 +178,20 @@ export function constrainedNames(cert: Certificate, isLeaf: boolean): GeneralNam
   return out;
 }
 
-/** A reason when `cert` violates `nc`, else undefined. */
-export function checkNameConstraints(cert: Certificate, isLeaf: boolean, nc: NameConstraints): string | undefined {
+/** Returned by checkNameConstraints when the comparison budget runs out. */
+export const NAME_CONSTRAINT_BUDGET_EXCEEDED = 'name-constraint comparison budget exceeded';
+
+/**
+ * A reason when `cert` violates `nc`, else undefined. `budget.left` is the
+ * number of (name, subtree) comparisons still allowed; it is decremented, and
+ * NAME_CONSTRAINT_BUDGET_EXCEEDED is returned when it runs out (the quadratic
+ * blow-up of many names against many constraints, x509-limbo pathological::nc-dos).
+ */
+export function checkNameConstraints(cert: Certificate, isLeaf: boolean, nc: NameConstraints, budget: { left: number } = { left: Infinity }): string | undefined {
+  const subtrees = (nc.permitted?.length ?? 0) + (nc.excluded?.length ?? 0);
   for (const g of constrainedNames(cert, isLeaf)) {
+    budget.left -= subtrees;
+    if (budget.left < 0) return NAME_CONSTRAINT_BUDGET_EXCEEDED;
     const r = checkName(g, nc);
     if (r) return r;
   }

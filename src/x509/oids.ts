@@ -41,6 +41,12 @@ export const OID = {
   anyExtendedKeyUsage: '2.5.29.37.0',
   serverAuth: '1.3.6.1.5.5.7.3.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
+  codeSigning: '1.3.6.1.5.5.7.3.3',
+  emailProtection: '1.3.6.1.5.5.7.3.4',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+  /** RFC 6962 §3.1 Precertificate Signing Certificate. */
+  precertificateSigning: '1.3.6.1.4.1.11129.2.4.4',
   // Attributes
   commonName: '2.5.4.3',
   emailAddress: '1.2.840.113549.1.9.1',

@@ -22,7 +22,12 @@
  * - EKU: a certificate that has the extension must list the requested purpose;
  *   anyExtendedKeyUsage does not satisfy it in the leaf (rustls-webpki), but
  *   does in CA certificates (Go). A leaf without EKU is valid for any purpose
- *   (RFC 5280 §4.2.1.12).
+ *   (RFC 5280 §4.2.1.12; x509-limbo rfc5280::eku::ee-without-eku). For
+ *   `usage: 'server'` the CA/B Forum profile applies on top: the leaf's EKU is
+ *   not critical and lists none of anyExtendedKeyUsage, codeSigning,
+ *   emailProtection, timeStamping, OCSPSigning or the CT precertificate
+ *   purpose (BRs 7.1.2.7.10), and the trust anchor carries no EKU
+ *   (BRs 7.1.2.1.2).
  * - A CA certificate in the leaf position is accepted (RFC 5280; rustls-webpki
  *   refuses it), but cA=TRUE with a keyUsage lacking keyCertSign is refused
  *   everywhere as inconsistent.
@@ -30,6 +35,15 @@
  *   Go, CA/B Forum BRs 7.1.2.5.2).
  * - Validity is checked at whole seconds (now is floored), inclusive at both
  *   ends (RFC 5280 §4.1.2.5).
+ * - A trust anchor needs no authorityKeyIdentifier when it is self-signed (its
+ *   own key verifies its signature), even if its issuer name differs from its
+ *   subject (RFC 5280 §4.2.1.1 exception; x509-limbo cve::cve-2024-0567).
+ * - Every public key on the path is one we support; RSA moduli are at least
+ *   2048 bits and a multiple of 8 (CA/B Forum BRs 6.1.5).
+ * - Work bounds: exhausting any of them (signature checks, candidate issuers,
+ *   name-constraint comparisons, path length) ends the search with
+ *   `too-complex`, whatever failures were seen before; a search that finishes
+ *   within the bounds reports the failure of the longest path it tried.
  */
 import type { CryptoProvider, PublicKey, SignatureAlgorithm } from '../crypto/provider.js';
 import { pureProvider } from '../crypto/pure/index.js';
@@ -38,13 +52,13 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, toHex } from '../util/bytes.js';
 import { decodeCertificate, hasKeyUsage, KeyUsageBit, type Certificate } from './certificate.js';
 import { DerError } from './der.js';
-import { formatIp, matchServerName } from './hostname.js';
+import { formatIp, matchServerName, parseIpAddress } from './hostname.js';
 import { parseSpki } from './keys.js';
-import { checkNameConstraints, constraintSyntaxError } from './name-constraints.js';
+import { checkNameConstraints, constraintSyntaxError, NAME_CONSTRAINT_BUDGET_EXCEEDED } from './name-constraints.js';
 import { attributeValues, nameIsEmpty, nameToString } from './name.js';
 import { OID } from './oids.js';
 import { pemDecode } from './pem.js';
-import { decodeSignatureAlgorithm, keyMismatch, UnsupportedAlgorithm } from './signature.js';
+import { decodeSignatureAlgorithm, keyMismatch, MIN_RSA_BITS, UnsupportedAlgorithm } from './signature.js';
 
 export type CertificateInput = Uint8Array | string;
 
@@ -117,6 +131,8 @@ export const MAX_SIGNATURE_CHECKS = 100;
 export const MAX_CANDIDATES = 256;
 /** Certificates accepted in `intermediates`. */
 export const MAX_INTERMEDIATES = 64;
+/** Name-constraint comparisons (presented name × subtree) per call, as rustls-webpki. */
+export const MAX_NAME_CONSTRAINT_COMPARISONS = 250_000;
 
 class Failure extends Error {
   constructor(
@@ -124,6 +140,13 @@ class Failure extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/** A work bound was exhausted: ends the whole search, never recorded as a path failure. */
+class TooComplex extends Failure {
+  constructor(message: string) {
+    super('too-complex', message);
   }
 }
 
@@ -200,7 +223,7 @@ async function verify(opts: VerifyOptions): Promise<VerifyResult> {
   const intermediates: Node[] = [];
   for (const input of opts.intermediates ?? []) {
     for (const der of toDerList(input)) {
-      if (intermediates.length >= MAX_INTERMEDIATES) throw new Failure('too-complex', `more than ${MAX_INTERMEDIATES} intermediate certificates`);
+      if (intermediates.length >= MAX_INTERMEDIATES) throw new TooComplex(`more than ${MAX_INTERMEDIATES} intermediate certificates`);
       try {
         intermediates.push({ cert: parse(der), anchor: false });
       } catch {
@@ -225,7 +248,7 @@ async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     const why = matchServerName(leafCert.subjectAltName?.names, opts.name);
     if (why) throw new Failure('name-mismatch', `leaf ${describe(leafCert)}: ${why}`);
   }
-  if (opts.usage) checkEku(leafCert, opts.usage, true, 'leaf');
+  if (opts.usage) checkEku(leafCert, opts.usage, 'leaf', 'leaf');
   if (opts.usage === 'server' || opts.name !== undefined) checkCommonName(leafCert);
 
   const ctx: Ctx = {
@@ -237,7 +260,10 @@ async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     intermediates,
     sigChecks: 0,
     candidates: 0,
+    ncComparisons: { left: MAX_NAME_CONSTRAINT_COMPARISONS },
+    depthExceeded: false,
     sigCache: new Map(),
+    selfSigned: new Map(),
     best: undefined,
     bestDepth: -1,
   };
@@ -245,6 +271,7 @@ async function verify(opts: VerifyOptions): Promise<VerifyResult> {
   // The leaf is itself trusted (a pinned or self-signed certificate).
   const self = anchors.find((a) => bytesEqual(a.cert.der, leafCert.der));
   if (self) {
+    await noteSelfSigned(self, ctx);
     const err = validatePath([self], ctx);
     if (!err) return { ok: true, chain: [leafCert.der] };
     record(ctx, err, 1);
@@ -252,6 +279,8 @@ async function verify(opts: VerifyOptions): Promise<VerifyResult> {
 
   const path = await search([leaf], ctx);
   if (path) return { ok: true, chain: path.map((n) => n.cert.der) };
+  // A path cut short by the depth bound might have been valid: that is a bound, not a verdict.
+  if (ctx.depthExceeded) throw new TooComplex(`no valid path of at most ${ctx.maxDepth} certificates`);
   const f = ctx.best ?? new Failure('unknown-issuer', `no trusted issuer found for ${describe(leafCert)} (issuer ${JSON.stringify(nameToString(leafCert.issuer))})`);
   return { ok: false, code: f.code, message: f.message };
 }
@@ -265,7 +294,12 @@ interface Ctx {
   readonly intermediates: Node[];
   sigChecks: number;
   candidates: number;
-  readonly sigCache: Map<Node, Map<Node, true | Failure>>;
+  readonly ncComparisons: { left: number };
+  depthExceeded: boolean;
+  /** child → issuer SPKI (hex) → result: one verification per key, however many certificates carry it. */
+  readonly sigCache: Map<Node, Map<string, true | Failure>>;
+  /** Trust anchors that are not self-issued: whether their own key verifies their signature. */
+  readonly selfSigned: Map<Node, boolean>;
   best: Failure | undefined;
   bestDepth: number;
 }
@@ -304,10 +338,10 @@ async function search(path: Node[], ctx: Ctx): Promise<Node[] | undefined> {
   const tiers = [candidatesFor(child.cert, ctx.anchors), candidatesFor(child.cert, ctx.intermediates)];
   for (const list of tiers) {
     for (const cand of list) {
-      if (++ctx.candidates > MAX_CANDIDATES) throw new Failure('too-complex', `path building considered more than ${MAX_CANDIDATES} candidate issuers`);
+      if (++ctx.candidates > MAX_CANDIDATES) throw new TooComplex(`path building considered more than ${MAX_CANDIDATES} candidate issuers`);
       if (onPath(path, cand)) continue;
-      if (!cand.anchor && path.length + 2 > ctx.maxDepth) {
-        record(ctx, new Failure('too-complex', `no path of at most ${ctx.maxDepth} certificates`), path.length + 1);
+      if (path.length + 1 > ctx.maxDepth || (!cand.anchor && path.length + 2 > ctx.maxDepth)) {
+        ctx.depthExceeded = true;
         continue;
       }
       const sig = await checkSignature(child, cand, ctx);
@@ -317,6 +351,7 @@ async function search(path: Node[], ctx: Ctx): Promise<Node[] | undefined> {
       }
       const next = [...path, cand];
       if (cand.anchor) {
+        await noteSelfSigned(cand, ctx);
         const err = validatePath(next, ctx);
         if (!err) return next;
         record(ctx, err, next.length);
@@ -365,11 +400,24 @@ function signatureAlgorithmOf(c: Certificate): SignatureAlgorithm | Failure {
 async function checkSignature(child: Node, issuer: Node, ctx: Ctx): Promise<Failure | undefined> {
   let byIssuer = ctx.sigCache.get(child);
   if (!byIssuer) ctx.sigCache.set(child, (byIssuer = new Map()));
-  const hit = byIssuer.get(issuer);
+  const k = toHex(issuer.cert.spki);
+  const hit = byIssuer.get(k);
   if (hit !== undefined) return hit === true ? undefined : hit;
   const result = await verifyOnce(child, issuer, ctx);
-  byIssuer.set(issuer, result ?? true);
+  byIssuer.set(k, result ?? true);
   return result;
+}
+
+/**
+ * RFC 5280 §4.2.1.1 exempts self-signed certificates from carrying an
+ * authorityKeyIdentifier. A trust anchor whose issuer name differs from its
+ * subject may still be self-signed; find out (once) by verifying it with its
+ * own key, only when it lacks the identifier.
+ */
+async function noteSelfSigned(anchor: Node, ctx: Ctx): Promise<void> {
+  const c = anchor.cert;
+  if (c.selfIssued || c.authorityKeyId?.keyId || ctx.selfSigned.has(anchor)) return;
+  ctx.selfSigned.set(anchor, (await checkSignature(anchor, anchor, ctx)) === undefined);
 }
 
 async function verifyOnce(child: Node, issuer: Node, ctx: Ctx): Promise<Failure | undefined> {
@@ -379,7 +427,7 @@ async function verifyOnce(child: Node, issuer: Node, ctx: Ctx): Promise<Failure 
   if (key instanceof Failure) return key;
   const mismatch = keyMismatch(alg, key);
   if (mismatch) return new Failure('bad-signature', `${describe(child.cert)}: ${mismatch}`);
-  if (++ctx.sigChecks > MAX_SIGNATURE_CHECKS) throw new Failure('too-complex', `path building needed more than ${MAX_SIGNATURE_CHECKS} signature checks`);
+  if (++ctx.sigChecks > MAX_SIGNATURE_CHECKS) throw new TooComplex(`path building needed more than ${MAX_SIGNATURE_CHECKS} signature checks`);
   let ok: boolean;
   try {
     ok = await ctx.provider.verify(alg, key, child.cert.tbs, child.cert.signature);
@@ -417,7 +465,12 @@ function checkCommonName(c: Certificate): void {
     const bad = (why: string) => new Failure('name-mismatch', `leaf ${describe(c)}: subject CN "${cn}" ${why}`);
     const ipLike = /^0x[0-9a-f]+$/i.test(cn) || /^\d{1,3}(\.\d{1,3}){3}$/.test(cn) || (/^[0-9a-f:.]+$/i.test(cn) && cn.includes(':'));
     if (ipLike) {
-      if (!san.some((g) => g.kind === 'ip' && formatIp(g.bytes) === cn)) throw bad('is not the canonical form of an iPAddress subjectAltName');
+      // The text must be RFC 3986 dotted decimal or RFC 5952 IPv6, so that
+      // legacy software reads the address we would. Whether it is also one of
+      // the iPAddress SANs is not enforced: BetterTLS (in x509-limbo) expects
+      // a leaf with CN=1.1.1.1 and a matching dNSName SAN to be accepted.
+      const ip = parseIpAddress(cn);
+      if (!ip || formatIp(ip) !== cn) throw bad('is an IP address not in its canonical text form (RFC 3986 §3.2.2, RFC 5952 §4)');
       continue;
     }
     const dns = san.flatMap((g) => (g.kind === 'dns' ? [g.value] : []));
@@ -428,13 +481,45 @@ function checkCommonName(c: Certificate): void {
   }
 }
 
-function checkEku(c: Certificate, usage: 'server' | 'client', isLeaf: boolean, role: string): void {
+/** EKUs a TLS server certificate must not carry (CA/B Forum BRs 7.1.2.7.10). */
+const FORBIDDEN_SERVER_LEAF_EKUS = new Map<string, string>([
+  [OID.anyExtendedKeyUsage, 'anyExtendedKeyUsage'],
+  [OID.codeSigning, 'codeSigning'],
+  [OID.emailProtection, 'emailProtection'],
+  [OID.timeStamping, 'timeStamping'],
+  [OID.ocspSigning, 'OCSPSigning'],
+  [OID.precertificateSigning, 'Precertificate Signing Certificate'],
+]);
+
+function checkEku(c: Certificate, usage: 'server' | 'client', position: 'leaf' | 'ca' | 'anchor', role: string): void {
   const eku = c.extKeyUsage;
+  const who = `${role} ${describe(c)}`;
+  // CA/B Forum BRs 7.1.2.1.2: a root CA certificate has no extKeyUsage. Only
+  // self-issued anchors count as roots: an intermediate may be pinned as a trust anchor.
+  if (position === 'anchor' && usage === 'server' && eku && c.selfIssued) throw new Failure('ext-key-usage', `${who}: a root CA certificate must not carry extendedKeyUsage (CA/B Forum BRs 7.1.2.1.2)`);
   if (!eku) return; // RFC 5280 §4.2.1.12: absent means unrestricted.
   const want = usage === 'server' ? OID.serverAuth : OID.clientAuth;
+  if (position === 'leaf' && usage === 'server') {
+    // CA/B Forum BRs 7.1.2.7.6 (not critical) and 7.1.2.7.10 (purposes).
+    if (eku.critical) throw new Failure('ext-key-usage', `${who}: extendedKeyUsage of a TLS server certificate must not be critical (CA/B Forum BRs 7.1.2.7.6)`);
+    for (const oid of eku.oids) {
+      const bad = FORBIDDEN_SERVER_LEAF_EKUS.get(oid);
+      if (bad) throw new Failure('ext-key-usage', `${who}: extendedKeyUsage ${bad} is not allowed in a TLS server certificate (CA/B Forum BRs 7.1.2.7.10)`);
+    }
+  }
   if (eku.oids.includes(want)) return;
-  if (!isLeaf && eku.oids.includes(OID.anyExtendedKeyUsage)) return;
-  throw new Failure('ext-key-usage', `${role} ${describe(c)} extendedKeyUsage does not allow ${usage === 'server' ? 'serverAuth' : 'clientAuth'}`);
+  if (position !== 'leaf' && eku.oids.includes(OID.anyExtendedKeyUsage)) return;
+  throw new Failure('ext-key-usage', `${who} extendedKeyUsage does not allow ${usage === 'server' ? 'serverAuth' : 'clientAuth'}`);
+}
+
+/** CA/B Forum BRs 6.1.5: RSA moduli of at least 2048 bits, a multiple of 8. */
+function checkKeyProfile(n: Node, role: string): void {
+  const k = issuerKey(n);
+  if (k instanceof Failure) throw k;
+  if (k.type === 'rsa') {
+    const bits = k.n.toString(2).length;
+    if (bits < MIN_RSA_BITS || bits % 8 !== 0) throw new Failure('unsupported-algorithm', `${role} ${describe(n.cert)}: RSA key of ${bits} bits (at least ${MIN_RSA_BITS} and a multiple of 8 are required)`);
+  }
 }
 
 /**
@@ -506,9 +591,10 @@ function checkIssuerAlone(c: Certificate, ctx: Ctx): Failure | undefined {
     checkValidity(c, ctx.now, 'intermediate');
     checkProfile(c, 'intermediate', false);
     checkCaBits(c, 'intermediate');
-    if (ctx.usage) checkEku(c, ctx.usage, false, 'intermediate');
+    if (ctx.usage) checkEku(c, ctx.usage, 'ca', 'intermediate');
     return undefined;
   } catch (e) {
+    if (e instanceof TooComplex) throw e;
     if (e instanceof Failure) return e;
     throw e;
   }
@@ -541,17 +627,15 @@ function validatePath(path: Node[], ctx: Ctx): Failure | undefined {
       checkValidity(c, ctx.now, role);
       const legacy = isAnchor && isLegacyRoot(c);
       checkProfile(c, role, isLeaf, legacy);
-      // The leaf's own key must be one we can use (RFC 8446 §4.4.2.2).
-      if (isLeaf) {
-        const k = issuerKey(path[0]!);
-        if (k instanceof Failure) throw k;
-      }
-      const selfSigned = isAnchor && c.selfIssued;
+      // Every key on the path is one we can use (the leaf's: RFC 8446 §4.4.2.2).
+      checkKeyProfile(path[i]!, role);
+      const selfSigned = isAnchor && (c.selfIssued || ctx.selfSigned.get(path[i]!) === true);
       if (!legacy) checkAki(c, role, selfSigned);
+      if (isAnchor && !isLeaf && ctx.usage) checkEku(c, ctx.usage, 'anchor', role);
       if (i === 0) continue;
 
       checkCaBits(c, role, legacy);
-      if (ctx.usage) checkEku(c, ctx.usage, false, role);
+      if (ctx.usage && !isAnchor) checkEku(c, ctx.usage, 'ca', role);
 
       // RFC 5280 §6.1.4 (l)-(m): pathLenConstraint counts the non-self-issued
       // intermediates below this certificate (the leaf is not counted).
@@ -569,13 +653,15 @@ function validatePath(path: Node[], ctx: Ctx): Failure | undefined {
         for (let j = 0; j < i; j++) {
           const below = path[j]!.cert;
           if (j > 0 && below.selfIssued) continue;
-          const why = checkNameConstraints(below, j === 0, nc);
+          const why = checkNameConstraints(below, j === 0, nc, ctx.ncComparisons);
+          if (why === NAME_CONSTRAINT_BUDGET_EXCEEDED) throw new TooComplex(`more than ${MAX_NAME_CONSTRAINT_COMPARISONS} name-constraint comparisons`);
           if (why) throw new Failure('name-constraints', `${j === 0 ? 'leaf' : 'intermediate'} ${describe(below)} violates the name constraints of ${describe(c)}: ${why}`);
         }
       }
     }
     return undefined;
   } catch (e) {
+    if (e instanceof TooComplex) throw e;
     if (e instanceof Failure) return e;
     throw e;
   }
