@@ -311,10 +311,43 @@ const b64u = (b: Uint8Array | bigint): string => {
 
 const keyObjects = { public: new WeakMap<object, KeyObject>(), private: new WeakMap<object, KeyObject>() };
 
+/**
+ * Public KeyObjects by key value: a peer's certificate (and its CA) is
+ * parsed afresh on every handshake, so the per-object WeakMap misses, and
+ * importing an EC key (OpenSSL checks the point) costs as much as the
+ * verification. Public data only; bounded, oldest entry evicted first.
+ */
+const publicByValue = new Map<string, KeyObject>();
+const PUBLIC_CACHE_SIZE = 64;
+
+function publicKeyId(key: PublicKey): string {
+  if (key.type === 'rsa') return `rsa:${key.e.toString(16)}:${key.n.toString(16)}`;
+  if (key.type === 'ec') return `ec:${key.curve}:${Buffer.from(key.point.buffer, key.point.byteOffset, key.point.length).toString('base64')}`;
+  return `ed25519:${Buffer.from(key.key.buffer, key.key.byteOffset, key.key.length).toString('base64')}`;
+}
+
 function keyObject(key: PublicKey | PrivateKey, isPrivate: boolean): KeyObject | undefined {
   const cache = isPrivate ? keyObjects.private : keyObjects.public;
   const cached = cache.get(key);
   if (cached) return cached;
+  if (!isPrivate) {
+    const id = publicKeyId(key as PublicKey);
+    let ko = publicByValue.get(id);
+    if (!ko) {
+      ko = importKeyObject(key, false);
+      if (!ko) return undefined;
+      if (publicByValue.size >= PUBLIC_CACHE_SIZE) publicByValue.delete(publicByValue.keys().next().value!);
+      publicByValue.set(id, ko);
+    }
+    cache.set(key, ko);
+    return ko;
+  }
+  const ko = importKeyObject(key, true);
+  if (ko) cache.set(key, ko);
+  return ko;
+}
+
+function importKeyObject(key: PublicKey | PrivateKey, isPrivate: boolean): KeyObject | undefined {
   let jwk: NodeJwk;
   if (key.type === 'rsa') {
     jwk = { kty: 'RSA', n: b64u(key.n), e: b64u(key.e) };
@@ -328,9 +361,7 @@ function keyObject(key: PublicKey | PrivateKey, isPrivate: boolean): KeyObject |
     jwk = { kty: 'OKP', crv: 'Ed25519', x: b64u(key.key) };
     if (isPrivate && 'seed' in key) jwk.d = b64u(key.seed);
   }
-  const ko = isPrivate ? createPrivateKey({ key: jwk, format: 'jwk' }) : createPublicKey({ key: jwk, format: 'jwk' });
-  cache.set(key, ko);
-  return ko;
+  return isPrivate ? createPrivateKey({ key: jwk, format: 'jwk' }) : createPublicKey({ key: jwk, format: 'jwk' });
 }
 
 type NodeSigParams = { hash: string | null; options: { padding?: number; saltLength?: number; dsaEncoding?: 'der' } };
