@@ -3,7 +3,7 @@
  * limbo/testcases/rfc5280/*.py (server validation unless noted).
  */
 import { describe, it, expect } from 'vitest';
-import { EKU, X, ecKey, gn, intermediateCa, leafCert, rootCa, runCases, tlv, type LimboCase, type Pair } from './limbo-builder.js';
+import { EKU, X, ecKey, gn, intermediateCa, leafCert, rootCa, runCases, type LimboCase } from './limbo-builder.js';
 import { keyIdentifier } from '../../src/x509/issue.js';
 import { OID } from '../../src/x509/oids.js';
 
@@ -362,9 +362,6 @@ const ncCases: LimboCase[] = [
   viaIca(X.nc({ permitted: [dns('example.com')], excluded: [gn.other(OTHER, NULL)] }), { san: X.san([dns('example.com'), gn.other(OTHER, NULL)]) }, 'example.com', 'FAILURE', 'nc-forbids-othername', { san: null }),
   viaIca(X.nc({ permitted: [dns('example.com')], excluded: [gn.other(OTHER, NULL)] }), { san: san('example.com') }, 'example.com', 'SUCCESS', 'nc-forbids-othername-noop', { san: null }),
 ];
-
-void tlv;
-void ((p: Pair) => p);
 
 describe('limbo rfc5280', () => runCases(it, expect, base));
 describe('limbo rfc5280::aki', () => runCases(it, expect, aki));
