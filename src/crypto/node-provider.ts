@@ -139,7 +139,8 @@ class NodeAeadKey implements AeadKey {
     c.setAAD(aad);
     const body = c.update(plaintext);
     const tail = c.final(); // empty for these stream-like AEADs
-    return tail.length ? [view(body), view(tail), view(c.getAuthTag())] : [view(body), view(c.getAuthTag())];
+    // Buffers as OpenSSL returned them (each owns its memory): they only go to the transport.
+    return tail.length ? [body, tail, c.getAuthTag()] : [body, c.getAuthTag()];
   }
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
     const c = createCipheriv(this.cipher, this.key, nonce);

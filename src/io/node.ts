@@ -78,6 +78,7 @@ function u8(chunk: Buffer | Uint8Array): Uint8Array {
 }
 
 function buf(bytes: Uint8Array): Buffer {
+  if (Buffer.isBuffer(bytes)) return bytes;
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
