@@ -368,6 +368,7 @@ export class Connection {
 
   private onHandshakeComplete(r: HandshakeResult): void {
     this.flushFlight();
+    this.hctx = undefined; // the handshake context is no longer needed (memory of idle connections)
     this.suite = r.suite;
     this.exporterSecret = r.exporterSecret;
     this._info = Object.freeze({ ...r.info });

@@ -14,19 +14,24 @@ import { ExtensionType, KeyUpdateRequest } from '../messages/types.js';
 import { findExtension } from '../extensions/list.js';
 import { decodeMaxEarlyDataSize } from '../extensions/psk.js';
 import { checkAllowed } from '../extensions/allowed.js';
-import type { HandshakeContext, HandshakeState } from './context.js';
-import { unexpected } from './context.js';
+import type { HandshakeState } from './context.js';
+import { HandshakeContext, unexpected } from './context.js';
 
 export class Connected implements HandshakeState {
   readonly name = 'Connected';
+  private readonly ctx: HandshakeContext;
 
   constructor(
-    private readonly ctx: HandshakeContext,
+    handshakeCtx: HandshakeContext,
     private readonly role: 'client' | 'server',
     private readonly suite: CipherSuite,
     private readSecret: Uint8Array,
     private writeSecret: Uint8Array,
-  ) {}
+  ) {
+    // Keep only config and I/O: the handshake's state (transcript, peer
+    // messages, key shares) is dropped, so an idle connection holds little.
+    this.ctx = new HandshakeContext(handshakeCtx.config, handshakeCtx.io);
+  }
 
   async handle(m: HandshakeMessage): Promise<HandshakeState> {
     this.ctx.trace('received', m);
