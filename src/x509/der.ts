@@ -198,12 +198,15 @@ export function intToNumber(v: Uint8Array, what = 'INTEGER'): number {
   return n;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** Unsigned big-endian bytes of a non-negative INTEGER as a bigint. */
 export function intToBigint(v: Uint8Array, what = 'INTEGER'): bigint {
   if (v[0]! & 0x80) throw new DerError(`${what}: negative`);
-  let n = 0n;
-  for (const b of v) n = (n << 8n) | BigInt(b);
-  return n;
+  // Through hex: linear in the length (shifting a growing bigint byte by byte is quadratic).
+  let hex = '';
+  for (const b of v) hex += HEX[b]!;
+  return hex === '' ? 0n : BigInt('0x' + hex);
 }
 
 export function decodeBoolean(v: Uint8Array, what = 'BOOLEAN'): boolean {

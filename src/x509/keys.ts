@@ -24,6 +24,8 @@ const nobleCurve = (c: Curve) => (c === 'P-256' ? p256 : c === 'P-384' ? p384 : 
 
 /** Largest RSA modulus we accept (bounds the work a peer can cause). */
 export const MAX_RSA_BITS = 8192;
+/** Largest RSA public exponent, in bits (BoringSSL and ring: 33). */
+export const MAX_RSA_EXPONENT_BITS = 33;
 
 function bad(message: string, cause?: unknown): TlsError {
   return new TlsError('bad_certificate', message, { code: 'bad_certificate', cause });
@@ -63,11 +65,17 @@ export function parseSpki(der: Uint8Array): PublicKey {
         const eBytes = seq.integer('publicExponent');
         seq.expectEnd('RSAPublicKey');
         if (nBytes[0]! & 0x80 || eBytes[0]! & 0x80) throw bad('RSA key: negative modulus or exponent');
+        // Refuse by size before any bigint work: a peer's certificate may carry a 64 KiB "modulus".
+        if (nBytes.length > MAX_RSA_BITS / 8 + 1) throw unsupported(`RSA key larger than ${MAX_RSA_BITS} bits`);
+        if (eBytes.length > nBytes.length) throw bad('RSA key: exponent longer than the modulus');
         const n = intToBigint(nBytes);
         const e = intToBigint(eBytes);
         const bits = bitLength(n);
         if (bits > MAX_RSA_BITS) throw unsupported(`RSA key of ${bits} bits is larger than ${MAX_RSA_BITS}`);
         if (e < 3n || e % 2n === 0n || n % 2n === 0n) throw bad('RSA key: invalid modulus or exponent');
+        // A huge exponent makes every verification a full-size modular exponentiation:
+        // like BoringSSL (kMaxExponentBits) and ring, at most 33 bits.
+        if (bitLength(e) > MAX_RSA_EXPONENT_BITS) throw unsupported(`RSA public exponent of ${bitLength(e)} bits is larger than ${MAX_RSA_EXPONENT_BITS}`);
         return oid === OID.rsassaPss ? { type: 'rsa', n, e, pssOnly: true, spki: der } : { type: 'rsa', n, e, spki: der };
       }
       case OID.ecPublicKey: {

@@ -51,22 +51,48 @@ export function base64Decode(text: string): Uint8Array {
   return out.subarray(0, o);
 }
 
-const PEM_RE = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+const BEGIN_RE = /-----BEGIN ([A-Z0-9 ]+)-----/g;
+const END_RE = /-----END ([A-Z0-9 ]+)-----/g;
 
 export interface PemBlock {
   label: string;
   der: Uint8Array;
 }
 
-/** All PEM blocks in `text`, with their labels. */
+/**
+ * All PEM blocks in `text`, with their labels: each `-----BEGIN L-----` up to
+ * the first `-----END L-----` after it (what OpenSSL's line reader finds).
+ * Linear in the input: the END markers are indexed once, so a text full of
+ * unterminated BEGIN lines cannot make the search quadratic.
+ */
 export function pemBlocks(text: string): PemBlock[] {
+  const ends = new Map<string, { at: number[]; next: number }>();
+  const end = new RegExp(END_RE.source, 'g');
+  for (let m = end.exec(text); m; m = end.exec(text)) {
+    let e = ends.get(m[1]!);
+    if (!e) ends.set(m[1]!, (e = { at: [], next: 0 }));
+    e.at.push(m.index);
+    end.lastIndex = m.index + 1; // markers may overlap ("-----END A-----END A-----")
+  }
   const out: PemBlock[] = [];
-  for (const m of text.matchAll(PEM_RE)) {
-    let body = m[2]!;
+  const begin = new RegExp(BEGIN_RE.source, 'g');
+  for (let m = begin.exec(text); m; m = begin.exec(text)) {
+    const label = m[1]!;
+    const bodyStart = m.index + m[0].length;
+    const e = ends.get(label);
+    // END positions only move forward with `bodyStart`: one cursor per label.
+    while (e && e.next < e.at.length && e.at[e.next]! < bodyStart) e.next++;
+    if (!e || e.next >= e.at.length) {
+      begin.lastIndex = m.index + 1;
+      continue;
+    }
+    const endAt = e.at[e.next]!;
+    let body = text.slice(bodyStart, endAt);
     // RFC 1421 headers (Proc-Type etc.) mean encryption, which we do not support.
-    if (/^[\s]*[A-Za-z-]+:/.test(body)) throw new Error(`PEM ${m[1]}: encrypted or headered PEM is not supported`);
+    if (/^[\s]*[A-Za-z-]+:/.test(body)) throw new Error(`PEM ${label}: encrypted or headered PEM is not supported`);
     body = body.trim();
-    out.push({ label: m[1]!, der: base64Decode(body) });
+    out.push({ label, der: base64Decode(body) });
+    begin.lastIndex = endAt + `-----END ${label}-----`.length;
   }
   return out;
 }
