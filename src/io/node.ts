@@ -31,6 +31,7 @@ import {
 
 export { OptionError } from './options.js';
 export type { ClientSecureOptions, ServerSecureOptions, KeyCertPair, PemInput } from './options.js';
+import type { PemInput } from './options.js';
 
 type NodeProviderOption = ProviderOption | 'node';
 
@@ -472,9 +473,35 @@ let rootsDer: readonly Uint8Array[] | undefined;
 /** Node's bundled roots (tls.rootCertificates), decoded once. */
 const defaultRoots = (): readonly Uint8Array[] => (rootsDer ??= caList([...tls.rootCertificates]) ?? []);
 
-function withNodeProvider<T extends { provider?: NodeProviderOption | string }>(o: T): T & { provider?: CryptoProvider } {
-  if (o.provider === undefined) return o as T & { provider?: CryptoProvider };
-  return { ...o, provider: resolveNodeProvider(o.provider) };
+/**
+ * PEM `ca` text decoded once per distinct string: every connection made
+ * with the same `ca` option then shares the same DER arrays, so src/x509's
+ * parse cache (keyed by the array) hits and an idle connection holds no
+ * copy of the parsed roots. Bounded; oldest entry evicted first.
+ */
+const caByPem = new Map<string, Uint8Array[]>();
+const CA_CACHE_SIZE = 16;
+
+function sharedCa(ca: PemInput | readonly PemInput[] | undefined): PemInput | readonly PemInput[] | undefined {
+  if (ca === undefined) return undefined;
+  const one = (c: PemInput): PemInput | Uint8Array[] => {
+    if (typeof c !== 'string') return c;
+    let der = caByPem.get(c);
+    if (!der) {
+      der = caList(c) ?? [];
+      if (caByPem.size >= CA_CACHE_SIZE) caByPem.delete(caByPem.keys().next().value!);
+      caByPem.set(c, der);
+    }
+    return der;
+  };
+  if (typeof ca === 'string' || ca instanceof Uint8Array) return one(ca);
+  return (ca as readonly PemInput[]).flatMap(one);
+}
+
+function withNodeProvider<T extends { provider?: NodeProviderOption | string; ca?: PemInput | readonly PemInput[] }>(o: T): T & { provider?: CryptoProvider } {
+  const shared = o.ca === undefined ? o : { ...o, ca: sharedCa(o.ca) };
+  if (shared.provider === undefined) return shared as T & { provider?: CryptoProvider };
+  return { ...shared, provider: resolveNodeProvider(shared.provider) };
 }
 
 /** Build the ClientConfig a connect() with these options would use (exported for the CLI and tests). */
