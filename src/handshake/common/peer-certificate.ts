@@ -24,7 +24,12 @@ export function alertForCertificateCode(code: string): AlertName {
 export function defaultVerifier(config: ResolvedCommon): CertificateVerifier {
   return async ({ chain, name, usage, now }) => {
     // The connection's provider checks the chain's signatures too (node:crypto when chosen).
-    const opts: VerifyOptions = { leaf: chain[0]!, intermediates: chain.slice(1), roots: config.ca ?? [], now, usage, provider: config.provider };
+    // Copies of the peer's certificates: src/x509 caches parses by array, and the
+    // originals stay with the connection (peerCertificates) for its lifetime.
+    const opts: VerifyOptions = {
+      leaf: chain[0]!.slice(), intermediates: chain.slice(1).map((c) => c.slice()),
+      roots: config.ca ?? [], now, usage, provider: config.provider,
+    };
     if (name !== undefined) opts.name = name;
     return await verifyCertificateChain(opts);
   };
