@@ -22,6 +22,7 @@ import { startServer } from '../handshake/server/index.js';
 import { ContentType, createRecordProtection, LEGACY_RECORD_VERSION, LEGACY_RECORD_VERSION_INITIAL, MessageReader, RecordWriter, type InboundMessage } from '../record/index.js';
 import { concatBytes, isPromise, type MaybePromise } from '../util/bytes.js';
 import { classifyAlert, encodeAlert } from './alerts.js';
+import { FloodGuard } from './flood-guard.js';
 import type { ClientConfig, ConnectionHandlers, ConnectionState, ServerConfig, SessionInfo } from './types.js';
 
 /** Records received but not yet processed before we refuse more (≈ 68 MB of full records). */
@@ -60,6 +61,8 @@ export class Connection {
   private running = false;
   private readScheduled = false;
   private drainWaiters: (() => void)[] = [];
+  /** Bounds on runs of peer input that makes no progress (empty records, KeyUpdates, tickets, user_canceled). */
+  private readonly flood = new FloodGuard();
 
   private constructor(
     private readonly role: 'client' | 'server',
@@ -150,9 +153,6 @@ export class Connection {
     if (this._state === 'failed' || this.receivedCloseNotify || bytes.length === 0) return;
     try {
       this.rx.push(bytes);
-      if (this.rx.records.pendingRecords > MAX_PENDING_RECORDS) {
-        throw new TlsError('internal_error', 'receive buffer full: the peer sends faster than we process', { code: 'receive_buffer_overflow' });
-      }
     } catch (e) {
       this.fail(e);
       return;
@@ -160,6 +160,11 @@ export class Connection {
     if (!this.readScheduled) {
       this.readScheduled = true;
       this.schedule(() => this.readMessages());
+    }
+    // Counted after scheduling: with a synchronous provider the records of this
+    // chunk were processed just now, so only a real backlog counts.
+    if ((this._state as ConnectionState) !== 'failed' && this.rx.records.pendingRecords > MAX_PENDING_RECORDS) {
+      this.fail(new TlsError('internal_error', 'receive buffer full: the peer sends faster than we process', { code: 'receive_buffer_overflow' }));
     }
   }
 
@@ -256,13 +261,19 @@ export class Connection {
 
   private async readMessages(): Promise<void> {
     this.readScheduled = false;
-    for (;;) {
-      if (this._state === 'failed' || this.receivedCloseNotify) return;
-      let m = this.rx.next();
-      if (isPromise(m)) m = await m;
-      if (!m) return;
-      const r = this.onMessage(m);
-      if (isPromise(r)) await r;
+    try {
+      for (;;) {
+        if (this._state === 'failed' || this.receivedCloseNotify) return;
+        let m = this.rx.next();
+        if (isPromise(m)) m = await m;
+        if (!m) return;
+        const r = this.onMessage(m);
+        if (isPromise(r)) await r;
+      }
+    } catch (e) {
+      // Fail at once (not a microtask later), so receive() sees the failure
+      // of records it just handed over before judging the backlog.
+      this.fail(e);
     }
   }
 
@@ -272,6 +283,8 @@ export class Connection {
         const state = this.handshake;
         if (!state) throw new TlsError('unexpected_message', 'handshake message before the handshake started');
         const msg = decodeHandshake(m.raw);
+        if (msg.type === 'key_update') this.flood.keyUpdate();
+        else if (msg.type === 'new_session_ticket') this.flood.sessionTicket();
         return state.handle(msg, m.raw).then((next) => {
           this.handshake = next;
           if (next instanceof Connected) this.connected = next;
@@ -283,7 +296,7 @@ export class Connection {
       }
       case 'alert': {
         const a = classifyAlert(m.description);
-        if (a === 'user_canceled') return;
+        if (a === 'user_canceled') return this.flood.warningAlert();
         if (a === 'close_notify') return this.onCloseNotify();
         throw a;
       }
@@ -292,7 +305,9 @@ export class Connection {
         if (this._state !== 'connected' && this._state !== 'closed') {
           throw new TlsError('unexpected_message', 'application data before the handshake completed');
         }
-        if (m.data.length > 0) this.handlers.onData?.(m.data);
+        if (m.data.length === 0) return this.flood.emptyRecord(); // RFC 8446 §5.4: allowed, but not forever
+        this.flood.progress();
+        this.handlers.onData?.(m.data);
         return;
     }
   }
