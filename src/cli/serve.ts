@@ -13,7 +13,7 @@ import { devDir, makePki } from './devca.js';
 export const SERVE_USAGE = `usage: puretls serve [--host H] [--port P] [--cert F --key F] [--ca F]
                      [--verify-client | --request-client-cert] [--alpn LIST] [--echo]
                      [--groups LIST] [--suites LIST] [--provider pure|webcrypto|node]
-                     [--keylog F] [--trace]`;
+                     [--handshake-timeout MS] [--keylog F] [--trace]`;
 
 const MAX_REQUEST_HEAD = 16 * 1024;
 
@@ -96,7 +96,7 @@ function httpResponder(sock: TlsSocket): void {
 export async function runServe(argv: string[]): Promise<number> {
   const args = parseArgs(
     argv,
-    [...TLS_VALUE_OPTIONS, 'host', 'port'],
+    [...TLS_VALUE_OPTIONS, 'host', 'port', 'handshake-timeout'],
     [...TLS_FLAG_OPTIONS, 'verify-client', 'request-client-cert', 'echo', 'help'],
   );
   if (args.flags.has('help')) {
@@ -108,6 +108,12 @@ export async function runServe(argv: string[]): Promise<number> {
   const host = args.values.get('host') ?? '127.0.0.1';
   const port = Number(args.values.get('port') ?? 8443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port: 0..65535');
+  // A client that connects and never finishes its handshake is dropped after this long (like Node's tls, 120 s).
+  if (args.values.has('handshake-timeout')) {
+    const ms = Number(args.values.get('handshake-timeout'));
+    if (!Number.isInteger(ms) || ms <= 0) throw new UsageError('--handshake-timeout: a positive number of milliseconds');
+    o.handshakeTimeout = ms;
+  }
   let caFile: string | undefined;
   if (!o.cert) {
     const pki = await makePki(devDir());
