@@ -27,6 +27,8 @@ import type { ClientConfig, ConnectionHandlers, ConnectionState, ServerConfig, S
 
 /** Records received but not yet processed before we refuse more (≈ 68 MB of full records). */
 export const MAX_PENDING_RECORDS = 4096;
+/** Backlog at which adapters stop reading the transport until the connection drains (≈ 4 MB of full records). */
+export const RECEIVE_BACKLOG_PAUSE = 256;
 
 interface PendingWrite {
   data: Uint8Array;
@@ -117,6 +119,15 @@ export class Connection {
   /** Received bytes held without being processed yet: a partial record plus a partial handshake message (bounded). */
   get bufferedBytes(): number {
     return this.rx.records.bufferedBytes + this.rx.bufferedHandshakeBytes;
+  }
+
+  /**
+   * Records received but not processed yet. An adapter stops reading its
+   * transport while this is high (see MAX_PENDING_RECORDS) and resumes on
+   * drained(): with an asynchronous AEAD a fast peer can outrun decryption.
+   */
+  get pendingRecords(): number {
+    return this.rx.records.pendingRecords;
   }
 
   get provider(): CryptoProvider {

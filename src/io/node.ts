@@ -12,7 +12,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { Connection } from '../connection/connection.js';
+import { Connection, RECEIVE_BACKLOG_PAUSE } from '../connection/connection.js';
 import type { ClientConfig, ServerConfig, SessionInfo, SignatureSchemeName } from '../connection/types.js';
 import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
 import { nodeProvider } from '../crypto/node-provider.js';
@@ -126,6 +126,8 @@ export class TlsSocket extends Duplex {
   private rawEnded = false;
   private corked = false;
   private readingPaused = false;
+  /** Reading paused because the connection has a backlog of records to process (async AEAD). */
+  private backlogPaused = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
 
   constructor(raw: Duplex, config: ClientConfig | ServerConfig, role: 'client' | 'server', opts: SocketOptions & { handshakeTimeout?: number } = {}) {
@@ -159,6 +161,7 @@ export class TlsSocket extends Duplex {
     raw.on('data', (chunk: Buffer | string) => {
       if (typeof chunk === 'string') chunk = Buffer.from(chunk);
       this.connection.receive(u8(chunk));
+      this.throttleReceive();
     });
     raw.on('end', () => this.rawEnd());
     raw.on('error', (err: Error) => this.destroy(err));
@@ -249,8 +252,19 @@ export class TlsSocket extends Duplex {
   override _read(): void {
     if (this.readingPaused) {
       this.readingPaused = false;
-      this.socket.resume();
+      if (!this.backlogPaused) this.socket.resume();
     }
+  }
+
+  /** A fast peer can outrun an asynchronous AEAD: stop reading until the backlog is processed. */
+  private throttleReceive(): void {
+    if (this.backlogPaused || this.connection.pendingRecords <= RECEIVE_BACKLOG_PAUSE) return;
+    this.backlogPaused = true;
+    this.socket.pause();
+    void this.connection.drained().catch(() => undefined).then(() => {
+      this.backlogPaused = false;
+      if (!this.readingPaused && !this.destroyed) this.socket.resume();
+    });
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {

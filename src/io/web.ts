@@ -7,7 +7,7 @@
  * data (desiredSize > 0); a write resolves once its records were accepted by
  * the transport's writer and the writer is ready for more.
  */
-import { Connection } from '../connection/connection.js';
+import { Connection, RECEIVE_BACKLOG_PAUSE } from '../connection/connection.js';
 import type { SessionInfo } from '../connection/types.js';
 import { TlsError } from '../errors.js';
 import { clientConfig, serverConfig, type ClientSecureOptions, type ServerSecureOptions } from './options.js';
@@ -150,6 +150,8 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
         const { value, done } = await reader.read();
         if (done) break;
         if (value && value.length > 0) connection.receive(value);
+        // A fast peer can outrun an asynchronous AEAD: stop reading until the backlog is processed.
+        if (connection.pendingRecords > RECEIVE_BACKLOG_PAUSE) await connection.drained();
       }
       await connection.drained().catch(() => undefined);
       if (failed) return;
