@@ -83,6 +83,12 @@ function buf(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** Chunks up to this size are joined with their small neighbours before a socket write. */
+const SMALL_CHUNK = 64;
+
+/** Bytes waiting in the transport's write buffer above which we stop reading from the peer. */
+const MAX_UNSENT_BYTES = 1 << 20;
+
 /** Largest piece handed to the connection at once, so a huge write still honours backpressure. */
 const WRITE_PIECE = 256 * 1024;
 
@@ -128,6 +134,8 @@ export class TlsSocket extends Duplex {
   private readingPaused = false;
   /** Reading paused because the connection has a backlog of records to process (async AEAD). */
   private backlogPaused = false;
+  /** Reading paused because the peer does not read what we send (our answers pile up). */
+  private sendBlocked = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
 
   constructor(raw: Duplex, config: ClientConfig | ServerConfig, role: 'client' | 'server', opts: SocketOptions & { handshakeTimeout?: number } = {}) {
@@ -197,7 +205,22 @@ export class TlsSocket extends Duplex {
         raw.uncork();
       });
     }
-    for (const c of chunks) raw.write(buf(c));
+    // Runs of small chunks (a record's tag and the next record's header) are
+    // joined into one small buffer: fewer write() calls, same bytes.
+    for (let i = 0; i < chunks.length; i++) {
+      const c = chunks[i]!;
+      let j = i;
+      let len = 0;
+      while (j < chunks.length && chunks[j]!.length <= SMALL_CHUNK) len += chunks[j++]!.length;
+      if (j - i < 2) {
+        raw.write(buf(c));
+        continue;
+      }
+      const joined = Buffer.allocUnsafe(len);
+      for (let k = i, off = 0; k < j; off += chunks[k++]!.length) joined.set(chunks[k]!, off);
+      raw.write(joined);
+      i = j - 1;
+    }
   }
 
   private deliver(plain: Uint8Array): void {
@@ -252,18 +275,37 @@ export class TlsSocket extends Duplex {
   override _read(): void {
     if (this.readingPaused) {
       this.readingPaused = false;
-      if (!this.backlogPaused) this.socket.resume();
+      this.resumeIfIdle();
     }
+  }
+
+  private resumeIfIdle(): void {
+    if (!this.readingPaused && !this.backlogPaused && !this.sendBlocked && !this.destroyed) this.socket.resume();
   }
 
   /** A fast peer can outrun an asynchronous AEAD: stop reading until the backlog is processed. */
   private throttleReceive(): void {
+    const raw = this.socket;
+    // A peer that sends but never reads would make us buffer our answers to it
+    // (KeyUpdate responses, …) without bound: stop reading until it drains.
+    if (!this.sendBlocked && raw.writableNeedDrain && raw.writableLength > MAX_UNSENT_BYTES) {
+      this.sendBlocked = true;
+      raw.pause();
+      const go = () => {
+        raw.off('drain', go);
+        raw.off('close', go);
+        this.sendBlocked = false;
+        this.resumeIfIdle();
+      };
+      raw.on('drain', go);
+      raw.on('close', go);
+    }
     if (this.backlogPaused || this.connection.pendingRecords <= RECEIVE_BACKLOG_PAUSE) return;
     this.backlogPaused = true;
-    this.socket.pause();
+    raw.pause();
     void this.connection.drained().catch(() => undefined).then(() => {
       this.backlogPaused = false;
-      if (!this.readingPaused && !this.destroyed) this.socket.resume();
+      this.resumeIfIdle();
     });
   }
 
