@@ -19,9 +19,21 @@ export interface HandshakeMessage {
   readonly raw: Uint8Array;
 }
 
+/**
+ * Fragments shorter than this that continue a pending message are copied
+ * into one growing buffer instead of being kept as views: a peer that sends
+ * a message one byte per record must not cost us an object (and a retained
+ * socket buffer) per byte — that was ~14 MB of heap for a 128 KiB
+ * ClientHello sent in 1-byte records.
+ */
+const SMALL_FRAGMENT = 256;
+
 export class HandshakeReassembler {
   private chunks: Uint8Array[] = [];
   private buffered = 0;
+  /** The buffer small fragments are appended to, and the view of it that is the last chunk. */
+  private owned: Uint8Array | undefined;
+  private ownedView: Uint8Array | undefined;
   readonly maxMessageSize: number;
 
   constructor(maxMessageSize = DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE) {
@@ -38,12 +50,41 @@ export class HandshakeReassembler {
     return this.buffered === 0;
   }
 
-  /** Add the content of one handshake record (referenced, not copied). */
+  /** Add the content of one handshake record (referenced; small fragments continuing a message are copied). */
   add(fragment: Uint8Array): void {
     if (fragment.length === 0) return;
-    this.chunks.push(fragment);
+    if (fragment.length < SMALL_FRAGMENT && this.chunks.length > 0) this.appendSmall(fragment);
+    else this.chunks.push(fragment);
     this.buffered += fragment.length;
     this.checkNextLength();
+  }
+
+  /** Append to the owned buffer when it is the last chunk (growing it by doubling), else start one. */
+  private appendSmall(fragment: Uint8Array): void {
+    const last = this.chunks.length - 1;
+    const view = this.ownedView;
+    if (view !== undefined && this.chunks[last] === view) {
+      const owned = this.owned!;
+      const end = view.byteOffset + view.length;
+      if (end + fragment.length <= owned.length) {
+        // Only bytes after the view are written: messages already returned as views stay intact.
+        owned.set(fragment, end);
+        this.ownedView = owned.subarray(view.byteOffset, end + fragment.length);
+      } else {
+        const buf = new Uint8Array(2 * (view.length + fragment.length));
+        buf.set(view);
+        buf.set(fragment, view.length);
+        this.owned = buf;
+        this.ownedView = buf.subarray(0, view.length + fragment.length);
+      }
+      this.chunks[last] = this.ownedView;
+      return;
+    }
+    const buf = new Uint8Array(Math.max(1024, 2 * fragment.length));
+    buf.set(fragment);
+    this.owned = buf;
+    this.ownedView = buf.subarray(0, fragment.length);
+    this.chunks.push(this.ownedView);
   }
 
   /** The next complete message, or undefined. Throws TlsError if it is too large. */
@@ -78,6 +119,8 @@ export class HandshakeReassembler {
   clear(): void {
     this.chunks = [];
     this.buffered = 0;
+    this.owned = undefined;
+    this.ownedView = undefined;
   }
 
   /**
