@@ -16,6 +16,8 @@ export const SERVE_USAGE = `usage: puretls serve [--host H] [--port P] [--cert F
                      [--handshake-timeout MS] [--keylog F] [--trace]`;
 
 const MAX_REQUEST_HEAD = 16 * 1024;
+/** An established connection that sends no request is closed after this long (Node's http: 60 s). */
+const REQUEST_IDLE_TIMEOUT_MS = 60_000;
 
 function peerName(s: TlsSocket): string {
   const a = s.remoteAddress;
@@ -63,6 +65,7 @@ function respond(sock: TlsSocket, status: string, body: string): void {
 /** Serve one HTTP/1.x request, then close with close_notify. */
 function httpResponder(sock: TlsSocket): void {
   let head = Buffer.alloc(0);
+  sock.setTimeout(REQUEST_IDLE_TIMEOUT_MS, () => sock.end());
   const onData = (d: Buffer) => {
     head = Buffer.concat([head, d]);
     const end = head.indexOf('\r\n\r\n');
@@ -75,6 +78,7 @@ function httpResponder(sock: TlsSocket): void {
       return;
     }
     sock.off('data', onData);
+    sock.setTimeout(0);
     sock.resume(); // discard anything after the request
     const requestLine = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
     const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(requestLine);
