@@ -62,9 +62,10 @@ export interface AeadKey {
    * `seal(nonce, aad, plaintext)` as a list of chunks whose concatenation is
    * ciphertext || tag (e.g. `[ciphertext, tag]` as the platform returned
    * them), so that no allocation and copy joins them: the record layer hands
-   * the chunks to the transport as they are (one writev).
+   * the chunks to the transport as they are (one writev). With `out`, the
+   * chunks are appended to it (and it is returned): no array per record.
    */
-  sealChunks?(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array[];
+  sealChunks?(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out?: Uint8Array[]): Uint8Array[];
   /** Returns the plaintext, or null when authentication fails. Never throws for a bad tag. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): MaybePromise<Uint8Array | null>;
   /** Forget key material where the platform allows. */
