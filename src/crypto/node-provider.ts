@@ -134,13 +134,15 @@ class NodeAeadKey implements AeadKey {
     // chacha20-poly1305 takes the same calls (setAAD/getAuthTag/setAuthTag) as GCM.
     this.cipher = AEAD_CIPHER[alg].name as CipherGCMTypes;
   }
-  sealChunks(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array[] {
+  sealChunks(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array[] = []): Uint8Array[] {
     const c = createCipheriv(this.cipher, this.key, nonce);
     c.setAAD(aad);
-    const body = c.update(plaintext);
-    const tail = c.final(); // empty for these stream-like AEADs
     // Buffers as OpenSSL returned them (each owns its memory): they only go to the transport.
-    return tail.length ? [body, tail, c.getAuthTag()] : [body, c.getAuthTag()];
+    out.push(c.update(plaintext));
+    const tail = c.final(); // empty for these stream-like AEADs
+    if (tail.length) out.push(tail);
+    out.push(c.getAuthTag());
+    return out;
   }
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
     const c = createCipheriv(this.cipher, this.key, nonce);

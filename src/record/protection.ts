@@ -74,14 +74,18 @@ export class RecordProtection {
    * (RFC 8446 §5.3). "Sequence numbers MUST NOT wrap": after 2^64-1 this
    * fails closed (the connection must have rekeyed long before).
    */
-  nextNonce(): Uint8Array {
-    const n = this.currentNonce();
+  nextNonce(out?: Uint8Array): Uint8Array {
+    const n = this.currentNonce(out);
     this.advance();
     return n;
   }
 
-  /** The nonce for the current sequence number, without consuming it (trial decryption). */
-  currentNonce(): Uint8Array {
+  /**
+   * The nonce for the current sequence number, without consuming it (trial
+   * decryption). Written into `out` (12 bytes) when given: a synchronous
+   * AEAD is done with its nonce when it returns, so callers may reuse one.
+   */
+  currentNonce(out?: Uint8Array): Uint8Array {
     if (this.exhausted) {
       throw new TlsError('internal_error', 'record: sequence number exhausted; rekey required (RFC 8446 §5.3)', {
         code: 'sequence_exhausted',
@@ -89,7 +93,7 @@ export class RecordProtection {
     }
     const hi = this.seqHi, lo = this.seqLo;
     const iv = this.iv;
-    const n = new Uint8Array(12);
+    const n = out ?? new Uint8Array(12);
     n[0] = iv[0]!; n[1] = iv[1]!; n[2] = iv[2]!; n[3] = iv[3]!;
     n[4] = iv[4]! ^ (hi >>> 24); n[5] = iv[5]! ^ ((hi >>> 16) & 0xff);
     n[6] = iv[6]! ^ ((hi >>> 8) & 0xff); n[7] = iv[7]! ^ (hi & 0xff);

@@ -68,6 +68,8 @@ export class RecordWriter {
   /** Protections whose AEAD has proved synchronous: their input buffer can be reused. */
   private syncAead = new WeakSet<RecordProtection>();
   private scratch: Uint8Array | undefined;
+  /** Nonce buffer reused by synchronous seals. */
+  private nonce: Uint8Array | undefined;
   /** Full-size input buffers for async seals, reused once their seal completed (bulk writes only). */
   private pool: Uint8Array[] = [];
 
@@ -160,6 +162,7 @@ export class RecordWriter {
   releaseBuffers(): void {
     this.pool = [];
     this.scratch = undefined;
+    this.nonce = undefined;
   }
 
   /** Resolves once every record written so far has been emitted. */
@@ -203,6 +206,14 @@ export class RecordWriter {
         return t;
       }
       const n = Math.min(this.maxFragment, c.remaining);
+      if (prot && this.pendingHead === this.pending.length && prot.key.sealChunks && this.syncAead.has(prot)) {
+        // Fast path (synchronous AEAD with sealChunks, nothing outstanding):
+        // header, ciphertext and tag go straight into the batch.
+        this.sealChunksInto(type, prot, c, n, (batch ??= []));
+        this.queued++;
+        this.emitted++;
+        continue;
+      }
       // RFC 8446 §5.1: 0x0303 everywhere except (optionally) the initial ClientHello.
       const version = type === ContentType.handshake ? this.recordVersion : LEGACY_RECORD_VERSION;
       const header = prot ? undefined : recordHeader(type, n, version);
@@ -244,14 +255,36 @@ export class RecordWriter {
     return this.whenEmitted(this.queued);
   }
 
+  /** Zero padding for a record with `n` bytes of content (RFC 8446 §5.4), within the inner plaintext limit. */
+  private padFor(type: ContentTypeValue, n: number): number {
+    const pad = this.padding ? Math.max(0, Math.floor(this.padding(type, n))) : 0;
+    return n + 1 + pad > MAX_INNER_PLAINTEXT_LENGTH ? MAX_INNER_PLAINTEXT_LENGTH - n - 1 : pad;
+  }
+
+  /** Seal one fragment with a synchronous AEAD's sealChunks, appending header and body chunks to `batch`. */
+  private sealChunksInto(type: ContentTypeValue, prot: RecordProtection, c: Cursor, n: number, batch: Uint8Array[]): void {
+    const pad = this.padFor(type, n);
+    const innerLen = n + 1 + pad;
+    // RFC 8446 §5.2: AAD = opaque_type(23) || legacy_record_version(0x0303) || length.
+    const header = recordHeader(ContentType.application_data, innerLen + 16);
+    // Reusable: a synchronous seal has finished with its input and nonce when it returns.
+    const scratch = (this.scratch ??= new Uint8Array(MAX_INNER_PLAINTEXT_LENGTH));
+    const inner = innerLen === scratch.length ? scratch : scratch.subarray(0, innerLen);
+    if (pad) inner.fill(0, n + 1);
+    copyFragment(c, n, inner);
+    inner[n] = type;
+    const nonce = prot.nextNonce((this.nonce ??= new Uint8Array(12)));
+    batch.push(header);
+    prot.key.sealChunks!(nonce, header, inner, batch);
+  }
+
   private sealFragment(
     type: ContentTypeValue,
     prot: RecordProtection,
     c: Cursor,
     n: number,
   ): { header: Uint8Array; body: MaybePromise<Uint8Array> | Uint8Array[] } {
-    let pad = this.padding ? Math.max(0, Math.floor(this.padding(type, n))) : 0;
-    if (n + 1 + pad > MAX_INNER_PLAINTEXT_LENGTH) pad = MAX_INNER_PLAINTEXT_LENGTH - n - 1;
+    const pad = this.padFor(type, n);
     const innerLen = n + 1 + pad;
     // RFC 8446 §5.2: AAD = opaque_type(23) || legacy_record_version(0x0303) || length.
     const header = recordHeader(ContentType.application_data, innerLen + 16);
