@@ -70,6 +70,10 @@ export class RecordReader {
   private epoch = 0;
   /** Learned from the first open of the current key. */
   private asyncAead = false;
+  /** Learned from the first open of the current key: the AEAD returned a value, not a Promise. */
+  private syncAead = false;
+  /** Nonce buffer reused once the AEAD has proved synchronous (it is done with the nonce when it returns). */
+  private nonce: Uint8Array | undefined;
   private failure: TlsError | undefined;
   private reading = false;
   private consecutiveCcs = 0;
@@ -138,6 +142,7 @@ export class RecordReader {
     this.protection = protection;
     this.epoch++;
     this.asyncAead = false;
+    this.syncAead = false;
     this.nextToOpen = this.head;
     this.skipBudget = 0;
     this.speculate();
@@ -263,10 +268,12 @@ export class RecordReader {
 
   private open(item: Extract<Item, { rec: RawRecord }>): void {
     const p = this.protection!;
-    const nonce = p.nextNonce();
+    const nonce = this.syncAead ? p.nextNonce((this.nonce ??= new Uint8Array(12))) : p.nextNonce();
     item.epoch = this.epoch;
     const r = p.key.open(nonce, item.rec.header, item.rec.fragment);
-    if (isPromise(r)) {
+    if (!isPromise(r)) {
+      this.syncAead = true;
+    } else {
       this.asyncAead = true;
       // A speculative result may be discarded: never leave a rejection unhandled.
       r.catch(() => undefined);
