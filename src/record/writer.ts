@@ -235,8 +235,10 @@ export class RecordWriter {
       const entry: Entry = { header: res.header, body: undefined };
       this.pending.push(entry);
       if (isPromise(res.body)) {
+        const recycle = res.recycle;
         res.body.then(
           (b) => {
+            if (recycle && this.pool.length < this.maxInFlight) this.pool.push(recycle);
             entry.body = b;
             this.drain();
           },
@@ -283,7 +285,7 @@ export class RecordWriter {
     prot: RecordProtection,
     c: Cursor,
     n: number,
-  ): { header: Uint8Array; body: MaybePromise<Uint8Array> | Uint8Array[] } {
+  ): { header: Uint8Array; body: MaybePromise<Uint8Array> | Uint8Array[]; recycle?: Uint8Array } {
     const pad = this.padFor(type, n);
     const innerLen = n + 1 + pad;
     // RFC 8446 §5.2: AAD = opaque_type(23) || legacy_record_version(0x0303) || length.
@@ -312,12 +314,8 @@ export class RecordWriter {
     const body = prot.key.seal(nonce, header, inner);
     if (!sync && !isPromise(body)) this.syncAead.add(prot);
     if (isPromise(body) && n === MAX_PLAINTEXT_LENGTH) {
-      // Once the seal has completed the provider is done with its input.
-      const buf = new Uint8Array(inner.buffer, inner.byteOffset, MAX_INNER_PLAINTEXT_LENGTH);
-      const back = (): void => {
-        if (this.pool.length < this.maxInFlight) this.pool.push(buf);
-      };
-      body.then(back, () => undefined);
+      // Once the seal has completed the provider is done with its input: `run` returns it to the pool.
+      return { header, body, recycle: new Uint8Array(inner.buffer, inner.byteOffset, MAX_INNER_PLAINTEXT_LENGTH) };
     }
     return { header, body };
   }
