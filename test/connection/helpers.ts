@@ -1,5 +1,6 @@
 /** In-memory plumbing between two puretls Connections for tests. */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Connection } from '../../src/connection/connection.js';
 import type { CertifiedKey, ClientConfig, ConnectionHandlers, ServerConfig, SessionInfo } from '../../src/connection/types.js';
 import type { TlsError } from '../../src/errors.js';
@@ -69,7 +70,7 @@ export const concatAll = (xs: Uint8Array[]): Uint8Array => {
   return out;
 };
 
-const RFC8448 = '/work/shared/vectors/rfc8448';
+const RFC8448 = fileURLToPath(new URL('../vectors/rfc8448', import.meta.url));
 
 /** The RFC 8448 RSA-1024 server key and certificate. */
 export function rfc8448ServerCert(): CertifiedKey {

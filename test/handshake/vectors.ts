@@ -1,12 +1,9 @@
-/** Reads /work/shared/vectors/rfc8448/transcripts.vec (or the test/vectors copy) as sections of Key = hex. */
+/** Reads test/vectors/rfc8448/transcripts.vec (RFC 8448 traces, from Botan) as sections of Key = hex. */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fromHex } from '../../src/util/bytes.js';
 
-const candidates = [
-  fileURLToPath(new URL('../vectors/rfc8448/transcripts.vec', import.meta.url)),
-  '/work/shared/vectors/rfc8448/transcripts.vec',
-];
+const candidates = [fileURLToPath(new URL('../vectors/rfc8448/transcripts.vec', import.meta.url))];
 
 export function loadRfc8448(): Map<string, Map<string, Uint8Array>> {
   const path = candidates.find((p) => existsSync(p));
