@@ -1,5 +1,5 @@
 /** Per-handshake state of the client, shared by its states. */
-import type { ClientKeyShare, NamedGroupName, PublicKey } from '../../crypto/provider.js';
+import type { ClientKeyShare, NamedGroupName } from '../../crypto/provider.js';
 import type { ResolvedClient } from '../config.js';
 import { HandshakeContext } from '../common/context.js';
 import type { CertificateRequestView } from '../extensions/parse.js';
@@ -25,9 +25,5 @@ export class ClientContext extends HandshakeContext<ResolvedClient> {
   serverHandshakeSecret: Uint8Array | undefined;
   alpnProtocol: string | undefined;
   certificateRequest: { context: Uint8Array; view: CertificateRequestView } | undefined;
-  peerChain: readonly Uint8Array[] = [];
-  peerKey: PublicKey | undefined;
-  peerVerified = false;
-  peerVerifyError: string | undefined;
   peerScheme: SchemeInfo | undefined;
 }

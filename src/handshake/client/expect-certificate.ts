@@ -27,10 +27,7 @@ export class ExpectCertificate implements HandshakeState {
     }
     const chain = m.entries.map((e) => e.data);
     const r = await checkPeerChain(ctx.config, chain, ctx.config.servername, 'server');
-    ctx.peerChain = chain;
-    ctx.peerKey = r.publicKey;
-    ctx.peerVerified = r.verified;
-    ctx.peerVerifyError = r.verifyError;
+    ctx.acceptPeerChain(chain, r);
     ctx.transcript.add(raw);
     return new ExpectCertificateVerify(ctx);
   }

@@ -10,11 +10,18 @@ import type { LabeledSecret } from '../key-schedule.js';
 import { describe, encodeHandshake, type HandshakeMessage } from '../messages/index.js';
 import { Transcript } from '../transcript.js';
 import type { HandshakeIo } from './io.js';
+import type { PublicKey } from '../../crypto/provider.js';
+import type { PeerCertificateResult } from './peer-certificate.js';
 
 export class HandshakeContext<C extends ResolvedCommon = ResolvedCommon> {
   readonly transcript: Transcript;
   clientRandom: Uint8Array = new Uint8Array(0);
   suite: CipherSuite | undefined;
+  /** The peer's chain as sent (leaf first), its key, and how its check went. */
+  peerChain: readonly Uint8Array[] = [];
+  peerKey: PublicKey | undefined;
+  peerVerified = false;
+  peerVerifyError: string | undefined;
 
   constructor(
     readonly config: C,
@@ -45,6 +52,14 @@ export class HandshakeContext<C extends ResolvedCommon = ResolvedCommon> {
   requireSuite(): CipherSuite {
     if (!this.suite) throw new TlsError('internal_error', 'handshake: no cipher suite yet');
     return this.suite;
+  }
+
+  /** Record the peer's Certificate once checkPeerChain accepted it (RFC 8446 §4.4.2). */
+  acceptPeerChain(chain: readonly Uint8Array[], r: PeerCertificateResult): void {
+    this.peerChain = chain;
+    this.peerKey = r.publicKey;
+    this.peerVerified = r.verified;
+    this.peerVerifyError = r.verifyError;
   }
 }
 

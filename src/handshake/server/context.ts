@@ -1,5 +1,5 @@
 /** Per-handshake state of the server, shared by its states. */
-import type { NamedGroupName, PublicKey } from '../../crypto/provider.js';
+import type { NamedGroupName } from '../../crypto/provider.js';
 import type { CertifiedKey } from '../../connection/types.js';
 import type { ResolvedServer } from '../config.js';
 import { HandshakeContext } from '../common/context.js';
@@ -23,9 +23,5 @@ export class ServerContext extends HandshakeContext<ResolvedServer> {
   exporterSecret: Uint8Array | undefined;
   /** Extension types we sent in CertificateRequest (client Certificate entries may only answer these). */
   certificateRequestExtensions = new Set<number>();
-  peerChain: readonly Uint8Array[] = [];
-  peerKey: PublicKey | undefined;
-  peerVerified = false;
-  peerVerifyError: string | undefined;
   peerScheme: SchemeInfo | undefined;
 }

@@ -36,10 +36,7 @@ export class ExpectClientCertificate implements HandshakeState {
     }
     const chain = m.entries.map((e) => e.data);
     const r = await checkPeerChain(ctx.config, chain, undefined, 'client');
-    ctx.peerChain = chain;
-    ctx.peerKey = r.publicKey;
-    ctx.peerVerified = r.verified;
-    ctx.peerVerifyError = r.verifyError;
+    ctx.acceptPeerChain(chain, r);
     ctx.transcript.add(raw);
     return new ExpectClientCertificateVerify(ctx);
   }
