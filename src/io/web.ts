@@ -3,9 +3,18 @@
  * (Cloudflare `connect()`, Deno.connect, a WebSocket bridge, an in-memory
  * pipe). No node: imports; runs in browsers, Workers, Deno, Bun and Node.
  *
- * Backpressure: the transport is read only while our readable side wants
- * data (desiredSize > 0); a write resolves once its records were accepted by
- * the transport's writer and the writer is ready for more.
+ * Backpressure, both ways:
+ * - toward the peer: every record goes to the transport's writer and counts as
+ *   unsent until that write resolves. While more than `maxUnsentBytes` (1 MiB)
+ *   waits unsent — a peer that sends but never reads, making us answer (e.g.
+ *   KeyUpdates) — we stop reading from the transport, as src/io/node.ts does.
+ * - toward the user: a write is cut into pieces of at most 256 KiB; each
+ *   resolves once its records were handed to the transport's writer, the
+ *   writer is ready (desiredSize > 0) and at most a quarter of
+ *   `maxUnsentBytes` waits unsent. Application writes alone thus never reach
+ *   the limit that stops reading (no deadlock between two writers).
+ * - from the peer: the transport is read only while our readable side wants
+ *   data (desiredSize > 0).
  */
 import { Connection, RECEIVE_BACKLOG_PAUSE } from '../connection/connection.js';
 import type { SessionInfo } from '../connection/types.js';
@@ -17,6 +26,15 @@ export interface WebSecureOptions extends ClientSecureOptions, ServerSecureOptio
   isServer?: boolean;
   /** Bytes of plaintext buffered in `readable` before we stop reading the transport. Default 64 KiB. */
   readableHighWaterMark?: number;
+  /**
+   * Fail the handshake if it is not done after this many ms: `handshake`
+   * rejects (TlsError code `handshake_timeout`) and both transport streams
+   * are cancelled/aborted. Default: none for a client, 120000 for a server
+   * (like Node's tls.Server). 0 disables.
+   */
+  handshakeTimeout?: number;
+  /** Bytes written to the transport and not yet accepted by it above which we stop reading from it. Default 1 MiB. */
+  maxUnsentBytes?: number;
 }
 
 export interface ByteStreamPair {
@@ -31,7 +49,20 @@ export interface SecureWebStream extends ByteStreamPair {
   closed: Promise<{ cleanly: boolean }>;
   /** The sans-I/O core, for keyUpdate(), exportKeyingMaterial(), … */
   connection: Connection;
+  /** Bytes handed to the transport's writer whose write has not resolved yet. */
+  readonly unsentBytes: number;
 }
+
+/** Default for `maxUnsentBytes`. */
+const MAX_UNSENT_BYTES = 1 << 20;
+
+/** Largest piece of a user write handed to the connection at once. */
+const WRITE_PIECE = 256 * 1024;
+
+/** Default handshake timeout of the server role (ms), like Node's tls.Server. */
+const SERVER_HANDSHAKE_TIMEOUT = 120_000;
+
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
 /**
  * Start TLS over `transport`. Writing to the returned `writable` sends
@@ -43,6 +74,9 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
   const config = options.isServer ? serverConfig(options) : clientConfig(options);
   const writer = transport.writable.getWriter();
   const reader = transport.readable.getReader();
+  const maxUnsent = Math.max(1, options.maxUnsentBytes ?? MAX_UNSENT_BYTES);
+  const userLimit = Math.floor(maxUnsent / 4);
+  const piece = Math.max(1, Math.min(WRITE_PIECE, userLimit));
 
   let out!: ReadableStreamDefaultController<Uint8Array>;
   let wantMore: (() => void) | undefined;
@@ -50,6 +84,9 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
   let handshakeDone = false;
   let peerClosed = false;
   let outClosed = false;
+  let unsent = 0;
+  let sentWaiters: (() => void)[] = [];
+  let handshakeTimer: ReturnType<typeof setTimeout> | undefined;
 
   let resolveHandshake!: (i: SessionInfo) => void;
   let rejectHandshake!: (e: Error) => void;
@@ -58,36 +95,59 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
   let resolveClosed!: (v: { cleanly: boolean }) => void;
   const closed = new Promise<{ cleanly: boolean }>((res) => { resolveClosed = res; });
 
+  /** Wake whoever waits for a transport write to resolve (or for a failure). */
+  const wakeSent = () => {
+    const w = sentWaiters;
+    sentWaiters = [];
+    for (const f of w) f();
+  };
+  const nextSent = () => new Promise<void>((r) => { sentWaiters.push(r); });
+
+  const stopTimer = () => {
+    if (handshakeTimer !== undefined) clearTimeout(handshakeTimer);
+    handshakeTimer = undefined;
+  };
+
   const closeOut = () => {
     if (outClosed) return;
     outClosed = true;
     try { out.close(); } catch { /* already errored */ }
   };
 
-  const fail = (e: Error) => {
+  /** `abort`: drop what waits unsent instead of flushing it (no alert is due). */
+  const fail = (e: Error, abort = false) => {
     if (failed) return;
     failed = e;
+    stopTimer();
     if (!handshakeDone) rejectHandshake(e);
     if (!outClosed) {
       outClosed = true;
       try { out.error(e); } catch { /* closed */ }
     }
     wantMore?.();
-    // The fatal alert (if any) was written already; release the transport.
-    void writer.close().catch(() => undefined);
+    wakeSent();
+    // The fatal alert (if any) was written already: flush it, then release the transport.
+    if (abort) void writer.abort(e).catch(() => undefined);
+    else void writer.close().catch(() => undefined);
     void reader.cancel(e).catch(() => undefined);
     resolveClosed({ cleanly: false });
   };
 
   const handlers = {
     onTransmit(bytes: Uint8Array) {
-      writer.write(bytes).catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
+      const n = bytes.length;
+      unsent += n;
+      writer.write(bytes).then(
+        () => { unsent -= n; wakeSent(); },
+        (e: unknown) => { unsent -= n; fail(asError(e)); wakeSent(); },
+      );
     },
     onData(plain: Uint8Array) {
       if (!outClosed && plain.length > 0) out.enqueue(plain);
     },
     onHandshakeDone(info: SessionInfo) {
       handshakeDone = true;
+      stopTimer();
       resolveHandshake(info);
     },
     onPeerClose() {
@@ -101,6 +161,20 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
   const connection = options.isServer
     ? Connection.server(config, handlers)
     : Connection.client(config, handlers);
+
+  /** Resolves once at most `limit` bytes wait unsent and the transport's writer is ready. */
+  const sendRoom = async (limit: number): Promise<void> => {
+    for (;;) {
+      if (failed) throw failed;
+      if (unsent > limit) {
+        await nextSent();
+        continue;
+      }
+      await writer.ready; // rejects when the transport errored
+      if (failed) throw failed;
+      if (unsent <= limit) return;
+    }
+  };
 
   const readable = new ReadableStream<Uint8Array>(
     {
@@ -122,8 +196,13 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
   const writable = new WritableStream<Uint8Array>({
     async write(chunk) {
       if (failed) throw failed;
-      await connection.write(chunk);
-      await writer.ready;
+      // Piece by piece, so one huge write cannot put more than a piece into the transport's queue.
+      let off = 0;
+      do {
+        await connection.write(chunk.subarray(off, off + piece));
+        await sendRoom(userLimit);
+        off += piece;
+      } while (off < chunk.length);
     },
     async close() {
       if (failed) throw failed;
@@ -133,20 +212,26 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
       // Otherwise keep the transport open: the peer may still send (half-close).
     },
     abort(reason) {
-      const e = reason instanceof Error ? reason : new Error(String(reason ?? 'aborted'));
+      const e = asError(reason ?? 'aborted');
       connection.destroy(e);
-      fail(e);
+      fail(e, true);
     },
   });
 
-  // Pump the transport into the connection, pausing while `readable` is full.
+  // Pump the transport into the connection, pausing while `readable` is full
+  // or too much of our output waits unsent.
   void (async () => {
     try {
       for (;;) {
-        while (!outClosed && !failed && out.desiredSize !== null && out.desiredSize <= 0) {
-          await new Promise<void>((r) => { wantMore = r; });
+        for (;;) {
+          if (failed) return;
+          if (!outClosed && out.desiredSize !== null && out.desiredSize <= 0) {
+            await new Promise<void>((r) => { wantMore = r; });
+          } else if (unsent > maxUnsent) {
+            // A peer that sends but never reads would make us buffer our answers to it without bound.
+            await nextSent();
+          } else break;
         }
-        if (failed) return;
         const { value, done } = await reader.read();
         if (done) break;
         if (value && value.length > 0) connection.receive(value);
@@ -164,10 +249,27 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
       await writer.close().catch(() => undefined);
       resolveClosed({ cleanly: peerClosed });
     } catch (e) {
-      fail(e instanceof Error ? e : new Error(String(e)));
+      fail(asError(e));
     }
   })();
 
+  const timeout = options.handshakeTimeout ?? (options.isServer ? SERVER_HANDSHAKE_TIMEOUT : 0);
+  if (timeout > 0) {
+    handshakeTimer = setTimeout(() => {
+      handshakeTimer = undefined;
+      if (handshakeDone || failed) return;
+      // No alert: like Node, a timed-out handshake just drops the transport.
+      const e = new TlsError('user_canceled', `TLS handshake timed out after ${timeout} ms`, { code: 'handshake_timeout' });
+      connection.destroy(e);
+      fail(e, true);
+    }, timeout);
+    // Do not keep a Node/Deno/Bun process alive for this timer alone (a number in browsers: no unref).
+    (handshakeTimer as { unref?: () => void }).unref?.();
+  }
+
   connection.start();
-  return { readable, writable, handshake, closed, connection };
+  return {
+    readable, writable, handshake, closed, connection,
+    get unsentBytes() { return unsent; },
+  };
 }
