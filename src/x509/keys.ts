@@ -8,7 +8,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { TlsError } from '../errors.js';
 import type { PrivateKey, PublicKey } from '../crypto/provider.js';
 import { DerError, DerReader, Tag, ctxCons, intToBigint } from './der.js';
-import { decodeCertificate } from './certificate.js';
+import { decodeCertificateCached, parseSpkiCached } from './parse-cache.js';
 import { OID } from './oids.js';
 import { pemBlocks } from './pem.js';
 
@@ -110,12 +110,12 @@ export function parseSpki(der: Uint8Array): PublicKey {
 export function certificatePublicKey(der: Uint8Array): PublicKey {
   let spki: Uint8Array;
   try {
-    spki = decodeCertificate(der).spki;
+    spki = decodeCertificateCached(der).spki;
   } catch (e) {
     if (e instanceof DerError) throw bad(`malformed certificate: ${e.message}`, e);
     throw e;
   }
-  return parseSpki(spki);
+  return parseSpkiCached(spki, parseSpki);
 }
 
 // ---------------------------------------------------------------------------

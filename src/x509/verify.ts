@@ -50,10 +50,11 @@ import { pureProvider } from '../crypto/pure/index.js';
 import { TlsError } from '../errors.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, toHex } from '../util/bytes.js';
-import { decodeCertificate, hasKeyUsage, KeyUsageBit, type Certificate } from './certificate.js';
+import { hasKeyUsage, KeyUsageBit, type Certificate } from './certificate.js';
 import { DerError } from './der.js';
 import { formatIp, matchServerName, parseIpAddress } from './hostname.js';
 import { parseSpki } from './keys.js';
+import { decodeCertificateCached, parseSpkiCached } from './parse-cache.js';
 import { checkNameConstraints, constraintSyntaxError, NAME_CONSTRAINT_BUDGET_EXCEEDED } from './name-constraints.js';
 import { attributeValues, nameIsEmpty, nameToString } from './name.js';
 import { OID } from './oids.js';
@@ -179,7 +180,7 @@ function parse(der: Uint8Array): Certificate {
   if (hit instanceof DerError) throw hit;
   if (hit) return hit;
   try {
-    const c = decodeCertificate(der);
+    const c = decodeCertificateCached(der);
     derCache.set(der, c);
     return c;
   } catch (e) {
@@ -273,12 +274,13 @@ async function verify(opts: VerifyOptions): Promise<VerifyResult> {
   if (self) {
     await noteSelfSigned(self, ctx);
     const err = validatePath([self], ctx);
-    if (!err) return { ok: true, chain: [leafCert.der] };
+    if (!err) return { ok: true, chain: [leafCert.der.slice()] };
     record(ctx, err, 1);
   }
 
   const path = await search([leaf], ctx);
-  if (path) return { ok: true, chain: path.map((n) => n.cert.der) };
+  // Copies: a certificate decoded once may be shared by later calls (parse-cache.ts).
+  if (path) return { ok: true, chain: path.map((n) => n.cert.der.slice()) };
   // A path cut short by the depth bound might have been valid: that is a bound, not a verdict.
   if (ctx.depthExceeded) throw new TooComplex(`no valid path of at most ${ctx.maxDepth} certificates`);
   const f = ctx.best ?? new Failure('unknown-issuer', `no trusted issuer found for ${describe(leafCert)} (issuer ${JSON.stringify(nameToString(leafCert.issuer))})`);
@@ -373,7 +375,7 @@ async function search(path: Node[], ctx: Ctx): Promise<Node[] | undefined> {
 function issuerKey(n: Node): PublicKey | Failure {
   if (n.key) return n.key;
   try {
-    n.key = parseSpki(n.cert.spki);
+    n.key = parseSpkiCached(n.cert.spki, parseSpki);
   } catch (e) {
     const te = e as TlsError;
     n.key = new Failure(te.alert === 'unsupported_certificate' ? 'unsupported-algorithm' : 'malformed', `${describe(n.cert)}: ${te.message}`);
