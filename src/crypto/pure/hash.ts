@@ -1,7 +1,6 @@
 /** SHA-2, HMAC and HKDF (RFC 5869) on @noble/hashes. */
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
-import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
-import { extract, expand } from '@noble/hashes/hkdf.js';
+import { expand } from '@noble/hashes/hkdf.js';
 import type { HashAlgorithm, HashFunction, IncrementalHash } from '../provider.js';
 
 type NobleHash = typeof sha256 | typeof sha384 | typeof sha512;
@@ -53,14 +52,54 @@ export function pureHash(alg: HashAlgorithm): HashFunction {
   return h;
 }
 
+/**
+ * HMAC (RFC 2104) as two one-shot hashes over (K ^ ipad) || data and
+ * (K ^ opad) || inner: the same function as @noble/hashes/hmac, with fewer
+ * hash objects and calls per MAC (the handshake computes ~45 small HMACs).
+ */
+function hmacOf(f: NobleHash, key: Uint8Array, data: Uint8Array, suffix?: number): Uint8Array {
+  const B = f.blockLen;
+  const k = key.length > B ? f(key) : key;
+  const inner = new Uint8Array(B + data.length + (suffix === undefined ? 0 : 1));
+  inner.set(k);
+  for (let i = 0; i < B; i++) inner[i]! ^= 0x36;
+  inner.set(data, B);
+  if (suffix !== undefined) inner[inner.length - 1] = suffix;
+  const ih = f(inner);
+  const outer = new Uint8Array(B + ih.length);
+  outer.set(k);
+  for (let i = 0; i < B; i++) outer[i]! ^= 0x5c;
+  outer.set(ih, B);
+  const mac = f(outer);
+  inner.fill(0, 0, B);
+  outer.fill(0);
+  ih.fill(0);
+  if (k !== key) k.fill(0);
+  return mac;
+}
+
 export function pureHmac(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
-  return nobleHmac(nobleHash(alg), key, data);
+  return hmacOf(nobleHash(alg), key, data);
 }
 
+/** HKDF-Extract (RFC 5869 §2.2): PRK = HMAC-Hash(salt, IKM); an empty salt is HashLen zeros (same HMAC key). */
 export function pureHkdfExtract(alg: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
-  return extract(nobleHash(alg), ikm, salt);
+  return hmacOf(nobleHash(alg), salt, ikm);
 }
 
+/** HKDF-Expand (RFC 5869 §2.3): T(i) = HMAC-Hash(PRK, T(i-1) | info | i). */
 export function pureHkdfExpand(alg: HashAlgorithm, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  return expand(nobleHash(alg), prk, info, length);
+  const f = nobleHash(alg);
+  const olen = f.outputLen;
+  if (!Number.isInteger(length) || length < 0 || length > 255 * olen) throw new Error('HKDF-Expand: length must be <= 255*HashLen');
+  if (prk.length < olen) throw new Error('HKDF-Expand: PRK must be at least HashLen octets');
+  // One block covers every TLS 1.3 key-schedule expansion.
+  if (length <= olen) {
+    const t = hmacOf(f, prk, info, 1);
+    if (length === olen) return t;
+    const out = t.slice(0, length);
+    t.fill(0);
+    return out;
+  }
+  return expand(f, prk, info, length);
 }
