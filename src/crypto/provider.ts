@@ -66,6 +66,13 @@ export interface AeadKey {
    * chunks are appended to it (and it is returned): no array per record.
    */
   sealChunks?(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out?: Uint8Array[]): Uint8Array[];
+  /**
+   * True when `seal` and `open` have taken their own copy of nonce, aad and
+   * input by the time they return, even when they return a Promise
+   * (WebCrypto copies every BufferSource before its method returns): the
+   * caller may then reuse those buffers at once.
+   */
+  readonly copiesInput?: boolean;
   /** Returns the plaintext, or null when authentication fails. Never throws for a bad tag. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): MaybePromise<Uint8Array | null>;
   /** Forget key material where the platform allows. */
