@@ -26,6 +26,7 @@ import {
   LEGACY_RECORD_VERSION,
   MAX_INNER_PLAINTEXT_LENGTH,
   MAX_PLAINTEXT_LENGTH,
+  RECORD_HEADER_LENGTH,
   type ContentTypeValue,
 } from './constants.js';
 import { recordHeader, type RecordProtection } from './protection.js';
@@ -42,6 +43,8 @@ export interface RecordWriterOptions {
 }
 
 const CCS_BODY = new Uint8Array([1]);
+/** Records per header/nonce slab of async seals. */
+const SLAB_RECORDS = 64;
 
 interface Entry {
   header: Uint8Array;
@@ -72,6 +75,17 @@ export class RecordWriter {
   private nonce: Uint8Array | undefined;
   /** Full-size input buffers for async seals, reused once their seal completed (bulk writes only). */
   private pool: Uint8Array[] = [];
+  /**
+   * Headers and nonces of async seals are cut from slabs of SLAB_RECORDS
+   * (one allocation per 64 records instead of two per record; a view of an
+   * ArrayBuffer-backed slab costs WebCrypto nothing to read, where a fresh
+   * small Uint8Array must first be moved off the V8 heap). Never reused:
+   * a header is emitted, a nonce may be read until its seal settles.
+   */
+  private headerSlab: Uint8Array | undefined;
+  private headerOffset = 0;
+  private nonceSlab: Uint8Array | undefined;
+  private nonceOffset = 0;
 
   /**
    * legacy_record_version of unprotected records: 0x0303, or 0x0301 for an
@@ -156,7 +170,7 @@ export class RecordWriter {
 
   /**
    * Drop the buffers kept for reuse by bulk writes on an async AEAD (at most
-   * `maxInFlight` × 16 KiB) and the scratch buffer of sync AEADs; call when
+   * `maxInFlight` × 16 KiB) and the scratch buffer of sync or copying AEADs; call when
    * the connection goes idle. They are made again on demand.
    */
   releaseBuffers(): void {
@@ -288,14 +302,16 @@ export class RecordWriter {
   ): { header: Uint8Array; body: MaybePromise<Uint8Array> | Uint8Array[]; recycle?: Uint8Array } {
     const pad = this.padFor(type, n);
     const innerLen = n + 1 + pad;
-    // RFC 8446 §5.2: AAD = opaque_type(23) || legacy_record_version(0x0303) || length.
-    const header = recordHeader(ContentType.application_data, innerLen + 16);
     const sync = this.syncAead.has(prot);
+    // Safe to reuse input and nonce buffers: a synchronous seal has finished with
+    // them when it returns, and a copying one (WebCrypto) has taken its own copy.
+    const reuse = sync || prot.key.copiesInput === true;
+    // RFC 8446 §5.2: AAD = opaque_type(23) || legacy_record_version(0x0303) || length.
+    const header = sync ? recordHeader(ContentType.application_data, innerLen + 16) : this.slabHeader(innerLen + 16);
     let inner: Uint8Array;
-    if (sync) {
-      // Safe to reuse: a synchronous seal has finished with its input.
-      if (!this.scratch || this.scratch.length < innerLen) this.scratch = new Uint8Array(MAX_INNER_PLAINTEXT_LENGTH);
-      inner = this.scratch.subarray(0, innerLen);
+    if (reuse) {
+      const scratch = (this.scratch ??= new Uint8Array(MAX_INNER_PLAINTEXT_LENGTH));
+      inner = innerLen === scratch.length ? scratch : scratch.subarray(0, innerLen);
       if (pad) inner.fill(0, n + 1);
     } else if (n === MAX_PLAINTEXT_LENGTH && this.pool.length > 0) {
       // Full-size fragment on an async AEAD: reuse a buffer whose seal has completed.
@@ -306,18 +322,47 @@ export class RecordWriter {
     }
     copyFragment(c, n, inner);
     inner[n] = type;
-    const nonce = prot.nextNonce();
+    const nonce = prot.nextNonce(reuse ? (this.nonce ??= new Uint8Array(12)) : this.slabNonce());
     if (sync && prot.key.sealChunks) {
       // Ciphertext and tag as the provider made them: no allocation to join them.
       return { header, body: prot.key.sealChunks(nonce, header, inner) };
     }
     const body = prot.key.seal(nonce, header, inner);
     if (!sync && !isPromise(body)) this.syncAead.add(prot);
-    if (isPromise(body) && n === MAX_PLAINTEXT_LENGTH) {
+    if (isPromise(body) && !reuse && n === MAX_PLAINTEXT_LENGTH) {
       // Once the seal has completed the provider is done with its input: `run` returns it to the pool.
       return { header, body, recycle: new Uint8Array(inner.buffer, inner.byteOffset, MAX_INNER_PLAINTEXT_LENGTH) };
     }
     return { header, body };
+  }
+
+  /** A fresh protected-record header (type 23, version 0x0303, `length`) cut from the header slab. */
+  private slabHeader(length: number): Uint8Array {
+    let slab = this.headerSlab;
+    if (!slab || this.headerOffset === slab.length) {
+      slab = this.headerSlab = new Uint8Array(new ArrayBuffer(RECORD_HEADER_LENGTH * SLAB_RECORDS));
+      this.headerOffset = 0;
+    }
+    const o = this.headerOffset;
+    this.headerOffset = o + RECORD_HEADER_LENGTH;
+    slab[o] = ContentType.application_data;
+    slab[o + 1] = LEGACY_RECORD_VERSION >>> 8;
+    slab[o + 2] = LEGACY_RECORD_VERSION & 0xff;
+    slab[o + 3] = length >>> 8;
+    slab[o + 4] = length & 0xff;
+    return slab.subarray(o, o + RECORD_HEADER_LENGTH);
+  }
+
+  /** 12 fresh bytes for a nonce, cut from the nonce slab. */
+  private slabNonce(): Uint8Array {
+    let slab = this.nonceSlab;
+    if (!slab || this.nonceOffset === slab.length) {
+      slab = this.nonceSlab = new Uint8Array(new ArrayBuffer(12 * SLAB_RECORDS));
+      this.nonceOffset = 0;
+    }
+    const o = this.nonceOffset;
+    this.nonceOffset = o + 12;
+    return slab.subarray(o, o + 12);
   }
 
   /** Emit the resolved prefix of the pending queue. */

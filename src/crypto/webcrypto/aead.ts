@@ -11,6 +11,9 @@ import { bs, getSubtle, supports } from './subtle.js';
 const TAG_LENGTH = 16;
 
 class SubtleAeadKey implements AeadKey {
+  /** WebCrypto copies nonce, aad and data before encrypt()/decrypt() return (normalize an algorithm; "get a copy of the bytes held by data"). */
+  readonly copiesInput = true;
+
   constructor(
     private readonly subtle: SubtleCrypto,
     private readonly name: 'AES-GCM' | 'ChaCha20-Poly1305',
