@@ -189,9 +189,17 @@ function parse(der: Uint8Array): Certificate {
   }
 }
 
+/** Certificate → its description, cached (checks build messages on the success path too). */
+const descriptions = new WeakMap<Certificate, string>();
+
 function describe(c: Certificate): string {
-  const s = nameToString(c.subject);
-  return s ? `"${s}"` : '(empty subject)';
+  let d = descriptions.get(c);
+  if (d === undefined) {
+    const s = nameToString(c.subject);
+    d = s ? `"${s}"` : '(empty subject)';
+    descriptions.set(c, d);
+  }
+  return d;
 }
 
 // ---------------------------------------------------------------------------
@@ -460,7 +468,25 @@ function checkValidity(c: Certificate, now: number, role: string): void {
  * but for case, an A-label (xn--) CN not among the SANs, or a dotted CN with
  * non-ASCII characters (a U-label) are refused.
  */
+/** Certificate → the outcome of checkCommonName (a function of the certificate alone), cached. */
+const commonNameChecks = new WeakMap<Certificate, Failure | true>();
+
 function checkCommonName(c: Certificate): void {
+  let r = commonNameChecks.get(c);
+  if (r === undefined) {
+    try {
+      checkCommonNameUncached(c);
+      r = true;
+    } catch (e) {
+      if (!(e instanceof Failure)) throw e;
+      r = e;
+    }
+    commonNameChecks.set(c, r);
+  }
+  if (r !== true) throw r;
+}
+
+function checkCommonNameUncached(c: Certificate): void {
   const san = c.subjectAltName?.names;
   if (!san) return;
   for (const cn of attributeValues(c.subject, OID.commonName)) {
