@@ -52,27 +52,64 @@ export function pureHash(alg: HashAlgorithm): HashFunction {
   return h;
 }
 
+/** A noble hash instance that can be reset by cloning a fresh one into it (Hash._cloneInto). */
+interface Resettable {
+  _cloneInto(to?: Resettable): Resettable;
+  update(data: Uint8Array): Resettable;
+  digest(): Uint8Array;
+}
+
+/** Per hash function: a pristine instance, one reused worker, and scratch (HMAC is synchronous, never reentrant). */
+interface HmacScratch {
+  readonly pristine: Resettable;
+  readonly worker: Resettable;
+  readonly pad: Uint8Array;
+  readonly suffix: Uint8Array;
+}
+const scratchFor = new Map<NobleHash, HmacScratch>();
+
+function scratch(f: NobleHash): HmacScratch {
+  let s = scratchFor.get(f);
+  if (!s) {
+    s = {
+      pristine: f.create() as unknown as Resettable,
+      worker: f.create() as unknown as Resettable,
+      pad: new Uint8Array(f.blockLen),
+      suffix: new Uint8Array(1),
+    };
+    scratchFor.set(f, s);
+  }
+  return s;
+}
+
 /**
- * HMAC (RFC 2104) as two one-shot hashes over (K ^ ipad) || data and
- * (K ^ opad) || inner: the same function as @noble/hashes/hmac, with fewer
- * hash objects and calls per MAC (the handshake computes ~45 small HMACs).
+ * HMAC (RFC 2104): H((K ^ opad) || H((K ^ ipad) || data [|| suffix])), the
+ * function of @noble/hashes/hmac, on one reused hash object reset from a
+ * pristine one (no hash objects, buffers or views allocated per MAC: the
+ * handshake computes ~45 small HMACs). The pad blocks are fed in two pieces
+ * so that noble copies them into its own buffer. The worker is destroyed
+ * (zeroed) by each digest and the pad is zeroed before returning.
  */
 function hmacOf(f: NobleHash, key: Uint8Array, data: Uint8Array, suffix?: number): Uint8Array {
+  const s = scratch(f);
   const B = f.blockLen;
   const k = key.length > B ? f(key) : key;
-  const inner = new Uint8Array(B + data.length + (suffix === undefined ? 0 : 1));
-  inner.set(k);
-  for (let i = 0; i < B; i++) inner[i]! ^= 0x36;
-  inner.set(data, B);
-  if (suffix !== undefined) inner[inner.length - 1] = suffix;
-  const ih = f(inner);
-  const outer = new Uint8Array(B + ih.length);
-  outer.set(k);
-  for (let i = 0; i < B; i++) outer[i]! ^= 0x5c;
-  outer.set(ih, B);
-  const mac = f(outer);
-  inner.fill(0, 0, B);
-  outer.fill(0);
+  const pad = s.pad;
+  pad.fill(0);
+  pad.set(k);
+  for (let i = 0; i < B; i++) pad[i]! ^= 0x36;
+  const h = s.pristine._cloneInto(s.worker);
+  h.update(pad.subarray(0, B - 1)).update(pad.subarray(B - 1)).update(data);
+  if (suffix !== undefined) {
+    s.suffix[0] = suffix;
+    h.update(s.suffix);
+  }
+  const ih = h.digest();
+  for (let i = 0; i < B; i++) pad[i]! ^= 0x36 ^ 0x5c;
+  const o = s.pristine._cloneInto(s.worker);
+  o.update(pad.subarray(0, B - 1)).update(pad.subarray(B - 1)).update(ih);
+  const mac = o.digest();
+  pad.fill(0);
   ih.fill(0);
   if (k !== key) k.fill(0);
   return mac;
