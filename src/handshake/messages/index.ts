@@ -61,9 +61,12 @@ export function decodeHandshake(bytes: Uint8Array): HandshakeMessage {
   return m;
 }
 
+/** HandshakeType value → its name (for decode errors), built once. */
+let handshakeNames: Map<number, string> | undefined;
+
 function handshakeName(type: number): string {
-  for (const [k, v] of Object.entries(HandshakeType)) if (v === type) return k;
-  return `handshake(${type})`;
+  handshakeNames ??= new Map(Object.entries(HandshakeType).map(([k, v]) => [v as number, k]));
+  return handshakeNames.get(type) ?? `handshake(${type})`;
 }
 
 function decodeBody(type: number, r: Reader): HandshakeMessage {
