@@ -170,9 +170,10 @@ export const handshakeGroup: BenchGroup = {
       const prims: number[] = [];
       const ratios: number[] = [];
       // Warm-up of both sides, untimed: the handshake's code path is long and reaches
-      // optimised code later than the primitives' tight loops (one warm-up handshake left
-      // the first, and in --quick only, round ~0.05–0.1 lower than the next ones).
-      await interleavedMs(cc, sc, 10);
+      // steady state later than the primitives' tight loops. With 1 (and still with 10)
+      // warm-up handshakes the first round, the only one in --quick, came out ~0.07 lower
+      // than the next ones (0.73–0.75 vs 0.80–0.88); after 40 it matches them.
+      await interleavedMs(cc, sc, 40);
       for (let r = 0; r < (ctx.quick ? 1 : 3); r++) {
         const { hsMs, primMs } = await interleavedMs(cc, sc, m);
         values.push(1000 / hsMs);
