@@ -8,23 +8,12 @@
  * Transports are in-memory streams whose sinks the test holds and releases,
  * so "the peer does not read" is exact; no timing decides anything.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection } from '../../src/connection/connection.js';
 import { secureWebStream } from '../../src/io/web.js';
-import { makeTestPki, type TestPki } from '../interop/helpers/pki.js';
-import { watchProcess } from '../robustness/hostile.js';
+import { useWatchedPki } from '../robustness/hostile.js';
 
-let pki: TestPki;
-let watch: ReturnType<typeof watchProcess>;
-beforeAll(() => {
-  watch = watchProcess();
-  pki = makeTestPki({ keyTypes: ['ecdsa-p256'] });
-});
-afterAll(() => {
-  watch?.stop();
-  pki?.cleanup();
-  expect(watch.failures).toEqual([]);
-});
+const env = useWatchedPki();
 
 const MiB = 1 << 20;
 const tick = () => new Promise((r) => setImmediate(r));
@@ -91,14 +80,14 @@ describe('secureWebStream: a peer that never reads', () => {
     let attacker!: Connection;
     const sink = gatedSink((b) => attacker.receive(b));
     const server = secureWebStream({ readable: source.readable, writable: sink.writable }, {
-      isServer: true, cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key, maxUnsentBytes: LIMIT,
+      isServer: true, cert: env.pki.server['ecdsa-p256'].cert, key: env.pki.server['ecdsa-p256'].key, maxUnsentBytes: LIMIT,
     });
     let appBytes = 0;
     void (async () => { for await (const d of server.readable as unknown as AsyncIterable<Uint8Array>) appBytes += d.length; })().catch(() => undefined);
 
     let connected = false;
     let attackerGot = 0;
-    attacker = Connection.client({ servername: 'localhost', ca: [pki.ca.cert] }, {
+    attacker = Connection.client({ servername: 'localhost', ca: [env.pki.ca.cert] }, {
       onTransmit: (b) => source.push(b),
       onHandshakeDone: () => { connected = true; },
       onData: (d) => { attackerGot += d.length; },
@@ -150,10 +139,10 @@ describe('secureWebStream: backpressure toward the user', () => {
     const toClient = new TransformStream<Uint8Array, Uint8Array>();
     const sink = gatedSink((b) => toServer.push(b), strategy);
     const server = secureWebStream({ readable: toServer.readable, writable: toClient.writable }, {
-      isServer: true, cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key,
+      isServer: true, cert: env.pki.server['ecdsa-p256'].cert, key: env.pki.server['ecdsa-p256'].key,
     });
     const client = secureWebStream({ readable: toClient.readable, writable: sink.writable }, {
-      servername: 'localhost', ca: pki.ca.cert, ...(maxUnsentBytes !== undefined ? { maxUnsentBytes } : {}),
+      servername: 'localhost', ca: env.pki.ca.cert, ...(maxUnsentBytes !== undefined ? { maxUnsentBytes } : {}),
     });
     let received = 0;
     let readError: unknown;
@@ -245,9 +234,9 @@ describe('secureWebStream: backpressure toward the user', () => {
       },
     });
     const server = secureWebStream({ readable: toServer.readable, writable: toClient.writable }, {
-      isServer: true, cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key,
+      isServer: true, cert: env.pki.server['ecdsa-p256'].cert, key: env.pki.server['ecdsa-p256'].key,
     });
-    const client = secureWebStream({ readable: toClient.readable, writable: failing }, { servername: 'localhost', ca: pki.ca.cert });
+    const client = secureWebStream({ readable: toClient.readable, writable: failing }, { servername: 'localhost', ca: env.pki.ca.cert });
     void server.readable.pipeTo(new WritableStream()).catch(() => undefined);
     await Promise.all([client.handshake, server.handshake]);
     failNext = true;

@@ -10,15 +10,14 @@
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RECEIVE_BACKLOG_PAUSE } from '../../src/connection/connection.js';
 import type { AeadAlgorithm, AeadKey, CryptoProvider } from '../../src/crypto/provider.js';
 import { nodeProvider } from '../../src/crypto/node-provider.js';
 import { createServer, type TlsSocket } from '../../src/io/node.js';
 import { secureWebStream } from '../../src/io/web.js';
 import { block, closeServer, listen } from '../interop/helpers/net.js';
-import { makeTestPki, type TestPki } from '../interop/helpers/pki.js';
-import { stalled, until, watchProcess } from './hostile.js';
+import { stalled, until, useWatchedPki } from './hostile.js';
 
 const MiB = 1 << 20;
 
@@ -53,22 +52,12 @@ function gatedProvider(): { provider: CryptoProvider; close(): void; open(): voi
   };
 }
 
-let pki: TestPki;
-let watch: ReturnType<typeof watchProcess>;
-beforeAll(() => {
-  watch = watchProcess();
-  pki = makeTestPki({ keyTypes: ['ecdsa-p256'] });
-});
-afterAll(() => {
-  watch?.stop();
-  pki?.cleanup();
-  expect(watch.failures).toEqual([]);
-});
+const env = useWatchedPki();
 
 /** A Node tls client that writes `total` bytes as fast as the socket takes them; returns a live count. */
 function fastSender(port: number, total: number): { sent: () => number; sock: tls.TLSSocket } {
   let sent = 0;
-  const sock = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert }, async () => {
+  const sock = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: env.pki.ca.cert }, async () => {
     const chunk = block('backlog', 0, MiB);
     while (sent < total && !sock.destroyed) {
       sent += chunk.length;
@@ -87,7 +76,7 @@ describe('receive backlog (async AEAD slower than the network)', () => {
     let received = 0;
     let maxPending = 0;
     const errors: Error[] = [];
-    const server = createServer({ cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key, provider: gate.provider }, (s) => {
+    const server = createServer({ cert: env.pki.server['ecdsa-p256'].cert, key: env.pki.server['ecdsa-p256'].key, provider: gate.provider }, (s) => {
       serverSide = s;
       s.on('error', (e) => errors.push(e));
       s.on('data', (d: Buffer) => { received += d.length; });
@@ -126,7 +115,7 @@ describe('receive backlog (async AEAD slower than the network)', () => {
     let received = 0;
     let web: ReturnType<typeof secureWebStream> | undefined;
     const raw = net.createServer((s) => {
-      web = secureWebStream(Duplex.toWeb(s) as never, { isServer: true, cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key, provider: gate.provider });
+      web = secureWebStream(Duplex.toWeb(s) as never, { isServer: true, cert: env.pki.server['ecdsa-p256'].cert, key: env.pki.server['ecdsa-p256'].key, provider: gate.provider });
       void (async () => {
         const r = web!.readable.getReader();
         for (;;) {

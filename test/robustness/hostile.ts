@@ -1,7 +1,9 @@
 /** Hostile peers over real sockets, for the robustness tests. */
 import net from 'node:net';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { Connection } from '../../src/connection/connection.js';
 import type { ClientConfig } from '../../src/connection/types.js';
+import { makeTestPki, type TestPki } from '../interop/helpers/pki.js';
 
 /** A real puretls ClientHello (one record), captured from the sans-I/O client. */
 export async function clientHelloBytes(config: ClientConfig): Promise<Uint8Array> {
@@ -103,4 +105,24 @@ export function watchProcess(): { failures: string[]; stop(): void } {
       process.off('unhandledRejection', onRej);
     },
   };
+}
+
+/**
+ * Suite set-up shared by the robustness tests: a one-key test PKI and a
+ * watch for uncaught exceptions / unhandled rejections, asserted empty at
+ * the end. `env.pki` is set once beforeAll has run.
+ */
+export function useWatchedPki(): { readonly pki: TestPki } {
+  const env = {} as { pki: TestPki };
+  let watch: ReturnType<typeof watchProcess>;
+  beforeAll(() => {
+    watch = watchProcess();
+    env.pki = makeTestPki({ keyTypes: ['ecdsa-p256'] });
+  });
+  afterAll(() => {
+    watch?.stop();
+    env.pki?.cleanup();
+    expect(watch.failures).toEqual([]);
+  });
+  return env;
 }

@@ -9,23 +9,12 @@
  * buffers in between to make the numbers fuzzy).
  */
 import { Duplex } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection } from '../../src/connection/connection.js';
 import { secureStream } from '../../src/io/node.js';
-import { makeTestPki, type TestPki } from '../interop/helpers/pki.js';
-import { watchProcess } from './hostile.js';
+import { useWatchedPki } from './hostile.js';
 
-let pki: TestPki;
-let watch: ReturnType<typeof watchProcess>;
-beforeAll(() => {
-  watch = watchProcess();
-  pki = makeTestPki({ keyTypes: ['ecdsa-p256'] });
-});
-afterAll(() => {
-  watch?.stop();
-  pki?.cleanup();
-  expect(watch.failures).toEqual([]);
-});
+const env = useWatchedPki();
 
 const MiB = 1 << 20;
 const tick = () => new Promise((r) => setImmediate(r));
@@ -45,7 +34,7 @@ describe('a peer that never reads', () => {
         cb();
       },
     });
-    const server = secureStream(raw, { isServer: true, cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key, provider: 'node' });
+    const server = secureStream(raw, { isServer: true, cert: env.pki.server['ecdsa-p256'].cert, key: env.pki.server['ecdsa-p256'].key, provider: 'node' });
     let appBytes = 0;
     server.on('data', (d: Buffer) => { appBytes += d.length; }); // the application reads everything
     const errors: Error[] = [];
@@ -53,7 +42,7 @@ describe('a peer that never reads', () => {
 
     let connected = false;
     let attackerGot = 0;
-    attacker = Connection.client({ servername: 'localhost', ca: [pki.ca.cert] }, {
+    attacker = Connection.client({ servername: 'localhost', ca: [env.pki.ca.cert] }, {
       onTransmit: (b) => { raw.push(Buffer.from(b)); },
       onHandshakeDone: () => { connected = true; },
       onData: (d) => { attackerGot += d.length; },
