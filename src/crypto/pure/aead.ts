@@ -1,7 +1,11 @@
-/** AES-GCM and ChaCha20-Poly1305 on @noble/ciphers (synchronous). */
-import { gcm } from '@noble/ciphers/aes.js';
+/**
+ * AES-GCM and ChaCha20-Poly1305 on @noble/ciphers (synchronous). AES-GCM
+ * keeps its expanded key and GHASH table per key (gcm.ts); ChaCha20-Poly1305
+ * has no per-key setup worth keeping.
+ */
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import type { Aead, AeadAlgorithm, AeadKey } from '../provider.js';
+import { AesGcmKey } from './gcm.js';
 
 const KEY_LENGTH: Record<AeadAlgorithm, number> = {
   'AES-128-GCM': 16,
@@ -13,21 +17,18 @@ function checkKey(alg: AeadAlgorithm, key: Uint8Array): void {
   if (key.length !== KEY_LENGTH[alg]) throw new Error(`${alg}: key must be ${KEY_LENGTH[alg]} bytes`);
 }
 
-class NobleAeadKey implements AeadKey {
+class ChaChaKey implements AeadKey {
   private readonly key: Uint8Array;
-  constructor(private readonly alg: AeadAlgorithm, key: Uint8Array) {
+  constructor(key: Uint8Array) {
     this.key = key.slice();
   }
-  private cipher(nonce: Uint8Array, aad: Uint8Array) {
-    return this.alg === 'CHACHA20-POLY1305' ? chacha20poly1305(this.key, nonce, aad) : gcm(this.key, nonce, aad);
-  }
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    return this.cipher(nonce, aad).encrypt(plaintext);
+    return chacha20poly1305(this.key, nonce, aad).encrypt(plaintext);
   }
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null {
     if (ciphertextAndTag.length < 16) return null;
     try {
-      return this.cipher(nonce, aad).decrypt(ciphertextAndTag);
+      return chacha20poly1305(this.key, nonce, aad).decrypt(ciphertextAndTag);
     } catch {
       return null;
     }
@@ -45,7 +46,7 @@ export function pureAead(alg: AeadAlgorithm): Aead {
     tagLength: 16,
     importKey(key: Uint8Array): AeadKey {
       checkKey(alg, key);
-      return new NobleAeadKey(alg, key);
+      return alg === 'CHACHA20-POLY1305' ? new ChaChaKey(key) : new AesGcmKey(key);
     },
   };
 }
