@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import { pureAead } from '../../src/crypto/pure/aead.js';
+import { aesEncryptBlock, aesExpandKey, aesOut } from '../../src/crypto/pure/aes.js';
 import type { AeadAlgorithm, AeadKey } from '../../src/crypto/provider.js';
 
 const u8 = (b: Buffer) => new Uint8Array(b);
@@ -19,6 +20,33 @@ function at(b: Uint8Array, off: number): Uint8Array {
   big.set(b, off);
   return big.subarray(off, off + b.length);
 }
+
+describe('pure AES block cipher', () => {
+  const hex = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
+  const block = (key: Uint8Array, pt: Uint8Array): string => {
+    const w = (i: number) => ((pt[i]! << 24) | (pt[i + 1]! << 16) | (pt[i + 2]! << 8) | pt[i + 3]!) >>> 0;
+    aesEncryptBlock(aesExpandKey(key), w(0), w(4), w(8), w(12));
+    return Array.from(aesOut, (x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
+  };
+  it('FIPS 197 Appendix C.1 and C.3', () => {
+    const pt = hex('00112233445566778899aabbccddeeff');
+    expect(block(hex('000102030405060708090a0b0c0d0e0f'), pt)).toBe('69c4e0d86a7b0430d8cdb78070b4c55a');
+    expect(block(hex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'), pt)).toBe('8ea2b7ca516745bfeafc49904b496089');
+  });
+  it('matches node:crypto AES-ECB on random keys and blocks', () => {
+    for (let i = 0; i < 200; i++) {
+      const key = u8(randomBytes(i % 2 ? 32 : 16));
+      const pt = u8(randomBytes(16));
+      const c = createCipheriv(key.length === 16 ? 'aes-128-ecb' : 'aes-256-ecb', key, null);
+      c.setAutoPadding(false);
+      expect(block(key, pt)).toBe(c.update(pt).toString('hex'));
+    }
+  });
+  it('rejects other key sizes', () => {
+    expect(() => aesExpandKey(new Uint8Array(24))).toThrow();
+    expect(() => pureAead('AES-128-GCM').importKey(new Uint8Array(15))).toThrow();
+  });
+});
 
 describe('pure AES-GCM (cached key schedule and GHASH table)', () => {
   for (const alg of ['AES-128-GCM', 'AES-256-GCM'] as AeadAlgorithm[]) {

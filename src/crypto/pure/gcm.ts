@@ -1,17 +1,18 @@
 /**
  * AES-GCM (NIST SP 800-38D) with the key-dependent work done once per key:
- * the AES key schedule (noble's `unsafe.expandKeyLE`) and a 16-entry GHASH
- * table (Shoup's 4-bit method, 256 bytes). @noble/ciphers' `gcm(key, nonce,
- * aad)` expands the key and builds a GHASH table of a few hundred objects
- * on every call; a TLS record key seals or opens many records, so this keeps
- * both in the AeadKey. The block cipher and CTR mode are noble's
- * (`unsafe.ctr32`); GHASH is here. 96-bit nonces only (TLS 1.3, RFC 8446
- * §5.3). Checked against node:crypto in test/crypto/pure-gcm.test.ts.
+ * the AES round keys and a 16-entry GHASH table (Shoup's 4-bit method, 256
+ * bytes). @noble/ciphers' `gcm(key, nonce, aad)` expands the key and builds
+ * a GHASH table of a few hundred objects on every call; a TLS record key
+ * seals or opens many records, so this keeps both in the AeadKey. The block
+ * cipher is aes.ts (small tables; see there why not noble's). 96-bit nonces
+ * only (TLS 1.3, RFC 8446 §5.3). Checked against node:crypto in
+ * test/crypto/pure-gcm.test.ts.
  */
-import { unsafe } from '@noble/ciphers/aes.js';
+import { aesCtr32, aesEncryptBlock, aesExpandKey, aesOut } from './aes.js';
 import { constantTimeEqual } from '../../util/bytes.js';
 
 const TAG_LENGTH = 16;
+const EMPTY_U32 = new Uint32Array(0);
 
 /** Reduction constants for a 4-bit shift (x^128 + x^7 + x^2 + x + 1, reflected), top 16 bits of the high word. */
 const LAST4 = new Uint32Array([
@@ -88,37 +89,48 @@ function gmul(m: Uint32Array, y: Uint32Array): void {
   y[0] = z0; y[1] = z1; y[2] = z2; y[3] = z3;
 }
 
-function aligned(b: Uint8Array): Uint8Array {
-  return b.byteOffset % 4 === 0 ? b : b.slice();
-}
+const be32 = (b: Uint8Array, i: number): number => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
 
-/** One AES-GCM key: expanded AES key and GHASH table, reused for every seal/open. */
+/** One AES-GCM key: round keys and GHASH table, built on first use and reused for every seal/open. */
 export class AesGcmKey {
-  private readonly xk: Uint32Array;
-  private readonly table: Uint32Array;
+  /** The key until first use: a handshake derives traffic keys it may never use (no application data). */
+  private key: Uint8Array | undefined;
+  private rk: Uint32Array = EMPTY_U32;
+  private table: Uint32Array = EMPTY_U32;
   /** Scratch (never reentrant: everything here is synchronous). */
   private readonly y = new Uint32Array(4);
-  private readonly counter = new Uint8Array(16);
   private readonly mask = new Uint8Array(16);
   private readonly lengths = new Uint8Array(16);
 
   constructor(key: Uint8Array) {
     if (key.length !== 16 && key.length !== 32) throw new Error('AES-GCM: key must be 16 or 32 bytes');
-    this.xk = unsafe.expandKeyLE(key);
-    const h = new Uint8Array(16);
-    unsafe.encryptBlock(this.xk, h); // H = E(K, 0^128)
-    this.table = ghashTable(h);
-    h.fill(0);
+    this.key = key.slice();
   }
 
-  /** counter = J0 = nonce || 1; mask = E(K, J0); counter becomes inc32(J0). */
+  /** Round keys and GHASH table, on first use. */
+  private expand(key: Uint8Array): void {
+    this.rk = aesExpandKey(key);
+    aesEncryptBlock(this.rk, 0, 0, 0, 0); // H = E(K, 0^128)
+    const h = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) h[i] = (aesOut[i >> 2]! >>> (24 - 8 * (i & 3))) & 0xff;
+    aesOut.fill(0);
+    this.table = ghashTable(h);
+    h.fill(0);
+    key.fill(0);
+    this.key = undefined;
+  }
+
+  /** mask = E(K, J0) with J0 = nonce || 1 (SP 800-38D §7.1, 96-bit IV). */
   private start(nonce: Uint8Array): void {
     if (nonce.length !== 12) throw new Error('AES-GCM: nonce must be 12 bytes');
-    const c = this.counter;
-    c.set(nonce);
-    c[12] = 0; c[13] = 0; c[14] = 0; c[15] = 1;
+    if (this.key) this.expand(this.key);
     this.mask.fill(0);
-    unsafe.ctr32(this.xk, false, c, this.mask, this.mask);
+    aesCtr32(this.rk, be32(nonce, 0), be32(nonce, 4), be32(nonce, 8), 1, this.mask, this.mask);
+  }
+
+  /** GCTR from inc32(J0) = nonce || 2. */
+  private ctr(nonce: Uint8Array, src: Uint8Array, dst: Uint8Array): void {
+    aesCtr32(this.rk, be32(nonce, 0), be32(nonce, 4), be32(nonce, 8), 2, src, dst);
   }
 
   /** tag = GHASH(A, C) ^ mask, written to `out` at `at`. */
@@ -142,7 +154,7 @@ export class AesGcmKey {
     const n = plaintext.length;
     const out = new Uint8Array(n + TAG_LENGTH);
     const ct = out.subarray(0, n);
-    if (n > 0) unsafe.ctr32(this.xk, false, this.counter, aligned(plaintext), ct);
+    this.ctr(nonce, plaintext, ct);
     this.tag(aad, ct, out, n);
     this.mask.fill(0);
     return out;
@@ -160,14 +172,14 @@ export class AesGcmKey {
     this.mask.fill(0);
     if (!ok) return null;
     const out = new Uint8Array(n);
-    if (n > 0) unsafe.ctr32(this.xk, false, this.counter, aligned(ct), out);
+    this.ctr(nonce, ct, out);
     return out;
   }
 
   destroy(): void {
-    this.xk.fill(0);
+    this.key?.fill(0);
+    this.rk.fill(0);
     this.table.fill(0);
-    this.counter.fill(0);
   }
 }
 
