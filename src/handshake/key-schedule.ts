@@ -139,6 +139,33 @@ export function exportKeyingMaterial(
   return out;
 }
 
+/**
+ * Values fixed by the provider and hash alone, computed once: Hash("") and,
+ * without a PSK, the Early Secret HKDF-Extract(0, 0) and its
+ * Derive-Secret(., "derived", "") (RFC 8446 §7.1). Handed out as copies
+ * where the caller wipes them.
+ */
+interface FixedValues {
+  readonly emptyHash: Uint8Array;
+  noPskEarly?: Uint8Array;
+  noPskDerived?: Uint8Array;
+}
+const fixedValues = new WeakMap<CryptoProvider, Map<HashAlgorithm, FixedValues>>();
+
+function fixedFor(provider: CryptoProvider, hash: HashAlgorithm): FixedValues {
+  let m = fixedValues.get(provider);
+  if (!m) {
+    m = new Map();
+    fixedValues.set(provider, m);
+  }
+  let f = m.get(hash);
+  if (!f) {
+    f = { emptyHash: provider.hash(hash).digest(new Uint8Array(0)) };
+    m.set(hash, f);
+  }
+  return f;
+}
+
 abstract class Stage {
   constructor(
     protected readonly provider: CryptoProvider,
@@ -150,8 +177,9 @@ abstract class Stage {
     return deriveSecret(this.provider, this.suite.hash, this.secret, label, transcriptHash);
   }
 
+  /** Hash(""): shared, never to be modified. */
   protected emptyHash(): Uint8Array {
-    return this.provider.hash(this.suite.hash).digest(new Uint8Array(0));
+    return fixedFor(this.provider, this.suite.hash).emptyHash;
   }
 
   /** Derive-Secret(., "derived", "") feeding the next Extract. */
@@ -167,9 +195,29 @@ abstract class Stage {
 
 /** Early Secret = HKDF-Extract(0, PSK or 0). RFC 8446 §7.1. */
 export class EarlySecret extends Stage {
+  private readonly noPsk: boolean;
+
   constructor(provider: CryptoProvider, suite: CipherSuite, psk?: Uint8Array) {
-    const zeros = new Uint8Array(suite.hashLength);
-    super(provider, suite, provider.hkdfExtract(suite.hash, zeros, psk ?? zeros));
+    super(provider, suite, psk ? EarlySecret.extract(provider, suite, psk) : EarlySecret.noPskSecret(provider, suite));
+    this.noPsk = !psk;
+  }
+
+  private static extract(provider: CryptoProvider, suite: CipherSuite, psk: Uint8Array): Uint8Array {
+    return provider.hkdfExtract(suite.hash, new Uint8Array(suite.hashLength), psk);
+  }
+
+  /** HKDF-Extract(0, 0): the same for every connection without a PSK. */
+  private static noPskSecret(provider: CryptoProvider, suite: CipherSuite): Uint8Array {
+    const f = fixedFor(provider, suite.hash);
+    f.noPskEarly ??= EarlySecret.extract(provider, suite, new Uint8Array(suite.hashLength));
+    return f.noPskEarly.slice();
+  }
+
+  protected override derivedForNext(): Uint8Array {
+    if (!this.noPsk) return super.derivedForNext();
+    const f = fixedFor(this.provider, this.suite.hash);
+    f.noPskDerived ??= super.derivedForNext();
+    return f.noPskDerived.slice();
   }
 
   /** binder_key: "ext binder" (external PSK) or "res binder" (resumption). */
