@@ -48,7 +48,7 @@ export interface CommonConfig {
   provider?: CryptoProvider;
   /** Cipher suites in preference order (IANA or short names). Default: AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305. */
   cipherSuites?: readonly string[];
-  /** Key-exchange groups in preference order. Default: x25519, secp256r1, secp384r1 (client key share: x25519). */
+  /** Key-exchange groups in preference order. Default: X25519MLKEM768, x25519, secp256r1, secp384r1 (client key shares: X25519MLKEM768 and x25519). */
   groups?: readonly NamedGroupName[];
   /** Signature schemes we accept from the peer, in preference order. */
   signatureSchemes?: readonly SignatureSchemeName[];
@@ -81,7 +81,7 @@ export interface ClientConfig extends CommonConfig {
   certificate?: CertifiedKey;
   /** Send a fake legacy_session_id and CCS (RFC 8446 §D.4). Default true. */
   middleboxCompat?: boolean;
-  /** Groups to send key shares for in the first ClientHello. Default: the first group. */
+  /** Groups to send key shares for in the first ClientHello. Default: the first group, plus x25519 when the first is X25519MLKEM768. */
   keyShareGroups?: readonly NamedGroupName[];
 }
 

@@ -10,7 +10,12 @@ import { utf8 } from '../util/bytes.js';
 import { ALL_CIPHER_SUITES, cipherSuiteByName, type CipherSuite } from './cipher-suites.js';
 import { DEFAULT_SCHEMES, schemeByName, type SchemeInfo } from './common/schemes.js';
 
-export const DEFAULT_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
+/**
+ * Key-exchange preference, most preferred first: the X25519MLKEM768 hybrid
+ * (post-quantum, draft-ietf-tls-ecdhe-mlkem; the default of Chrome, Firefox,
+ * Go, rustls and OpenSSL 3.5), then the classical groups.
+ */
+export const DEFAULT_GROUPS: readonly NamedGroupName[] = ['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1'];
 /** RFC 8446 §5.5 allows 2^24.5 AES-GCM records; we rekey long before. */
 export const DEFAULT_KEY_UPDATE_AFTER_RECORDS = 1 << 23;
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE = 64 * 1024;
@@ -106,7 +111,7 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
 
 export function resolveClientConfig(c: ClientConfig): ResolvedClient {
   const common = resolveCommon(c);
-  const keyShareGroups = [...(c.keyShareGroups ?? [common.groups[0]!])];
+  const keyShareGroups = [...(c.keyShareGroups ?? defaultKeyShares(common.groups))];
   for (const g of keyShareGroups) {
     if (!common.groups.includes(g)) throw new TlsError('internal_error', `config: key share group ${g} not in groups`, { code: 'bad_config' });
   }
@@ -118,6 +123,18 @@ export function resolveClientConfig(c: ClientConfig): ResolvedClient {
     middleboxCompat: c.middleboxCompat ?? true,
     keyShareGroups: Object.freeze(keyShareGroups),
   });
+}
+
+/**
+ * The groups a client sends key shares for unless told: its first
+ * preference, and when that is the X25519MLKEM768 hybrid, x25519 as well
+ * (if listed), so that a server without the hybrid needs no
+ * HelloRetryRequest. RFC 8446 §4.2.8: shares in supported_groups order.
+ */
+function defaultKeyShares(groups: readonly NamedGroupName[]): NamedGroupName[] {
+  const first = groups[0]!;
+  if (first === 'X25519MLKEM768' && groups.includes('x25519')) return [first, 'x25519'];
+  return [first];
 }
 
 export function resolveServerConfig(c: ServerConfig): ResolvedServer {

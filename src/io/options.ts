@@ -52,7 +52,7 @@ export interface CommonSecureOptions {
   cipherSuites?: readonly string[];
   /** Node-style group list: "X25519:P-256:P-384". */
   ecdhCurve?: string;
-  /** Key-exchange groups in preference order (x25519, secp256r1/P-256/prime256v1, secp384r1/P-384, X25519MLKEM768). */
+  /** Key-exchange groups in preference order (X25519MLKEM768, x25519, secp256r1/P-256/prime256v1, secp384r1/P-384). Default: all four, in that order. */
   groups?: readonly string[];
   /** OpenSSL-style signature algorithm list ("ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256"). */
   sigalgs?: string;
@@ -74,7 +74,7 @@ export interface ClientSecureOptions extends CommonSecureOptions {
   host?: string;
   /** SNI and the name checked against the certificate. Default: `host`. */
   servername?: string;
-  /** Groups to send key shares for in the first ClientHello (default: the first group). */
+  /** Groups to send key shares for in the first ClientHello (default: the first group, plus x25519 when the first is X25519MLKEM768). */
   keyShareGroups?: readonly string[];
   /** RFC 8446 §D.4 middlebox compatibility mode. Default true. */
   middleboxCompat?: boolean;

@@ -415,14 +415,21 @@ export class ClientProbe extends Probe {
     }
   }
 
-  /** A correct ServerHello for the client's x25519 share. */
+  /** A correct ServerHello for the client's x25519 share (else its secp256r1 share). */
   makeServerHello(edit?: (sh: ServerHello) => ServerHello): { sh: ServerHello; shared: Uint8Array } {
     const ch = this.hello!;
     const ks = ch.extensions.find((e) => e.type === E.key_share)!;
-    // first entry: u16 list length, u16 group, u16 len, key
-    const group = (ks.data[2]! << 8) | ks.data[3]!;
-    const len = (ks.data[4]! << 8) | ks.data[5]!;
-    const clientShare = ks.data.subarray(6, 6 + len);
+    // u16 list length, then entries: u16 group, u16 len, key
+    const entries: { group: number; key: Uint8Array }[] = [];
+    for (let off = 2; off + 4 <= ks.data.length;) {
+      const g = (ks.data[off]! << 8) | ks.data[off + 1]!;
+      const n = (ks.data[off + 2]! << 8) | ks.data[off + 3]!;
+      entries.push({ group: g, key: ks.data.subarray(off + 4, off + 4 + n) });
+      off += 4 + n;
+    }
+    const chosen = entries.find((e) => e.group === 0x001d) ?? entries.find((e) => e.group === 0x0017)!;
+    const group = chosen.group;
+    const clientShare = chosen.key;
     const name = group === 0x001d ? 'x25519' : 'secp256r1';
     const kx = sync(this.provider.group(name)!.respond(clientShare));
     let sh: ServerHello = {
