@@ -406,11 +406,23 @@ function signatureAlgorithmOf(c: Certificate): SignatureAlgorithm | Failure {
   return a;
 }
 
+/** Certificate → its SPKI in hex (the sigCache key), cached: trust anchors are decoded once and checked every handshake. */
+const spkiHex = new WeakMap<Certificate, string>();
+
+function spkiKey(c: Certificate): string {
+  let k = spkiHex.get(c);
+  if (k === undefined) {
+    k = toHex(c.spki);
+    spkiHex.set(c, k);
+  }
+  return k;
+}
+
 /** Undefined when `issuer` signed `child`; the failure otherwise. */
 async function checkSignature(child: Node, issuer: Node, ctx: Ctx): Promise<Failure | undefined> {
   let byIssuer = ctx.sigCache.get(child);
   if (!byIssuer) ctx.sigCache.set(child, (byIssuer = new Map()));
-  const k = toHex(issuer.cert.spki);
+  const k = spkiKey(issuer.cert);
   const hit = byIssuer.get(k);
   if (hit !== undefined) return hit === true ? undefined : hit;
   const result = await verifyOnce(child, issuer, ctx);
