@@ -20,17 +20,26 @@ interface NobleState {
   clone(): NobleState;
 }
 
+/** Per hash function, one instance that peek() finishes in place of a fresh clone (synchronous, never reentrant). */
+const peekScratch = new Map<NobleHash, NobleState>();
+
 class NobleIncremental implements IncrementalHash {
-  constructor(private readonly state: NobleState) {}
+  constructor(private readonly state: NobleState, private readonly f: NobleHash) {}
   update(data: Uint8Array): this {
     this.state.update(data);
     return this;
   }
+  /** Digest of a copy of the state: the copy goes into a reused instance (digest() wipes it after). */
   peek(): Uint8Array {
-    return this.state.clone().digest();
+    let scratch = peekScratch.get(this.f);
+    if (!scratch) {
+      scratch = this.f.create() as unknown as NobleState;
+      peekScratch.set(this.f, scratch);
+    }
+    return (this.state as unknown as Resettable)._cloneInto(scratch as unknown as Resettable).digest();
   }
   clone(): IncrementalHash {
-    return new NobleIncremental(this.state.clone());
+    return new NobleIncremental(this.state.clone(), this.f);
   }
 }
 
@@ -45,7 +54,7 @@ export function pureHash(alg: HashAlgorithm): HashFunction {
       outputLength: f.outputLen,
       blockLength: f.blockLen,
       digest: (data) => f(data),
-      create: () => new NobleIncremental(f.create() as unknown as NobleState),
+      create: () => new NobleIncremental(f.create() as unknown as NobleState, f),
     };
     cache.set(alg, h);
   }
@@ -64,6 +73,9 @@ interface HmacScratch {
   readonly pristine: Resettable;
   readonly worker: Resettable;
   readonly pad: Uint8Array;
+  /** pad[0, B-1) and pad[B-1, B): fed in two pieces (see hmacOf). */
+  readonly padHead: Uint8Array;
+  readonly padTail: Uint8Array;
   readonly suffix: Uint8Array;
 }
 const scratchFor = new Map<NobleHash, HmacScratch>();
@@ -71,10 +83,13 @@ const scratchFor = new Map<NobleHash, HmacScratch>();
 function scratch(f: NobleHash): HmacScratch {
   let s = scratchFor.get(f);
   if (!s) {
+    const pad = new Uint8Array(f.blockLen);
     s = {
       pristine: f.create() as unknown as Resettable,
       worker: f.create() as unknown as Resettable,
-      pad: new Uint8Array(f.blockLen),
+      pad,
+      padHead: pad.subarray(0, f.blockLen - 1),
+      padTail: pad.subarray(f.blockLen - 1),
       suffix: new Uint8Array(1),
     };
     scratchFor.set(f, s);
@@ -99,7 +114,7 @@ function hmacOf(f: NobleHash, key: Uint8Array, data: Uint8Array, suffix?: number
   pad.set(k);
   for (let i = 0; i < B; i++) pad[i]! ^= 0x36;
   const h = s.pristine._cloneInto(s.worker);
-  h.update(pad.subarray(0, B - 1)).update(pad.subarray(B - 1)).update(data);
+  h.update(s.padHead).update(s.padTail).update(data);
   if (suffix !== undefined) {
     s.suffix[0] = suffix;
     h.update(s.suffix);
@@ -107,7 +122,7 @@ function hmacOf(f: NobleHash, key: Uint8Array, data: Uint8Array, suffix?: number
   const ih = h.digest();
   for (let i = 0; i < B; i++) pad[i]! ^= 0x36 ^ 0x5c;
   const o = s.pristine._cloneInto(s.worker);
-  o.update(pad.subarray(0, B - 1)).update(pad.subarray(B - 1)).update(ih);
+  o.update(s.padHead).update(s.padTail).update(ih);
   const mac = o.digest();
   pad.fill(0);
   ih.fill(0);
