@@ -1,0 +1,3 @@
+module puretls/interop
+
+go 1.19
