@@ -91,9 +91,10 @@ export class RecordWriter {
   /** Full-size input buffers for async seals, reused once their seal completed (bulk writes only). */
   private pool: Uint8Array[] = [];
   /**
-   * Headers and nonces of async seals are cut from slabs of SLAB_RECORDS
-   * (one allocation per 64 records instead of two per record; a view of an
-   * ArrayBuffer-backed slab costs WebCrypto nothing to read, where a fresh
+   * Headers of protected records and nonces of async seals are cut from
+   * slabs of SLAB_RECORDS (one allocation per 64 records instead of one or
+   * two per record; a view of an ArrayBuffer-backed slab costs WebCrypto,
+   * node:crypto's setAAD and the transport nothing to read, where a fresh
    * small Uint8Array must first be moved off the V8 heap). Never reused:
    * a header is emitted, a nonce may be read until its seal settles.
    */
@@ -360,7 +361,7 @@ export class RecordWriter {
     const pad = this.padFor(type, n);
     const innerLen = n + 1 + pad;
     // RFC 8446 §5.2: AAD = opaque_type(23) || legacy_record_version(0x0303) || length.
-    const header = recordHeader(ContentType.application_data, innerLen + 16);
+    const header = this.slabHeader(innerLen + 16);
     // Reusable: a synchronous seal has finished with its input and nonce when it returns.
     const scratch = (this.scratch ??= new Uint8Array(MAX_INNER_PLAINTEXT_LENGTH));
     const inner = innerLen === scratch.length ? scratch : scratch.subarray(0, innerLen);
@@ -385,7 +386,7 @@ export class RecordWriter {
     // them when it returns, and a copying one (WebCrypto) has taken its own copy.
     const reuse = sync || prot.key.copiesInput === true;
     // RFC 8446 §5.2: AAD = opaque_type(23) || legacy_record_version(0x0303) || length.
-    const header = sync ? recordHeader(ContentType.application_data, innerLen + 16) : this.slabHeader(innerLen + 16);
+    const header = this.slabHeader(innerLen + 16);
     let inner: Uint8Array;
     if (reuse) {
       const scratch = (this.scratch ??= new Uint8Array(MAX_INNER_PLAINTEXT_LENGTH));
