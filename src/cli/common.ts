@@ -52,7 +52,9 @@ export function commonTlsOptions(args: ParsedArgs): ConnectOptions & ServerOptio
   const suites = list(v.get('suites'));
   if (suites) o.cipherSuites = suites;
   if (v.has('sigalgs')) o.sigalgs = v.get('sigalgs')!;
-  if (v.has('keylog')) o.keyLog = keyLogWriter(v.get('keylog')!);
+  // --keylog FILE, else the SSLKEYLOGFILE convention of curl, Firefox and Chrome (explicitly set by the user).
+  const keylog = v.get('keylog') ?? (process.env.SSLKEYLOGFILE || undefined);
+  if (keylog !== undefined) o.keyLog = keyLogWriter(keylog);
   if (v.has('provider')) {
     const p = v.get('provider')!;
     if (p !== 'pure' && p !== 'webcrypto' && p !== 'node') throw new UsageError(`--provider: pure, webcrypto or node (got ${p})`);

@@ -20,7 +20,8 @@ usage: puretls cert ca --out DIR [--name N] [--key ecdsa-p256|ecdsa-p384|ed25519
 usage: puretls demo     (puretls and Node's tls talking to each other, with mutual TLS)
 
 List options are comma-separated. Keys: PKCS#8, SEC1 or PKCS#1 PEM.
---trace prints each handshake message (stderr); --keylog FILE writes NSS key-log lines.`;
+--trace prints each handshake message (stderr); --keylog FILE writes NSS key-log lines
+(without --keylog: to $SSLKEYLOGFILE when that is set).`;
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -4,7 +4,7 @@
  * `puretls connect` ↔ `puretls serve --echo`, a bad client not taking the
  * server down, and the demo (`npm start`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -56,6 +56,21 @@ describe('puretls serve', () => {
       const c = run('curl', ['-sS', '--cacert', ca, `https://localhost:${port}/`]);
       expect(await c.exit).toBe(0);
       expect(c.stdout()).toMatch(/puretls: TLS 1\.3 session/);
+    } finally {
+      await child.kill();
+    }
+  });
+
+  it('SSLKEYLOGFILE (no --keylog): our key log matches curl\'s for the same connection', async () => {
+    const ours = join(home, 'ours.keys');
+    const theirs = join(home, 'curl.keys');
+    const { child, port } = await serve(certArgs(), { SSLKEYLOGFILE: ours });
+    try {
+      const c = run('curl', ['-sS', '--cacert', pki.ca.certFile, `https://localhost:${port}/`], { env: { SSLKEYLOGFILE: theirs } });
+      expect(await c.exit).toBe(0);
+      const lines = (f: string) => readFileSync(f, 'utf8').trim().split('\n').filter((l) => l.includes('TRAFFIC_SECRET')).sort();
+      expect(lines(ours)).toHaveLength(4);
+      expect(lines(ours)).toEqual(lines(theirs));
     } finally {
       await child.kill();
     }
