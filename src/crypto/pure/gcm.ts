@@ -89,6 +89,11 @@ function gmul(m: Uint32Array, y: Uint32Array): void {
   y[0] = z0; y[1] = z1; y[2] = z2; y[3] = z3;
 }
 
+/** Scratch shared by all keys (never reentrant: everything here is synchronous; wiped after each use). */
+const Y = new Uint32Array(4);
+const MASK = new Uint8Array(16);
+const LENGTHS = new Uint8Array(16);
+
 const be32 = (b: Uint8Array, i: number): number => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
 
 /** One AES-GCM key: round keys and GHASH table, built on first use and reused for every seal/open. */
@@ -97,10 +102,6 @@ export class AesGcmKey {
   private key: Uint8Array | undefined;
   private rk: Uint32Array = EMPTY_U32;
   private table: Uint32Array = EMPTY_U32;
-  /** Scratch (never reentrant: everything here is synchronous). */
-  private readonly y = new Uint32Array(4);
-  private readonly mask = new Uint8Array(16);
-  private readonly lengths = new Uint8Array(16);
 
   constructor(key: Uint8Array) {
     if (key.length !== 16 && key.length !== 32) throw new Error('AES-GCM: key must be 16 or 32 bytes');
@@ -124,8 +125,8 @@ export class AesGcmKey {
   private start(nonce: Uint8Array): void {
     if (nonce.length !== 12) throw new Error('AES-GCM: nonce must be 12 bytes');
     if (this.key) this.expand(this.key);
-    this.mask.fill(0);
-    aesCtr32(this.rk, be32(nonce, 0), be32(nonce, 4), be32(nonce, 8), 1, this.mask, this.mask);
+    MASK.fill(0);
+    aesCtr32(this.rk, be32(nonce, 0), be32(nonce, 4), be32(nonce, 8), 1, MASK, MASK);
   }
 
   /** GCTR from inc32(J0) = nonce || 2. */
@@ -135,15 +136,15 @@ export class AesGcmKey {
 
   /** tag = GHASH(A, C) ^ mask, written to `out` at `at`. */
   private tag(aad: Uint8Array, ciphertext: Uint8Array, out: Uint8Array, at: number): void {
-    const y = this.y;
+    const y = Y;
     y.fill(0);
     ghashUpdate(this.table, y, aad);
     ghashUpdate(this.table, y, ciphertext);
-    const l = this.lengths;
+    const l = LENGTHS;
     writeBitLength(l, 0, aad.length);
     writeBitLength(l, 8, ciphertext.length);
     ghashUpdate(this.table, y, l);
-    const mask = this.mask;
+    const mask = MASK;
     for (let i = 0; i < 16; i++) out[at + i] = ((y[i >> 2]! >>> (24 - 8 * (i & 3))) & 0xff) ^ mask[i]!;
     y.fill(0);
   }
@@ -156,7 +157,7 @@ export class AesGcmKey {
     const ct = out.subarray(0, n);
     this.ctr(nonce, plaintext, ct);
     this.tag(aad, ct, out, n);
-    this.mask.fill(0);
+    MASK.fill(0);
     return out;
   }
 
@@ -169,7 +170,7 @@ export class AesGcmKey {
     const expected = new Uint8Array(TAG_LENGTH);
     this.tag(aad, ct, expected, 0);
     const ok = constantTimeEqual(expected, ciphertextAndTag.subarray(n));
-    this.mask.fill(0);
+    MASK.fill(0);
     if (!ok) return null;
     const out = new Uint8Array(n);
     this.ctr(nonce, ct, out);
