@@ -1,0 +1,266 @@
+/**
+ * GnuTLS 3.7 (gnutls-bin) against the puretls CLI (built in dist/), over
+ * loopback: gnutls-cli → `puretls serve` and `puretls get` → gnutls-serv.
+ * Each case checks what was negotiated from both sides: gnutls prints a
+ * `Description: (TLS1.3-X.509)-(ECDHE-…)-(…)-(…)` line, our server's page
+ * and our client's `connected to …` line name suite, group and scheme.
+ * Groups are always pinned on both sides where a group is asserted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, killAll, run, type Child } from './helpers/net.js';
+import { makeTestPki, type KeyType, type TestPki } from './helpers/pki.js';
+import { gnutlsCli, gnutlsDescription, gnutlsServ, GNUTLS_CIPHER, GNUTLS_GROUP, tls13Priority } from './helpers/gnutls.js';
+import { puretlsServe, requireBinary } from './helpers/tools.js';
+
+const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
+const GROUPS = ['x25519', 'secp256r1', 'secp384r1'] as const;
+const KEYS: [KeyType, string][] = [
+  ['ecdsa-p256', 'ecdsa_secp256r1_sha256'],
+  ['rsa2048', 'rsa_pss_rsae_sha256'],
+  ['ed25519', 'ed25519'],
+];
+/** Our server's groups, pinned (the library default may change). */
+const SERVER_GROUPS = ['--groups', GROUPS.join(',')];
+const GET = 'GET / HTTP/1.0\r\n\r\n';
+
+let pki: TestPki;
+beforeAll(() => {
+  // Fail (not skip) with a clear message when GnuTLS is missing.
+  requireBinary('gnutls-cli', 'gnutls-bin');
+  requireBinary('gnutls-serv', 'gnutls-bin');
+  pki = makeTestPki({ keyTypes: KEYS.map(([k]) => k) });
+});
+afterAll(async () => {
+  await killAll();
+  pki?.cleanup();
+});
+
+/** The value of one line of our server's page (`group:   x25519` → `x25519`). */
+function pageField(page: string, name: string): string | undefined {
+  const m = new RegExp(`^${name}:\\s+(.*)$`, 'm').exec(page);
+  return m?.[1]?.trim();
+}
+
+function serverKeyArgs(type: KeyType): string[] {
+  return ['--cert', pki.server[type].certFile, '--key', pki.server[type].keyFile];
+}
+
+describe('gnutls-cli → puretls serve', () => {
+  let server: { child: Child; port: number };
+  beforeAll(async () => {
+    server = await puretlsServe([...serverKeyArgs('ecdsa-p256'), ...SERVER_GROUPS]);
+  });
+  afterAll(async () => {
+    await server?.child.kill();
+  });
+
+  for (const suite of SUITES) {
+    it(`cipher suite ${suite}`, async () => {
+      const r = await gnutlsCli(server.port, ['--x509cafile', pki.ca.certFile,
+        '--priority', tls13Priority('-CIPHER-ALL', `+${GNUTLS_CIPHER[suite]!}`, '-GROUP-ALL', '+GROUP-X25519')], GET);
+      expect(r.code).toBe(0);
+      expect(r.all).toContain(`- Description: ${gnutlsDescription('x25519', 'ecdsa_secp256r1_sha256', suite)}`);
+      expect(r.all).toMatch(/Status: The certificate is trusted/);
+      expect(pageField(r.stdout, 'protocol')).toBe('TLSv1.3');
+      expect(pageField(r.stdout, 'cipher suite')).toBe(suite);
+      expect(pageField(r.stdout, 'group')).toBe('x25519');
+      expect(pageField(r.stdout, 'hello retry')).toBe('no');
+    });
+  }
+
+  for (const group of GROUPS) {
+    it(`group ${group}`, async () => {
+      const r = await gnutlsCli(server.port, ['--x509cafile', pki.ca.certFile,
+        '--priority', tls13Priority('-GROUP-ALL', `+GROUP-${GNUTLS_GROUP[group]!}`)], GET);
+      expect(r.code).toBe(0);
+      expect(r.all).toMatch(new RegExp(`- Description: \\(TLS1\\.3-X\\.509\\)-\\(ECDHE-${GNUTLS_GROUP[group]!}\\)-`));
+      expect(pageField(r.stdout, 'group')).toBe(group);
+      expect(pageField(r.stdout, 'hello retry')).toBe('no');
+    });
+  }
+
+  it('HelloRetryRequest: gnutls offers secp521r1 (unsupported by us) first with its only key share, then secp256r1', async () => {
+    // GnuTLS sends a key share for the first group of each kind only: one
+    // secp521r1 share here, which we cannot use (RFC 8446 §4.1.4: HRR).
+    const { child, port } = await puretlsServe([...serverKeyArgs('ecdsa-p256'), ...SERVER_GROUPS, '--trace']);
+    try {
+      const r = await gnutlsCli(port, ['--x509cafile', pki.ca.certFile,
+        '--priority', tls13Priority('-GROUP-ALL', '+GROUP-SECP521R1', '+GROUP-SECP256R1')], GET);
+      expect(r.code).toBe(0);
+      expect(r.all).toContain(`- Description: ${gnutlsDescription('secp256r1', 'ecdsa_secp256r1_sha256', 'TLS_AES_128_GCM_SHA256')}`);
+      expect(pageField(r.stdout, 'hello retry')).toBe('yes');
+      expect(pageField(r.stdout, 'group')).toBe('secp256r1');
+      await child.kill();
+      // The second ClientHello arrived after our HelloRetryRequest.
+      const trace = child.stderr();
+      expect(trace).toMatch(/>> sent\s+ServerHello.*HelloRetryRequest/);
+      expect(trace.match(/<< received ClientHello/g)).toHaveLength(2);
+    } finally {
+      await child.kill();
+    }
+  });
+
+  for (const [type, scheme] of KEYS) {
+    it(`server key ${type}: CertificateVerify with ${scheme}`, async () => {
+      const { child, port } = await puretlsServe([...serverKeyArgs(type), ...SERVER_GROUPS]);
+      try {
+        const r = await gnutlsCli(port, ['--x509cafile', pki.ca.certFile,
+          '--priority', tls13Priority('-GROUP-ALL', '+GROUP-X25519')], GET);
+        expect(r.code).toBe(0);
+        expect(r.all).toMatch(/Status: The certificate is trusted/);
+        expect(r.all).toContain(`- Description: ${gnutlsDescription('x25519', scheme, 'TLS_AES_128_GCM_SHA256')}`);
+        expect(pageField(r.stdout, 'signature scheme')).toBe(scheme);
+      } finally {
+        await child.kill();
+      }
+    });
+  }
+
+  it('KeyUpdate both ways: gnutls ^rekey^ (update_requested) is answered; /keyupdate makes us send KeyUpdate(update_requested) first', async () => {
+    const { child, port } = await puretlsServe([...serverKeyArgs('ecdsa-p256'), ...SERVER_GROUPS, '--trace']);
+    try {
+      const r = await gnutlsCli(port, ['--x509cafile', pki.ca.certFile, '--inline-commands'],
+        '^rekey^\nGET /keyupdate HTTP/1.0\r\n\r\n');
+      expect(r.code).toBe(0);
+      expect(r.all).toMatch(/Rekey was completed/);
+      // gnutls read the page that was sent under our new traffic key.
+      expect(r.stdout).toMatch(/HTTP\/1\.1 200 OK/);
+      expect(pageField(r.stdout, 'key update')).toMatch(/sent KeyUpdate\(update_requested\)/);
+      await child.kill();
+      const trace = child.stderr();
+      // Their KeyUpdate(update_requested) → our KeyUpdate(update_not_requested), then ours for /keyupdate.
+      const kus = [...trace.matchAll(/(<< received|>> sent)\s+KeyUpdate KeyUpdate request_update=(\d)/g)].map((m) => `${m[1]!.split(' ')[1]} ${m[2]}`);
+      expect(kus).toEqual(['received 1', 'sent 0', 'sent 1']);
+    } finally {
+      await child.kill();
+    }
+  });
+
+  it('mutual TLS: --verify-client takes gnutls-cli --x509certfile; without a certificate: certificate_required', async () => {
+    const { child, port } = await puretlsServe([...serverKeyArgs('ecdsa-p256'), ...SERVER_GROUPS, '--ca', pki.ca.certFile, '--verify-client']);
+    try {
+      const ok = await gnutlsCli(port, ['--x509cafile', pki.ca.certFile,
+        '--x509certfile', pki.client.certFile, '--x509keyfile', pki.client.keyFile], GET);
+      expect(ok.code).toBe(0);
+      expect(pageField(ok.stdout, 'client certificate')).toMatch(/CN\s*=\s*client/);
+      expect(pageField(ok.stdout, 'client verified')).toBe('yes');
+      const bad = await gnutlsCli(port, ['--x509cafile', pki.ca.certFile], GET);
+      expect(bad.code).not.toBe(0);
+      // RFC 8446 §4.4.2.4: certificate_required (116).
+      expect(bad.all).toMatch(/Received alert \[116\]: Certificate is required/);
+      expect(bad.stdout).not.toMatch(/200 OK/);
+      await child.kill();
+      expect(child.stderr()).toMatch(/handshake failed: .*certificate_required/);
+    } finally {
+      await child.kill();
+    }
+  });
+
+  it('--resume: we issue no tickets, so the second connection is a full handshake and still works', async () => {
+    const { child, port } = await puretlsServe([...serverKeyArgs('ecdsa-p256'), ...SERVER_GROUPS, '--trace']);
+    try {
+      const r = await gnutlsCli(port, ['--x509cafile', pki.ca.certFile, '--resume'], GET);
+      expect(r.code).toBe(0);
+      expect(r.all).toMatch(/Connecting again- trying to resume previous session/);
+      expect(r.all).not.toMatch(/This is a resumed session/);
+      expect(pageField(r.stdout, 'resumed')).toBe('no');
+      await child.kill();
+      const trace = child.stderr();
+      expect(trace).not.toMatch(/NewSessionTicket/);
+      // Two full handshakes: each with a Certificate from us.
+      expect(trace.match(/>> sent\s+Certificate /g)).toHaveLength(2);
+    } finally {
+      await child.kill();
+    }
+  });
+});
+
+/** `puretls get https://127.0.0.1:PORT/` trusting the test CA; resolves once it exits. */
+async function puretlsGet(port: number, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const c = run(process.execPath, [CLI, 'get', `https://127.0.0.1:${port}/`, '--servername', 'localhost', '--ca', pki.ca.certFile, ...args]);
+  const code = await c.exit;
+  return { code, stdout: c.stdout(), stderr: c.stderr() };
+}
+
+/** gnutls-serv --http with a server key; no client certificate requested unless `extra` says so. */
+function gnutlsHttp(type: KeyType, priority: string, extra: string[] = ['--disable-client-cert']) {
+  return gnutlsServ(['--http', '--x509certfile', pki.server[type].certFile, '--x509keyfile', pki.server[type].keyFile,
+    '--priority', priority, ...extra]);
+}
+
+describe('puretls get → gnutls-serv --http', () => {
+  for (const suite of SUITES) {
+    it(`cipher suite ${suite}`, async () => {
+      const s = await gnutlsHttp('ecdsa-p256', tls13Priority('-CIPHER-ALL', `+${GNUTLS_CIPHER[suite]!}`));
+      try {
+        const r = await puretlsGet(s.port, ['--groups', 'x25519']);
+        expect(r.code).toBe(0);
+        expect(r.stderr).toContain(`connected to 127.0.0.1:${s.port}: TLSv1.3 ${suite} x25519 ecdsa_secp256r1_sha256`);
+        // gnutls-serv's page describes the session from its side.
+        expect(r.stdout).toContain(`<TD>Description:</TD><TD>${gnutlsDescription('x25519', 'ecdsa_secp256r1_sha256', suite)}</TD>`);
+      } finally {
+        await s.child.kill();
+      }
+    });
+  }
+
+  for (const group of GROUPS) {
+    it(`group ${group}`, async () => {
+      const s = await gnutlsHttp('ecdsa-p256', tls13Priority('-GROUP-ALL', `+GROUP-${GNUTLS_GROUP[group]!}`));
+      try {
+        const r = await puretlsGet(s.port, ['--groups', group]);
+        expect(r.code).toBe(0);
+        expect(r.stderr).toMatch(new RegExp(`connected to \\S+: TLSv1\\.3 TLS_AES_128_GCM_SHA256 ${group} ecdsa_secp256r1_sha256`));
+        expect(r.stderr).not.toMatch(/ hrr/);
+        expect(r.stdout).toContain(`<TD>Description:</TD><TD>${gnutlsDescription(group, 'ecdsa_secp256r1_sha256', 'TLS_AES_128_GCM_SHA256')}</TD>`);
+      } finally {
+        await s.child.kill();
+      }
+    });
+  }
+
+  for (const [type, scheme] of KEYS) {
+    it(`server key ${type}: we verify ${scheme}`, async () => {
+      const s = await gnutlsHttp(type, tls13Priority('-GROUP-ALL', '+GROUP-X25519'));
+      try {
+        const r = await puretlsGet(s.port, ['--groups', 'x25519']);
+        expect(r.code).toBe(0);
+        expect(r.stderr).toMatch(new RegExp(`connected to \\S+: TLSv1\\.3 TLS_AES_128_GCM_SHA256 x25519 ${scheme}`));
+        expect(r.stdout).toContain(`<TD>Description:</TD><TD>${gnutlsDescription('x25519', scheme, 'TLS_AES_128_GCM_SHA256')}</TD>`);
+      } finally {
+        await s.child.kill();
+      }
+    });
+  }
+
+  it('HelloRetryRequest: gnutls-serv takes only secp384r1, our client sends one x25519 share', async () => {
+    const s = await gnutlsHttp('ecdsa-p256', tls13Priority('-GROUP-ALL', '+GROUP-SECP384R1'));
+    try {
+      const r = await puretlsGet(s.port, ['--groups', 'x25519,secp384r1', '--trace']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/<< received ServerHello ServerHello HelloRetryRequest/);
+      expect(r.stderr.match(/>> sent\s+ClientHello/g)).toHaveLength(2);
+      expect(r.stderr).toMatch(/connected to \S+: TLSv1\.3 TLS_AES_128_GCM_SHA256 secp384r1 ecdsa_secp256r1_sha256 .*hrr/);
+      expect(r.stdout).toContain(`<TD>Description:</TD><TD>${gnutlsDescription('secp384r1', 'ecdsa_secp256r1_sha256', 'TLS_AES_128_GCM_SHA256')}</TD>`);
+    } finally {
+      await s.child.kill();
+    }
+  });
+
+  it('mutual TLS: gnutls-serv --require-client-cert accepts --cert/--key, refuses a client without one', async () => {
+    const s = await gnutlsHttp('ecdsa-p256', tls13Priority('-GROUP-ALL', '+GROUP-X25519'),
+      ['--require-client-cert', '--x509cafile', pki.ca.certFile]);
+    try {
+      const ok = await puretlsGet(s.port, ['--groups', 'x25519', '--cert', pki.client.certFile, '--key', pki.client.keyFile]);
+      expect(ok.code).toBe(0);
+      // gnutls-serv prints the verified client certificate in its page.
+      expect(ok.stdout).toMatch(/X\.509 Certificate Information:[^]*?\sSubject: CN=client\n/);
+      const bad = await puretlsGet(s.port, ['--groups', 'x25519']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(/peer sent fatal alert certificate_required/);
+      expect(bad.stdout).toBe('');
+    } finally {
+      await s.child.kill();
+    }
+  });
+});
