@@ -20,8 +20,14 @@ class SubtleAeadKey implements AeadKey {
     private readonly key: CryptoKey,
   ) {}
 
+  /**
+   * No tagLength: 128 bits is the default (WebCrypto AES-GCM "If the
+   * tagLength member … is not present: let tagLength be 128"), and each
+   * member given costs a dictionary conversion on the calling thread (Node:
+   * about 1.5 µs of the 7–9 µs an encrypt() call takes there).
+   */
   private params(nonce: Uint8Array, aad: Uint8Array): AesGcmParams {
-    return { name: this.name, iv: bs(nonce), additionalData: bs(aad), tagLength: TAG_LENGTH * 8 };
+    return { name: this.name, iv: bs(nonce), additionalData: bs(aad) };
   }
 
   async seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
