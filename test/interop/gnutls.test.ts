@@ -37,7 +37,7 @@ afterAll(async () => {
 
 /** The value of one line of our server's page (`group:   x25519` → `x25519`). */
 function pageField(page: string, name: string): string | undefined {
-  const m = new RegExp(`^${name}:\\s+(.*)$`, 'm').exec(page);
+  const m = new RegExp(`^${name.replace(/[()]/g, '\\$&')}:\\s+(.*)$`, 'm').exec(page);
   return m?.[1]?.trim();
 }
 
