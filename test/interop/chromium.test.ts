@@ -8,14 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killAll, type Child } from './helpers/net.js';
 import { makeTestPki, type KeyType, type TestPki } from './helpers/pki.js';
-import { chromiumBinary, dumpDom, plainTextOf } from './helpers/chromium.js';
+import { dumpDom, plainTextOf } from './helpers/chromium.js';
 import { puretlsServe } from './helpers/tools.js';
 
 const TIMEOUT = 60_000;
 let pki: TestPki;
 beforeAll(() => {
-  // Fail (not skip) with a clear message when Chromium is missing.
-  chromiumBinary();
+  // A missing chromium fails each test (not a skip) with a clear message: see helpers/chromium.ts.
   pki = makeTestPki({ keyTypes: ['ecdsa-p256', 'rsa2048'] });
 });
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, killAll, run, type Child } from './helpers/net.js';
 import { makeTestPki, type KeyType, type TestPki } from './helpers/pki.js';
 import { gnutlsCli, gnutlsDescription, gnutlsServ, GNUTLS_CIPHER, GNUTLS_GROUP, tls13Priority } from './helpers/gnutls.js';
-import { puretlsServe, requireBinary } from './helpers/tools.js';
+import { puretlsServe } from './helpers/tools.js';
 
 const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
 const GROUPS = ['x25519', 'secp256r1', 'secp384r1'] as const;
@@ -25,9 +25,7 @@ const GET = 'GET / HTTP/1.0\r\n\r\n';
 
 let pki: TestPki;
 beforeAll(() => {
-  // Fail (not skip) with a clear message when GnuTLS is missing.
-  requireBinary('gnutls-cli', 'gnutls-bin');
-  requireBinary('gnutls-serv', 'gnutls-bin');
+  // A missing gnutls-cli/gnutls-serv fails each test (not a skip) with a clear message: see helpers/gnutls.ts.
   pki = makeTestPki({ keyTypes: KEYS.map(([k]) => k) });
 });
 afterAll(async () => {
@@ -130,7 +128,9 @@ describe('gnutls-cli → puretls serve', () => {
       const trace = child.stderr();
       // Their KeyUpdate(update_requested) → our KeyUpdate(update_not_requested), then ours for /keyupdate.
       const kus = [...trace.matchAll(/(<< received|>> sent)\s+KeyUpdate KeyUpdate request_update=(\d)/g)].map((m) => `${m[1]!.split(' ')[1]} ${m[2]}`);
-      expect(kus).toEqual(['received 1', 'sent 0', 'sent 1']);
+      expect(kus.slice(0, 3)).toEqual(['received 1', 'sent 0', 'sent 1']);
+      // gnutls may answer ours before it closes (its next record), never more than once.
+      expect(kus.slice(3)).toEqual(kus.length > 3 ? ['received 0'] : []);
     } finally {
       await child.kill();
     }

@@ -4,17 +4,23 @@
  * message: CI installs them), the puretls CLI server, and the TCP port a
  * child process listens on (gnutls-serv prints no port when given -p 0).
  */
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { CLI, run, type Child } from './net.js';
 
 /** Absolute path of `name` on PATH; throws (test failure, not a skip) if it is missing. */
 export function requireBinary(name: string, debianPackage: string): string {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error(`${name} is not installed: this interop test needs it (apt-get install -y ${debianPackage}; .ci/run installs it)`);
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const file = join(dir, name);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
   }
+  throw new Error(`${name} is not installed: this interop test needs it (apt-get install -y ${debianPackage}; .ci/run installs it)`);
 }
 
 /** Start `puretls serve --port 0 ARGS` and wait for its `listening on` line. */
