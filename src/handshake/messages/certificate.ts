@@ -47,5 +47,6 @@ export function encodeCertificate(w: Writer, m: Certificate): void {
 }
 
 export function describeCertificate(m: Certificate): string {
+  if (m.entries.length === 0) return '0 certificates (empty)';
   return `${m.entries.length} certificate(s) [${m.entries.map((e) => e.data.length).join(',')} bytes]`;
 }
