@@ -2,6 +2,7 @@
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { expand } from '@noble/hashes/hkdf.js';
 import type { HashAlgorithm, HashFunction, IncrementalHash } from '../provider.js';
+import { HMAC_SHA256_FAST_MAX_MESSAGE, hmacSha256Short } from './hmac-sha256.js';
 
 type NobleHash = typeof sha256 | typeof sha384 | typeof sha512;
 
@@ -106,8 +107,11 @@ function scratch(f: NobleHash): HmacScratch {
  * (zeroed) by each digest and the pad is zeroed before returning.
  */
 function hmacOf(f: NobleHash, key: Uint8Array, data: Uint8Array, suffix?: number): Uint8Array {
-  const s = scratch(f);
   const B = f.blockLen;
+  if (f === sha256 && key.length <= B && data.length + (suffix === undefined ? 0 : 1) <= HMAC_SHA256_FAST_MAX_MESSAGE) {
+    return hmacSha256Short(key, data, suffix);
+  }
+  const s = scratch(f);
   const k = key.length > B ? f(key) : key;
   const pad = s.pad;
   pad.fill(0);
