@@ -447,17 +447,25 @@ export class Connection {
     this._state = 'failed';
     this.tasks = [];
     this.flight = [];
+    let alertSealing: Promise<unknown> | undefined;
     if (!err.received && !this.alertSent && !wasClosed) {
       this.alertSent = true;
       try {
         const r = this.tx.write(ContentType.alert, encodeAlert(err.alert));
-        if (isPromise(r)) r.catch(() => undefined);
+        if (isPromise(r)) alertSealing = r.catch(() => undefined);
       } catch {
         // The writer itself failed: no alert can be sent.
       }
     }
     this.rejectWrites(err);
-    this.resolveDrain();
-    this.handlers.onError?.(err);
+    const report = () => {
+      this.resolveDrain();
+      this.handlers.onError?.(err);
+    };
+    // RFC 8446 §6.2: the fatal alert goes out before the connection closes. With an
+    // asynchronous AEAD it is sealed later: report (adapters then close the transport)
+    // only once it was handed to onTransmit.
+    if (alertSealing) void alertSealing.then(report);
+    else report();
   }
 }
