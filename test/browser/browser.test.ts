@@ -73,6 +73,8 @@ async function browse(run: PageRun): Promise<Browsed> {
     const domText = Buffer.from(child.stdout(), 'latin1').toString('utf8');
     const text = resultText(domText);
     expect(text, `no <pre id="result"> in the DOM: ${domText.slice(0, 1000)}`).toBeDefined();
+    // Every request was for the page, its script, a module of the graph, the result or the bridge.
+    expect(pages.requests.filter((r) => !/ (200|204|101|held)$/.test(r) && !r.startsWith('GET /favicon.ico '))).toEqual([]);
     return { result, dom: JSON.parse(text!) as PageResult, stderr: child.stderr() };
   } finally {
     clearTimeout(guard);
