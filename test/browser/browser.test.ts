@@ -24,6 +24,8 @@ const TIMEOUT = 60_000;
 /** Failure guard only (a hung browser): nothing is decided by it. */
 const GUARD_MS = 45_000;
 const MESSAGE = 'GET /echo over TLS 1.3 in Chromium — über WebSocket ✓';
+/** Echoed after the message: many full records, WebSocket frames with 16- and 64-bit lengths. */
+const BULK = 300_000;
 
 let pki: TestPki;
 let pages: PageServer;
@@ -117,7 +119,7 @@ describe('puretls core in headless Chromium over a WebSocket bridge', () => {
     server.on('tlsClientError', (e) => errors.push(String(e)));
     const port = await listen(server);
     try {
-      const run = pages.addRun({ provider: 'webcrypto', ca: pki.ca.cert, servername: 'localhost', message: MESSAGE, upstreamPort: port });
+      const run = pages.addRun({ provider: 'webcrypto', ca: pki.ca.cert, servername: 'localhost', message: MESSAGE, bulkBytes: BULK, upstreamPort: port });
       const { result, dom } = await browse(run);
       expect(result, JSON.stringify(result)).toMatchObject({
         ok: true,
@@ -127,6 +129,9 @@ describe('puretls core in headless Chromium over a WebSocket bridge', () => {
         peerVerified: true,
         peerCertificates: 1,
         echoed: MESSAGE,
+        bulkBytes: BULK,
+        bulkEchoed: true,
+        extraBytes: 0,
         closedCleanly: true,
         secureContext: true,
       });
@@ -145,8 +150,8 @@ describe('puretls core in headless Chromium over a WebSocket bridge', () => {
       const b = bridgeBytes(run);
       await b.done;
       expect([...b.firstUp!.subarray(0, 3)]).toEqual([0x16, 0x03, 0x01]);
-      expect(b.up).toBeGreaterThan(MESSAGE.length);
-      expect(b.down).toBeGreaterThan(MESSAGE.length);
+      expect(b.up).toBeGreaterThan(BULK);
+      expect(b.down).toBeGreaterThan(BULK);
     } finally {
       await closeServer(server);
     }
@@ -163,7 +168,7 @@ describe('puretls core in headless Chromium over a WebSocket bridge', () => {
     server.on('tlsClientError', (e: Error) => errors.push(String(e)));
     const port = await listen(server);
     try {
-      const run = pages.addRun({ provider: 'pure', ca: pki.ca.cert, servername: 'localhost', message: MESSAGE, upstreamPort: port });
+      const run = pages.addRun({ provider: 'pure', ca: pki.ca.cert, servername: 'localhost', message: MESSAGE, bulkBytes: BULK, upstreamPort: port });
       const { result, dom } = await browse(run);
       expect(result, JSON.stringify(result)).toMatchObject({
         ok: true,
@@ -173,6 +178,9 @@ describe('puretls core in headless Chromium over a WebSocket bridge', () => {
         peerVerified: true,
         peerCertificates: 1,
         echoed: MESSAGE,
+        bulkBytes: BULK,
+        bulkEchoed: true,
+        extraBytes: 0,
         closedCleanly: true,
       });
       // Both ends prefer the post-quantum hybrid (ML-KEM from @noble/post-quantum, in the browser).

@@ -24,6 +24,8 @@ export interface PageConfig {
   ca: string;
   servername: string;
   message: string;
+  /** Bytes of a deterministic pattern to send (and get echoed) after the message. */
+  bulkBytes: number;
 }
 
 export interface PageResult {
@@ -39,6 +41,11 @@ export interface PageResult {
   peerVerified?: boolean;
   peerCertificates?: number;
   echoed?: string;
+  bulkBytes?: number;
+  /** Whether the bulk bytes came back exactly. */
+  bulkEchoed?: boolean;
+  /** Bytes received after the echo (none expected). */
+  extraBytes?: number;
   closedCleanly?: boolean;
   /** Calls into crypto.subtle, by method, during the whole run. */
   subtleCalls: Record<string, number>;
@@ -101,6 +108,28 @@ function webSocketStreams(url: string): Promise<{ readable: ReadableStream<Uint8
   });
 }
 
+/** Deterministic bytes to echo (no crypto: the pure run must not touch crypto.subtle). */
+function bulkPattern(n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + (i >>> 8) + 7) & 0xff;
+  return b;
+}
+
+/** Read exactly `n` bytes (fewer if the stream ends first). */
+async function readExactly(reader: ReadableStreamDefaultReader<Uint8Array>, n: number): Promise<Uint8Array> {
+  const out = new Uint8Array(n);
+  let off = 0;
+  while (off < n) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    const take = Math.min(value.length, n - off);
+    out.set(value.subarray(0, take), off);
+    off += take;
+    if (take < value.length) throw new Error(`the echo has ${value.length - take} bytes more than was sent`);
+  }
+  return out.subarray(0, off);
+}
+
 function describeError(e: unknown): NonNullable<PageResult['error']> {
   if (e instanceof Error) {
     const t = e as Error & { code?: unknown; alert?: unknown; received?: unknown };
@@ -136,24 +165,28 @@ async function main(cfg: PageConfig, subtleCalls: Record<string, number>): Promi
     };
     stage = 'echo';
     const writer = tls.writable.getWriter();
-    await writer.write(new TextEncoder().encode(cfg.message));
     const reader = tls.readable.getReader();
-    const decoder = new TextDecoder();
-    let echoed = '';
-    while (echoed.length < cfg.message.length) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      echoed += decoder.decode(value, { stream: true });
-    }
+    const text = new TextEncoder().encode(cfg.message);
+    const bulk = bulkPattern(cfg.bulkBytes);
+    // Read while writing: the echo of a large write comes back before the write has resolved.
+    const reading = readExactly(reader, text.length + bulk.length);
+    await writer.write(text);
+    if (bulk.length > 0) await writer.write(bulk);
+    const got = await reading;
+    const echoed = new TextDecoder().decode(got.subarray(0, text.length));
+    const rest = got.subarray(text.length);
+    const bulkEchoed = rest.length === bulk.length && rest.every((b, i) => b === bulk[i]);
     stage = 'close';
     // close_notify (RFC 8446 §6.1); the echo server answers with its own, then the bridge closes.
     await writer.close();
+    let extra = 0;
     for (;;) {
-      const { done } = await reader.read();
+      const { value, done } = await reader.read();
       if (done) break;
+      extra += value.length;
     }
     const { cleanly } = await tls.closed;
-    return { ok: true, stage: 'done', ...session, echoed, closedCleanly: cleanly, ...base };
+    return { ok: true, stage: 'done', ...session, echoed, bulkBytes: bulk.length, bulkEchoed, extraBytes: extra, closedCleanly: cleanly, ...base };
   } catch (e) {
     return { ok: false, stage, error: describeError(e), ...base };
   }

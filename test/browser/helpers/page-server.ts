@@ -25,6 +25,8 @@ export interface PageRunOptions {
   ca: string;
   servername: string;
   message: string;
+  /** Bytes echoed after the message (default 0). */
+  bulkBytes?: number;
   /** TCP port of the TLS server on 127.0.0.1 that the bridge connects to. */
   upstreamPort: number;
 }
@@ -109,6 +111,7 @@ export async function startPageServer(root: string): Promise<PageServer> {
           ca: st.opts.ca,
           servername: st.opts.servername,
           message: st.opts.message,
+          bulkBytes: st.opts.bulkBytes ?? 0,
         };
         log(200);
         return send(res, 200, 'text/html; charset=utf-8', pageHtml(st.run.id, graph.importMap, cfg));
