@@ -30,4 +30,18 @@ describe('pure incremental hash: peek (shared scratch) and clone', () => {
       expect(Buffer.from(a.peek()).toString('hex')).toBe(createHash(NODE[alg]).update(Buffer.concat(na)).digest('hex'));
     });
   }
+  it('SHA-256: every message length 0..200 (padding into one or two blocks), split at every point of a 130-byte message', () => {
+    const data = new Uint8Array(randomBytes(200));
+    for (let n = 0; n <= 200; n++) {
+      const h = pureHash('SHA-256').create();
+      h.update(data.subarray(0, n));
+      expect(Buffer.from(h.peek()).toString('hex')).toBe(createHash('sha256').update(data.subarray(0, n)).digest('hex'));
+    }
+    const want = createHash('sha256').update(data.subarray(0, 130)).digest('hex');
+    for (let cut = 0; cut <= 130; cut++) {
+      const h = pureHash('SHA-256').create();
+      h.update(data.subarray(0, cut)).update(data.subarray(cut, 130));
+      expect(Buffer.from(h.peek()).toString('hex')).toBe(want);
+    }
+  });
 });

@@ -2,7 +2,7 @@
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { expand } from '@noble/hashes/hkdf.js';
 import type { HashAlgorithm, HashFunction, IncrementalHash } from '../provider.js';
-import { HMAC_SHA256_FAST_MAX_MESSAGE, hmacSha256Short } from './hmac-sha256.js';
+import { HMAC_SHA256_FAST_MAX_MESSAGE, hmacSha256Short, Sha256Incremental } from './hmac-sha256.js';
 
 type NobleHash = typeof sha256 | typeof sha384 | typeof sha512;
 
@@ -55,7 +55,7 @@ export function pureHash(alg: HashAlgorithm): HashFunction {
       outputLength: f.outputLen,
       blockLength: f.blockLen,
       digest: (data) => f(data),
-      create: () => new NobleIncremental(f.create() as unknown as NobleState, f),
+      create: () => (f === sha256 ? new Sha256Incremental() : new NobleIncremental(f.create() as unknown as NobleState, f)),
     };
     cache.set(alg, h);
   }

@@ -1,12 +1,16 @@
 /**
- * HMAC-SHA-256 (RFC 2104, FIPS 180-4) for the short inputs of the TLS 1.3
+ * SHA-256 on words (FIPS 180-4) for the two hot hashing jobs of a handshake
+ * outside signatures, with no hash objects, views or copies per call:
+ *
+ * HMAC-SHA-256 (RFC 2104) for the short inputs of the TLS 1.3
  * key schedule: a key of at most one block and a message of at most 55
  * bytes (one padded block), i.e. every HKDF-Extract/Expand-Label and
  * Finished MAC of a SHA-256 suite. Exactly four compressions on words, with
  * no hash objects, buffers or copies per MAC (a handshake computes ~40 of
  * them; the general path in hash.ts costs about twice as much per MAC).
- * Anything longer goes through hash.ts on @noble/hashes. Checked against
- * node:crypto in test/crypto/pure-hmac.test.ts.
+ * Anything longer goes through hash.ts on @noble/hashes. And the
+ * incremental transcript hash (Sha256Incremental). Checked against
+ * node:crypto in test/crypto/pure-hmac-fast.test.ts and pure-hash.test.ts.
  */
 
 const K = new Int32Array([
@@ -95,4 +99,90 @@ export function hmacSha256Short(key: Uint8Array, data: Uint8Array, suffix?: numb
   S.fill(0);
   INNER.fill(0);
   return out;
+}
+
+/**
+ * Incremental SHA-256 for the handshake transcript (RFC 8446 §4.4.1): many
+ * small updates and a digest of the prefix after most messages. Same
+ * compression as above; no per-update views or per-digest hash objects.
+ */
+export class Sha256Incremental {
+  private readonly state = new Int32Array(8);
+  private readonly buffer = new Uint8Array(64);
+  private buffered = 0;
+  private total = 0;
+
+  constructor(from?: Sha256Incremental) {
+    if (from) {
+      this.state.set(from.state);
+      this.buffer.set(from.buffer);
+      this.buffered = from.buffered;
+      this.total = from.total;
+    } else {
+      this.state.set(IV);
+    }
+  }
+
+  update(data: Uint8Array): this {
+    const n = data.length;
+    let i = 0;
+    this.total += n;
+    if (this.buffered > 0) {
+      const take = Math.min(64 - this.buffered, n);
+      this.buffer.set(data.subarray(0, take), this.buffered);
+      this.buffered += take;
+      i = take;
+      if (this.buffered < 64) return this;
+      loadBlock(this.buffer, 0);
+      compress(this.state);
+      this.buffered = 0;
+    }
+    for (; i + 64 <= n; i += 64) {
+      loadBlock(data, i);
+      compress(this.state);
+    }
+    if (i < n) {
+      this.buffer.set(data.subarray(i), 0);
+      this.buffered = n - i;
+    }
+    W.fill(0);
+    return this;
+  }
+
+  /** SHA-256 of everything so far; the state is unchanged. */
+  peek(): Uint8Array {
+    S.set(this.state);
+    const b = this.buffered;
+    W.fill(0, 0, 16);
+    for (let i = 0; i < b; i++) W[i >> 2] = W[i >> 2]! | (this.buffer[i]! << (24 - 8 * (i & 3)));
+    W[b >> 2] = W[b >> 2]! | (0x80 << (24 - 8 * (b & 3)));
+    if (b >= 56) {
+      compress(S);
+      W.fill(0, 0, 16);
+    }
+    const bits = this.total * 8;
+    W[14] = Math.floor(bits / 0x100000000) | 0;
+    W[15] = bits | 0;
+    compress(S);
+    const out = new Uint8Array(32);
+    for (let i = 0; i < 8; i++) {
+      const v = S[i]!;
+      out[4 * i] = v >>> 24; out[4 * i + 1] = v >>> 16; out[4 * i + 2] = v >>> 8; out[4 * i + 3] = v;
+    }
+    W.fill(0);
+    S.fill(0);
+    return out;
+  }
+
+  clone(): Sha256Incremental {
+    return new Sha256Incremental(this);
+  }
+}
+
+/** W[0..16) = the 64 bytes of `b` at `off`, big-endian words. */
+function loadBlock(b: Uint8Array, off: number): void {
+  for (let i = 0; i < 16; i++) {
+    const p = off + 4 * i;
+    W[i] = (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+  }
 }
