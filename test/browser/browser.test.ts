@@ -65,15 +65,19 @@ async function browse(run: PageRun): Promise<Browsed> {
   const { child } = chrome;
   let guard: ReturnType<typeof setTimeout> | undefined;
   try {
-    const failed = new Promise<never>((_, reject) => {
-      void child.exit.then((code) => reject(new Error(`chromium exited (${code}) before the page posted a result\nrequests: ${pages.requests.join(', ').slice(-2000)}\nDOM: ${child.stdout().slice(0, 2000)}\n${chromeLog(child.stderr())}`)));
+    const hung = new Promise<never>((_, reject) => {
       guard = setTimeout(() => {
-        reject(new Error(`no result from the page after ${GUARD_MS} ms\nrequests: ${pages.requests.join(', ').slice(-2000)}\n${chromeLog(child.stderr())}`));
+        reject(new Error(`chromium still running after ${GUARD_MS} ms\nrequests: ${pages.requests.join(', ').slice(-2000)}\n${chromeLog(child.stderr())}`));
       }, GUARD_MS);
     });
-    failed.catch(() => undefined);
-    const result = await Promise.race([run.result, failed]);
-    const code = await Promise.race([child.exit, failed]);
+    hung.catch(() => undefined);
+    const exitedFirst = child.exit.then((code): never => {
+      throw new Error(`chromium exited (${code}) before the page posted a result\nrequests: ${pages.requests.join(', ').slice(-2000)}\nDOM: ${child.stdout().slice(0, 2000)}\n${chromeLog(child.stderr())}`);
+    });
+    exitedFirst.catch(() => undefined);
+    const result = await Promise.race([run.result, exitedFirst, hung]);
+    // The result was posted: the held image is answered, the page loads, Chromium prints the DOM and exits.
+    const code = await Promise.race([child.exit, hung]);
     expect(code, chromeLog(child.stderr())).toBe(0);
     // The child helper collects output as latin1: the DOM is UTF-8.
     const domText = Buffer.from(child.stdout(), 'latin1').toString('utf8');
