@@ -63,6 +63,8 @@ export class Connection {
   private running = false;
   private readScheduled = false;
   private drainWaiters: (() => void)[] = [];
+  /** Set while a fatal alert is being sealed by an asynchronous AEAD (see fail()). */
+  private alertSealing: Promise<unknown> | undefined;
   /** Bounds on runs of peer input that makes no progress (empty records, KeyUpdates, tickets, user_canceled). */
   private readonly flood = new FloodGuard();
 
@@ -222,7 +224,7 @@ export class Connection {
 
   /** Resolves when everything received (and written) so far has been processed. */
   drained(): Promise<void> {
-    if (!this.running && this.tasks.length === 0) return Promise.resolve();
+    if (!this.running && this.tasks.length === 0 && !this.alertSealing) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
@@ -262,7 +264,7 @@ export class Connection {
   }
 
   private resolveDrain(): void {
-    if (this.running && this._state !== 'failed') return;
+    if ((this.running && this._state !== 'failed') || this.alertSealing) return;
     const w = this.drainWaiters;
     this.drainWaiters = [];
     for (const r of w) r();
@@ -459,13 +461,18 @@ export class Connection {
     }
     this.rejectWrites(err);
     const report = () => {
+      this.alertSealing = undefined;
       this.resolveDrain();
       this.handlers.onError?.(err);
     };
     // RFC 8446 §6.2: the fatal alert goes out before the connection closes. With an
     // asynchronous AEAD it is sealed later: report (adapters then close the transport)
-    // only once it was handed to onTransmit.
-    if (alertSealing) void alertSealing.then(report);
-    else report();
+    // and settle drained() only once it was handed to onTransmit.
+    if (alertSealing) {
+      this.alertSealing = alertSealing;
+      void alertSealing.then(report);
+    } else {
+      report();
+    }
   }
 }
