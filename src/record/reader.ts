@@ -268,7 +268,7 @@ export class RecordReader {
 
   private open(item: Extract<Item, { rec: RawRecord }>): void {
     const p = this.protection!;
-    const nonce = this.syncAead ? p.nextNonce((this.nonce ??= new Uint8Array(12))) : p.nextNonce();
+    const nonce = this.syncAead || p.key.copiesInput === true ? p.nextNonce((this.nonce ??= new Uint8Array(new ArrayBuffer(12)))) : p.nextNonce();
     item.epoch = this.epoch;
     const r = p.key.open(nonce, item.rec.header, item.rec.fragment);
     if (!isPromise(r)) {
@@ -295,7 +295,10 @@ export class RecordReader {
         const p = this.protection;
         let nonce: Uint8Array;
         try {
-          nonce = p.nextNonce();
+          // A provider that copies its input (WebCrypto) is done with the nonce when
+          // open() returns: one buffer serves every record (a fresh small array per
+          // record must first be moved off the V8 heap by WebCrypto).
+          nonce = p.key.copiesInput === true ? p.nextNonce((this.nonce ??= new Uint8Array(new ArrayBuffer(12)))) : p.nextNonce();
         } catch {
           return; // exhaustion surfaces in read()
         }
