@@ -106,7 +106,7 @@ function mutate(b: Uint8Array, ms: Mutation[]): Uint8Array {
   return out;
 }
 
-const RUNS = 150;
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
 describe('fuzz: random bytes', () => {
   it('server: random chunks', async () => {
