@@ -1,20 +1,17 @@
 /**
- * Headless Chromium (Debian `chromium`) loading one page with --dump-dom:
- * its own profile in a temp dir, no first run, sync, component updates or
- * background requests, no proxy, and a resolver that answers no name, so the
- * only thing it can reach is the 127.0.0.1 URL it was given. Page console
+ * Headless Chromium (Debian `chromium`) loading one page with --dump-dom,
+ * isolated as the interop tests' Chromium is (isolatedChromiumArgs: own
+ * profile, no background requests, only 127.0.0.1 reachable). Page console
  * messages go to stderr (--enable-logging=stderr) for failure messages.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromiumBinary, isolatedChromiumArgs } from '../../interop/helpers/chromium.js';
 import { run, type Child } from '../../interop/helpers/net.js';
-import { requireBinary } from '../../interop/helpers/tools.js';
 
 /** Path of the chromium binary; throws (the test fails, never skips) when it is not installed. */
-export function chromiumBinary(): string {
-  return requireBinary('chromium', 'chromium');
-}
+export { chromiumBinary };
 
 export interface Chromium {
   child: Child;
@@ -31,23 +28,7 @@ export function launchChromium(url: string, opts: { virtualTimeBudgetMs?: number
   const bin = chromiumBinary();
   const profile = mkdtempSync(join(tmpdir(), 'puretls-browser-'));
   const child = run(bin, [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-gpu',
-    `--user-data-dir=${profile}`,
-    '--no-first-run',
-    '--no-default-browser-check',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-default-apps',
-    '--disable-extensions',
-    '--disable-domain-reliability',
-    '--no-pings',
-    '--no-proxy-server',
-    '--metrics-recording-only',
-    // No name resolves (the rules apply to IP literals too: 127.0.0.1 is excluded).
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+    ...isolatedChromiumArgs(profile, '127.0.0.1'),
     '--enable-logging=stderr',
     '--v=0',
     ...(opts.virtualTimeBudgetMs !== undefined ? [`--virtual-time-budget=${opts.virtualTimeBudgetMs}`] : []),

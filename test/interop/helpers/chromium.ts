@@ -28,33 +28,39 @@ export function chromiumBinary(): string {
   return requireBinary('chromium', 'chromium');
 }
 
+/**
+ * Flags for a headless Chromium with its own profile, no first run, sync,
+ * component updates or background requests, no proxy, and a resolver that
+ * answers only `host` (the rules apply to IP literals too), so it reaches
+ * nothing beyond loopback.
+ */
+export function isolatedChromiumArgs(profile: string, host: 'localhost' | '127.0.0.1'): string[] {
+  return [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    `--user-data-dir=${profile}`,
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-default-apps',
+    '--disable-extensions',
+    '--disable-domain-reliability',
+    '--no-pings',
+    '--no-proxy-server',
+    '--metrics-recording-only',
+    `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${host}`,
+  ];
+}
+
 /** Run `chromium --headless=new --dump-dom URL` once; resolves when it exits. */
 export async function dumpDom(url: string): Promise<DumpDomResult> {
   const bin = chromiumBinary();
   const profile = mkdtempSync(join(tmpdir(), 'puretls-chromium-'));
   try {
-    const c = run(bin, [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--ignore-certificate-errors',
-      `--user-data-dir=${profile}`,
-      '--no-first-run',
-      '--no-default-browser-check',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-default-apps',
-      '--disable-extensions',
-      '--disable-domain-reliability',
-      '--no-pings',
-      '--no-proxy-server',
-      '--metrics-recording-only',
-      // Only localhost resolves: nothing can leave the machine.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost',
-      '--dump-dom',
-      url,
-    ]);
+    const c = run(bin, [...isolatedChromiumArgs(profile, 'localhost'), '--ignore-certificate-errors', '--dump-dom', url]);
     c.proc.stdin.end();
     const code = await c.exit;
     return { code, dom: c.stdout(), stderr: c.stderr() };
