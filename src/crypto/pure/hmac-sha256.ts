@@ -56,6 +56,16 @@ function compress(s: Int32Array): void {
 }
 
 /** W[0..16) = the key, zero-padded to a block, XOR `pad` in every byte. */
+/** The 32-byte digest from the eight state words (big-endian, FIPS 180-4 §6.2.2). */
+function digestBytes(s: Int32Array): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 8; i++) {
+    const v = s[i]!;
+    out[4 * i] = v >>> 24; out[4 * i + 1] = v >>> 16; out[4 * i + 2] = v >>> 8; out[4 * i + 3] = v;
+  }
+  return out;
+}
+
 function keyBlock(key: Uint8Array, pad: number): void {
   W.fill(0, 0, 16);
   for (let i = 0; i < key.length; i++) W[i >> 2] = W[i >> 2]! | (key[i]! << (24 - 8 * (i & 3)));
@@ -90,11 +100,7 @@ export function hmacSha256Short(key: Uint8Array, data: Uint8Array, suffix?: numb
   W[8] = 0x80000000 | 0;
   W[15] = (64 + 32) * 8;
   compress(S);
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 8; i++) {
-    const v = S[i]!;
-    out[4 * i] = v >>> 24; out[4 * i + 1] = v >>> 16; out[4 * i + 2] = v >>> 8; out[4 * i + 3] = v;
-  }
+  const out = digestBytes(S);
   W.fill(0);
   S.fill(0);
   INNER.fill(0);
@@ -164,11 +170,7 @@ export class Sha256Incremental {
     W[14] = Math.floor(bits / 0x100000000) | 0;
     W[15] = bits | 0;
     compress(S);
-    const out = new Uint8Array(32);
-    for (let i = 0; i < 8; i++) {
-      const v = S[i]!;
-      out[4 * i] = v >>> 24; out[4 * i + 1] = v >>> 16; out[4 * i + 2] = v >>> 8; out[4 * i + 3] = v;
-    }
+    const out = digestBytes(S);
     W.fill(0);
     S.fill(0);
     return out;
