@@ -277,19 +277,7 @@ export class RecordWriter {
       const entry: Entry = { header: res.header, body: undefined };
       this.pending.push(entry);
       if (isPromise(res.body)) {
-        const recycle = res.recycle;
-        res.body.then(
-          (b) => {
-            if (recycle && this.pool.length < this.maxInFlight) this.pool.push(recycle);
-            entry.body = b;
-            this.drain();
-          },
-          (e: unknown) => {
-            // Fail in order: records sealed before this one still go out.
-            entry.error = e ?? new Error('seal failed');
-            this.drain();
-          },
-        );
+        this.settleLater(entry, res.body, res.recycle);
       } else {
         entry.body = res.body;
       }
@@ -337,8 +325,17 @@ export class RecordWriter {
       this.drain();
       return;
     }
+    this.settleLater(entry, body);
+  }
+
+  /**
+   * Fill `entry` when its seal settles and emit what is ready; `recycle`
+   * (a full-size input buffer) goes back to the pool once the seal is done.
+   */
+  private settleLater(entry: Entry, body: Promise<Uint8Array>, recycle?: Uint8Array): void {
     body.then(
       (b) => {
+        if (recycle && this.pool.length < this.maxInFlight) this.pool.push(recycle);
         entry.body = b;
         this.drain();
       },
