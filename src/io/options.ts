@@ -14,7 +14,7 @@ import type {
   SignatureSchemeName,
 } from '../connection/types.js';
 import { cipherSuiteByName } from '../handshake/cipher-suites.js';
-import { parsePrivateKey } from '../x509/index.js';
+import { assertKeyMatchesCertificate, parsePrivateKey } from '../x509/index.js';
 import { certificatesFrom, pemBlocks, pemText } from './pem.js';
 
 /** PEM text or bytes (PEM or DER). */
@@ -181,8 +181,11 @@ export function caList(ca: PemInput | readonly PemInput[] | undefined): Uint8Arr
   return out;
 }
 
-/** A CertifiedKey from PEM `cert` (leaf or chain) and `key`. */
-export function certifiedKey(cert: PemInput | readonly PemInput[], key: PemInput): CertifiedKey {
+/**
+ * A CertifiedKey from PEM `cert` (leaf or chain) and `key`; refuses a key
+ * that does not belong to the leaf ("key values mismatch", as Node does).
+ */
+export function certifiedKey(cert: PemInput | readonly PemInput[], key: PemInput, what = 'cert/key'): CertifiedKey {
   const chain: Uint8Array[] = [];
   for (const c of asList(cert)) chain.push(...certificatesFrom(c, 'cert'));
   if (chain.length === 0) throw new OptionError('cert: empty certificate chain');
@@ -194,7 +197,9 @@ export function certifiedKey(cert: PemInput | readonly PemInput[], key: PemInput
     if (blocks.some((b) => b.label === 'ENCRYPTED PRIVATE KEY')) throw new OptionError('key: encrypted private keys are not supported');
     keyInput = text;
   }
-  return { chain, key: parsePrivateKey(keyInput) };
+  const parsed = parsePrivateKey(keyInput);
+  assertKeyMatchesCertificate(chain[0]!, parsed, what);
+  return { chain, key: parsed };
 }
 
 function common(o: CommonSecureOptions, extraRoots: readonly (string | Uint8Array)[] | undefined): ClientConfig & ServerConfig {
@@ -262,7 +267,7 @@ export function serverConfig(o: ServerSecureOptions, defaultRoots?: readonly (st
   if (o.selectCertificate) {
     c.selectCertificate = o.selectCertificate;
   } else if (o.sni) {
-    const entries = Object.entries(o.sni).map(([name, p]) => [name, certifiedKey(p.cert, p.key)] as const);
+    const entries = Object.entries(o.sni).map(([name, p]) => [name, certifiedKey(p.cert, p.key, `sni[${JSON.stringify(name)}]`)] as const);
     c.selectCertificate = (servername) => {
       if (servername === undefined) return undefined;
       const exact = entries.find(([n]) => !n.startsWith('*.') && nameMatches(n, servername));

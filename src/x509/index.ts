@@ -5,6 +5,7 @@
 export { verifyCertificateChain, verifyErrorToTlsError, ALERT_FOR_CODE, DEFAULT_MAX_DEPTH, MAX_SIGNATURE_CHECKS } from './verify.js';
 export type { VerifyOptions, VerifyResult, VerifyErrorCode, CertificateInput } from './verify.js';
 export { certificatePublicKey, parseSpki, parsePrivateKey } from './keys.js';
+export { assertKeyMatchesCertificate, publicKeyMatches, KeyMismatchError } from './key-match.js';
 export { pemDecode, pemEncode, pemBlocks } from './pem.js';
 export type { PemBlock } from './pem.js';
 export { parseCertificate } from './summary.js';
