@@ -9,7 +9,7 @@ import type { AeadKey, CryptoProvider } from '../../src/crypto/provider.js';
 import { pureProvider } from '../../src/crypto/pure/index.js';
 import { webCryptoProvider } from '../../src/crypto/webcrypto/index.js';
 import { nodeProvider } from '../../src/crypto/node-provider.js';
-import { ALL_CIPHER_SUITES, type CipherSuite } from '../../src/handshake/cipher-suites.js';
+import { ALL_CIPHER_SUITES, type CipherSuite } from '../../src/crypto/cipher-suites.js';
 import { ContentType, recordHeader, RecordProtection, RecordReader, RecordWriter } from '../../src/record/index.js';
 import { concatBytes, isPromise } from '../../src/util/bytes.js';
 import { median, result, throughput, type BenchContext, type BenchGroup, type BenchResult } from '../harness.js';

@@ -10,7 +10,7 @@
  */
 import type { CryptoProvider } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
-import type { CipherSuite } from '../handshake/cipher-suites.js';
+import type { CipherSuite } from '../crypto/cipher-suites.js';
 import { resolveClientConfig, resolveServerConfig, type ResolvedCommon } from '../handshake/config.js';
 import { Connected } from '../handshake/common/connected.js';
 import type { HandshakeContext, HandshakeState } from '../handshake/common/context.js';

@@ -9,10 +9,15 @@
  *   CertificateVerify (RFC 8446 §4.4.3).
  * The shape matches src/handshake/common/schemes.ts `SchemeInfo`.
  */
-import type { SignatureSchemeName } from '../connection/types.js';
 import type { HashAlgorithm, PrivateKey, PublicKey, SignatureAlgorithm } from './provider.js';
 
-export type { SignatureSchemeName };
+/** A TLS SignatureScheme name as in RFC 8446 §4.2.3 (e.g. `ecdsa_secp256r1_sha256`). */
+export type SignatureSchemeName =
+  | 'ecdsa_secp256r1_sha256' | 'ecdsa_secp384r1_sha384' | 'ecdsa_secp521r1_sha512'
+  | 'rsa_pss_rsae_sha256' | 'rsa_pss_rsae_sha384' | 'rsa_pss_rsae_sha512'
+  | 'rsa_pss_pss_sha256' | 'rsa_pss_pss_sha384' | 'rsa_pss_pss_sha512'
+  | 'ed25519'
+  | 'rsa_pkcs1_sha256' | 'rsa_pkcs1_sha384' | 'rsa_pkcs1_sha512';
 
 /** The key a scheme needs: rsaEncryption, id-RSASSA-PSS, either RSA (PKCS#1 v1.5 certificate signatures: rsaEncryption only), a curve, Ed25519. */
 export type SchemeKey = 'rsa' | 'rsa-pss' | 'rsa-any' | 'P-256' | 'P-384' | 'P-521' | 'ed25519';

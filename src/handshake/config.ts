@@ -4,10 +4,10 @@
  */
 import type { CryptoProvider, NamedGroupName, RandomSource } from '../crypto/provider.js';
 import { pureProvider } from '../crypto/pure/index.js';
-import type { CertificateVerifier, ClientConfig, CommonConfig, ServerConfig } from '../connection/types.js';
+import type { CertificateVerifier, ClientConfig, CommonConfig, ServerConfig } from './types.js';
 import { TlsError } from '../errors.js';
 import { utf8 } from '../util/bytes.js';
-import { ALL_CIPHER_SUITES, cipherSuiteByName, type CipherSuite } from './cipher-suites.js';
+import { ALL_CIPHER_SUITES, cipherSuiteByName, type CipherSuite } from '../crypto/cipher-suites.js';
 import { DEFAULT_SCHEMES, schemeByName, type SchemeInfo } from './common/schemes.js';
 
 /**

@@ -4,13 +4,15 @@
  *   EarlySecret ──derive──▶ HandshakeSecret ──derive──▶ MasterSecret
  *
  * Each stage only offers the secrets the RFC derives from it, so a secret
- * cannot be used at the wrong stage. `hkdfExpandLabel` exists once, here.
+ * cannot be used at the wrong stage. `hkdfExpandLabel` (RFC 8446 §7.1) lives
+ * below the record layer, in src/crypto/hkdf-label.ts, because the record
+ * layer derives its traffic keys with it (§7.3, src/record/protection.ts).
  * Every traffic secret carries its NSS key-log label.
  */
 import type { CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
-import { TlsError } from '../errors.js';
-import { utf8, wipe } from '../util/bytes.js';
-import type { CipherSuite } from './cipher-suites.js';
+import type { CipherSuite } from '../crypto/cipher-suites.js';
+import { hkdfExpandLabel } from '../crypto/hkdf-label.js';
+import { wipe } from '../util/bytes.js';
 
 /** NSS key-log labels (SSLKEYLOGFILE format). */
 export type KeyLogLabel =
@@ -28,44 +30,6 @@ export interface LabeledSecret {
   readonly secret: Uint8Array;
 }
 
-/** `opaque label<7..255> = "tls13 " + Label` with its length byte, per label (bounded: exporter labels come from callers). */
-const encodedLabels = new Map<string, Uint8Array>();
-const MAX_ENCODED_LABELS = 64;
-
-function encodedLabel(label: string): Uint8Array {
-  let l = encodedLabels.get(label);
-  if (!l) {
-    const body = utf8(`tls13 ${label}`);
-    if (body.length < 7 || body.length > 255) throw new TlsError('internal_error', `encoding: HkdfLabel label length ${body.length} outside <7..255>`);
-    l = new Uint8Array(1 + body.length);
-    l[0] = body.length;
-    l.set(body, 1);
-    if (encodedLabels.size < MAX_ENCODED_LABELS) encodedLabels.set(label, l);
-  }
-  return l;
-}
-
-/** HKDF-Expand-Label, RFC 8446 §7.1: info = HkdfLabel { uint16 length; opaque label<7..255>; opaque context<0..255> }. */
-export function hkdfExpandLabel(
-  provider: CryptoProvider,
-  hash: HashAlgorithm,
-  secret: Uint8Array,
-  label: string,
-  context: Uint8Array,
-  length: number,
-): Uint8Array {
-  const l = encodedLabel(label);
-  if (context.length > 255) throw new TlsError('internal_error', `encoding: HkdfLabel context length ${context.length} outside <0..255>`);
-  if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new TlsError('internal_error', `encoding: HkdfLabel length ${length}`);
-  const info = new Uint8Array(2 + l.length + 1 + context.length);
-  info[0] = length >>> 8;
-  info[1] = length & 0xff;
-  info.set(l, 2);
-  info[2 + l.length] = context.length;
-  info.set(context, 3 + l.length);
-  return provider.hkdfExpand(hash, secret, info, length);
-}
-
 /** Derive-Secret(Secret, Label, Messages) with the transcript hash already computed. */
 export function deriveSecret(
   provider: CryptoProvider,
@@ -75,19 +39,6 @@ export function deriveSecret(
   transcriptHash: Uint8Array,
 ): Uint8Array {
   return hkdfExpandLabel(provider, hash, secret, label, transcriptHash, transcriptHash.length);
-}
-
-/** Traffic key and IV for a traffic secret, RFC 8446 §7.3. */
-export interface TrafficKeys {
-  readonly key: Uint8Array;
-  readonly iv: Uint8Array;
-}
-
-export function trafficKeys(provider: CryptoProvider, suite: CipherSuite, secret: Uint8Array): TrafficKeys {
-  return {
-    key: hkdfExpandLabel(provider, suite.hash, secret, 'key', new Uint8Array(0), suite.keyLength),
-    iv: hkdfExpandLabel(provider, suite.hash, secret, 'iv', new Uint8Array(0), 12),
-  };
 }
 
 /** finished_key, RFC 8446 §4.4.4. */

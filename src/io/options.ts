@@ -13,7 +13,7 @@ import type {
   ServerConfig,
   SignatureSchemeName,
 } from '../connection/types.js';
-import { cipherSuiteByName } from '../handshake/cipher-suites.js';
+import { cipherSuiteByName } from '../crypto/cipher-suites.js';
 import { assertKeyMatchesCertificate, parsePrivateKey } from '../x509/index.js';
 import { certificatesFrom, pemBlocks, pemText } from './pem.js';
 

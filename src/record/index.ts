@@ -50,7 +50,9 @@ export {
   parseInnerPlaintext,
   recordHeader,
   aeadRecordLimit,
+  trafficKeys,
   type InnerPlaintext,
+  type TrafficKeys,
 } from './protection.js';
 export { RecordReader, type InboundRecord, type RecordReaderOptions } from './reader.js';
 export { RecordWriter, type RecordWriterOptions } from './writer.js';

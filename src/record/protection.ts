@@ -5,8 +5,8 @@
  */
 import type { AeadKey, CryptoProvider } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
-import type { CipherSuite } from '../handshake/cipher-suites.js';
-import { trafficKeys } from '../handshake/key-schedule.js';
+import type { CipherSuite } from '../crypto/cipher-suites.js';
+import { hkdfExpandLabel } from '../crypto/hkdf-label.js';
 import { isPromise, wipe, type MaybePromise } from '../util/bytes.js';
 import {
   ContentType,
@@ -123,6 +123,20 @@ export class RecordProtection {
     wipe(this.iv);
     this.key.destroy?.();
   }
+}
+
+/** Traffic key and IV for a traffic secret, RFC 8446 §7.3. */
+export interface TrafficKeys {
+  readonly key: Uint8Array;
+  readonly iv: Uint8Array;
+}
+
+/** [sender]_write_key and [sender]_write_iv from a traffic secret. */
+export function trafficKeys(provider: CryptoProvider, suite: CipherSuite, secret: Uint8Array): TrafficKeys {
+  return {
+    key: hkdfExpandLabel(provider, suite.hash, secret, 'key', new Uint8Array(0), suite.keyLength),
+    iv: hkdfExpandLabel(provider, suite.hash, secret, 'iv', new Uint8Array(0), 12),
+  };
 }
 
 /**

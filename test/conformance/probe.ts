@@ -11,7 +11,7 @@
 import { pureProvider } from '../../src/crypto/pure/index.js';
 import type { ClientKeyShare, CryptoProvider } from '../../src/crypto/provider.js';
 import { alertName } from '../../src/errors.js';
-import { TLS_AES_128_GCM_SHA256, cipherSuiteByCode, type CipherSuite } from '../../src/handshake/cipher-suites.js';
+import { TLS_AES_128_GCM_SHA256, cipherSuiteByCode, type CipherSuite } from '../../src/crypto/cipher-suites.js';
 import { signCertificateVerify } from '../../src/handshake/common/certificate-verify.js';
 import { schemeByName } from '../../src/handshake/common/schemes.js';
 import { encodeKeyShareClient, encodeKeyShareServer, decodeKeyShareServer } from '../../src/handshake/extensions/key-share.js';

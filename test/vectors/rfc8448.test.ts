@@ -11,13 +11,12 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { Reader } from '../../src/codec/reader.js';
-import { cipherSuiteByCode, type CipherSuite } from '../../src/handshake/cipher-suites.js';
+import { cipherSuiteByCode, type CipherSuite } from '../../src/crypto/cipher-suites.js';
 import {
   EarlySecret,
   finishedKey,
   finishedVerifyData,
   resumptionPsk,
-  trafficKeys,
   type HandshakeSecret,
   type MasterSecret,
 } from '../../src/handshake/key-schedule.js';
@@ -28,6 +27,7 @@ import {
   HandshakeReassembler,
   RecordReader,
   RecordWriter,
+  trafficKeys,
   type HandshakeMessage,
 } from '../../src/record/index.js';
 import { bytesEqual, concatBytes, fromHex, isPromise, toHex, utf8 } from '../../src/util/bytes.js';

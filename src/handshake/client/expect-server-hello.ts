@@ -4,7 +4,7 @@
  */
 import { TlsError } from '../../errors.js';
 import { bytesEqual } from '../../util/bytes.js';
-import { cipherSuiteByCode, type CipherSuite } from '../cipher-suites.js';
+import { cipherSuiteByCode, type CipherSuite } from '../../crypto/cipher-suites.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
 import { groupName } from '../common/groups.js';
 import { checkAllowed, checkSolicited } from '../extensions/allowed.js';

@@ -7,7 +7,7 @@
  */
 import { TlsError } from '../../errors.js';
 import { wipe } from '../../util/bytes.js';
-import type { CipherSuite } from '../cipher-suites.js';
+import type { CipherSuite } from '../../crypto/cipher-suites.js';
 import { nextTrafficSecret } from '../key-schedule.js';
 import type { HandshakeMessage } from '../messages/index.js';
 import { ExtensionType, KeyUpdateRequest } from '../messages/types.js';

@@ -4,7 +4,7 @@
  */
 import { TlsError } from '../../errors.js';
 import { toHex } from '../../util/bytes.js';
-import type { CipherSuite } from '../cipher-suites.js';
+import type { CipherSuite } from '../../crypto/cipher-suites.js';
 import type { ResolvedCommon } from '../config.js';
 import type { LabeledSecret } from '../key-schedule.js';
 import { describe, encodeHandshake, type HandshakeMessage } from '../messages/index.js';

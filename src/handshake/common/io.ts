@@ -4,9 +4,9 @@
  * install traffic keys in each direction, and to report completion. The
  * connection implements it over the record layer.
  */
-import type { SessionInfo } from '../../connection/types.js';
+import type { SessionInfo } from '../types.js';
 import type { MaybePromise } from '../../util/bytes.js';
-import type { CipherSuite } from '../cipher-suites.js';
+import type { CipherSuite } from '../../crypto/cipher-suites.js';
 
 export interface HandshakeIo {
   /** Send one encoded handshake message (header included) under the current write key. */

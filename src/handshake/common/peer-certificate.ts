@@ -10,7 +10,7 @@
  * With `rejectUnauthorized: false` the failure is recorded, not fatal.
  */
 import type { PublicKey } from '../../crypto/provider.js';
-import type { CertificateCheck, CertificateVerifier } from '../../connection/types.js';
+import type { CertificateCheck, CertificateVerifier } from '../types.js';
 import { TlsError, type AlertName } from '../../errors.js';
 import { ALERT_FOR_CODE, certificatePublicKey, verifyCertificateChain, type VerifyOptions } from '../../x509/index.js';
 import type { ResolvedCommon } from '../config.js';

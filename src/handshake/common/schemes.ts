@@ -5,8 +5,9 @@
  * schemes are for certificates only).
  */
 import type { PrivateKey, PublicKey } from '../../crypto/provider.js';
-import { keyMatchesScheme, schemeByCode, schemeByName, SIGNATURE_SCHEMES, type SignatureScheme } from '../../crypto/schemes.js';
-import type { SignatureSchemeName } from '../../connection/types.js';
+import {
+  keyMatchesScheme, schemeByCode, schemeByName, SIGNATURE_SCHEMES, type SignatureScheme, type SignatureSchemeName,
+} from '../../crypto/schemes.js';
 
 /** The shared SignatureScheme table lives in src/crypto/schemes.ts. */
 export type SchemeInfo = SignatureScheme;

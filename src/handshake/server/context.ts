@@ -1,6 +1,6 @@
 /** Per-handshake state of the server, shared by its states. */
 import type { NamedGroupName } from '../../crypto/provider.js';
-import type { CertifiedKey } from '../../connection/types.js';
+import type { CertifiedKey } from '../types.js';
 import type { ResolvedServer } from '../config.js';
 import { HandshakeContext } from '../common/context.js';
 import type { SchemeInfo } from '../common/schemes.js';

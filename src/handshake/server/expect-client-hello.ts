@@ -6,7 +6,7 @@
  */
 import { TlsError } from '../../errors.js';
 import { bytesEqual, wipe } from '../../util/bytes.js';
-import type { CipherSuite } from '../cipher-suites.js';
+import type { CipherSuite } from '../../crypto/cipher-suites.js';
 import { signCertificateVerify } from '../common/certificate-verify.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
 import { groupName, requireGroup } from '../common/groups.js';

@@ -3,10 +3,10 @@
  * key-exchange group (and whether a HelloRetryRequest is needed), certificate
  * and signature scheme, ALPN protocol. Server preference order throughout.
  */
-import type { CertifiedKey } from '../../connection/types.js';
+import type { CertifiedKey } from '../types.js';
 import { TlsError } from '../../errors.js';
 import { bytesEqual } from '../../util/bytes.js';
-import type { CipherSuite } from '../cipher-suites.js';
+import type { CipherSuite } from '../../crypto/cipher-suites.js';
 import type { ResolvedServer } from '../config.js';
 import { chooseSigningScheme } from '../common/certificate-verify.js';
 import { groupCode } from '../common/groups.js';

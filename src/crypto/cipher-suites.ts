@@ -1,5 +1,5 @@
 /** TLS 1.3 cipher suites, RFC 8446 §B.4. */
-import type { AeadAlgorithm, HashAlgorithm } from '../crypto/provider.js';
+import type { AeadAlgorithm, HashAlgorithm } from './provider.js';
 
 export interface CipherSuite {
   readonly code: number;
