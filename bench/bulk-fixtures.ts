@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { connect, createServer, type TlsSocket } from '../src/io/node.js';
-import { createCertificateAuthority, issueCertificate } from '../src/x509/index.js';
+import { createCertificateAuthority, issueCertificate } from '../src/cert/index.js';
 
 export type ProviderName = 'node' | 'webcrypto' | 'pure';
 export type Side = { stack: 'node' } | { stack: 'puretls'; provider: ProviderName };

@@ -14,10 +14,8 @@ export {
   parsePrivateKey,
   pemDecode,
   pemEncode,
-  createCertificateAuthority,
-  issueCertificate,
 } from './x509/index.js';
-export type { CertificateSummary, VerifyOptions, VerifyResult, IssuedCertificate } from './x509/index.js';
+export type { CertificateSummary, VerifyOptions, VerifyResult } from './x509/index.js';
 export { secureWebStream } from './io/web.js';
 export type { WebSecureOptions, SecureWebStream, ByteStreamPair } from './io/web.js';
 export { OptionError, clientConfig, serverConfig } from './io/options.js';

@@ -8,7 +8,8 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCertificateAuthority, issueCertificate, parseCertificate, type IssuedCertificate, type KeyType } from '../x509/index.js';
+import { createCertificateAuthority, issueCertificate, type IssuedCertificate, type KeyType } from '../cert/index.js';
+import { parseCertificate } from '../x509/index.js';
 
 export const CERT_USAGE = `usage:
   puretls cert ca --out DIR [--name NAME] [--key ecdsa-p256|ecdsa-p384|ed25519|rsa2048] [--days N]

@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCertificateAuthority, issueCertificate, type IssuedCertificate, type KeyType } from '../x509/index.js';
+import { createCertificateAuthority, issueCertificate, type IssuedCertificate, type KeyType } from '../cert/index.js';
 
 export interface PemPair {
   certFile: string;

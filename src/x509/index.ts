@@ -1,6 +1,6 @@
 /**
  * puretls/x509: certificate parsing, chain validation (RFC 5280 §6, RFC 9525)
- * and certificate tooling. No `node:` imports: runs wherever the stack runs.
+ * (certificate issuing is puretls/cert). No `node:` imports: runs wherever the stack runs.
  */
 export { verifyCertificateChain, verifyErrorToTlsError, ALERT_FOR_CODE, DEFAULT_MAX_DEPTH, MAX_SIGNATURE_CHECKS } from './verify.js';
 export type { VerifyOptions, VerifyResult, VerifyErrorCode, CertificateInput } from './verify.js';
@@ -13,13 +13,3 @@ export type { CertificateSummary } from './summary.js';
 export { decodeCertificate } from './certificate.js';
 export type { Certificate } from './certificate.js';
 export { matchServerName, parseIpAddress } from './hostname.js';
-export {
-  createCertificateAuthority,
-  issueCertificate,
-  buildCertificate,
-  generateKey,
-  importSigningKey,
-  extensionValue,
-  keyIdentifier,
-} from './issue.js';
-export type { KeyType, IssuedCertificate, CaOptions, IssueOptions, CertificateSpec, ExtensionSpec, SigningKey, NameSpec, SanEntry } from './issue.js';

@@ -11,7 +11,7 @@ import type { ClientConfig, ConnectionHandlers } from '../../src/connection/type
 import { pureProvider } from '../../src/crypto/pure/index.js';
 import type { AeadKey, CryptoProvider } from '../../src/crypto/provider.js';
 import { webCryptoProvider } from '../../src/crypto/webcrypto/index.js';
-import { createCertificateAuthority } from '../../src/x509/index.js';
+import { createCertificateAuthority } from '../../src/cert/index.js';
 import { makeServer, pump, type Endpoint } from './helpers.js';
 import { pki, type Pki } from './fixtures.js';
 

@@ -1,6 +1,7 @@
 /** Certificates for connection tests, made with src/x509 (WebCrypto keys). */
 import type { CertifiedKey } from '../../src/connection/types.js';
-import { createCertificateAuthority, issueCertificate, pemDecode, type KeyType } from '../../src/x509/index.js';
+import { createCertificateAuthority, issueCertificate, type KeyType } from '../../src/cert/index.js';
+import { pemDecode } from '../../src/x509/index.js';
 
 export interface Pki {
   caPem: string;

@@ -16,9 +16,7 @@ import fc from 'fast-check';
 import { TlsError } from '../../src/errors.js';
 import {
   certificatePublicKey,
-  createCertificateAuthority,
   decodeCertificate,
-  issueCertificate,
   parseCertificate,
   parsePrivateKey,
   parseSpki,
@@ -27,6 +25,7 @@ import {
   verifyCertificateChain,
   type VerifyResult,
 } from '../../src/x509/index.js';
+import { createCertificateAuthority, issueCertificate } from '../../src/cert/index.js';
 import { DerError, intToBigint } from '../../src/x509/der.js';
 import { pemBlocks } from '../../src/x509/pem.js';
 
