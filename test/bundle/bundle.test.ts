@@ -92,7 +92,8 @@ describe('puretls/web bundled by esbuild', () => {
     await w.write(new TextEncoder().encode('bundled'));
     await w.close();
     const got: Uint8Array[] = [];
-    for await (const chunk of c.readable) got.push(chunk);
+    const reader = c.readable.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) got.push(r.value);
     expect(new TextDecoder().decode(Buffer.concat(got))).toBe('bundled');
     await echo;
     expect(await c.closed).toEqual({ cleanly: true });
