@@ -20,7 +20,7 @@ import { exportKeyingMaterial } from '../handshake/key-schedule.js';
 import { decodeHandshake } from '../handshake/messages/index.js';
 import { startServer } from '../handshake/server/index.js';
 import { ContentType, createRecordProtection, LEGACY_RECORD_VERSION, LEGACY_RECORD_VERSION_INITIAL, MessageReader, RecordWriter, type InboundMessage } from '../record/index.js';
-import { concatBytes, isPromise, type MaybePromise } from '../util/bytes.js';
+import { concatBytes, isPromise, wipe, type MaybePromise } from '../util/bytes.js';
 import { classifyAlert, encodeAlert } from './alerts.js';
 import { FloodGuard } from './flood-guard.js';
 import type { ClientConfig, ConnectionHandlers, ConnectionState, ServerConfig, SessionInfo } from './types.js';
@@ -65,6 +65,12 @@ export class Connection {
   private drainWaiters: (() => void)[] = [];
   /** Set while a fatal alert is being sealed by an asynchronous AEAD (see fail()). */
   private alertSealing: Promise<unknown> | undefined;
+  /** Record writes handed to the writer and not yet passed to onTransmit (asynchronous AEADs). */
+  private writesInFlight = 0;
+  /** destroy() was called: no callback, no output, no input from now on. */
+  private destroyed = false;
+  /** The record keys and the secrets kept after the handshake were destroyed (the connection is over). */
+  private keysReleased = false;
   /** Bounds on runs of peer input that makes no progress (empty records, KeyUpdates, tickets, user_canceled). */
   private readonly flood = new FloodGuard();
 
@@ -85,7 +91,10 @@ export class Connection {
         if (m instanceof Uint8Array) this.flight.push(m);
         else this.flight.push(...m);
       },
-      sendChangeCipherSpec: () => { this.flushFlight(); this.track(this.tx.writeChangeCipherSpec()); },
+      sendChangeCipherSpec: () => {
+        this.flushFlight();
+        if (!this.outputClosed) this.track(this.tx.writeChangeCipherSpec());
+      },
       setWriteKey: (suite, secret) => this.setWriteKey(suite, secret),
       setReadKey: (suite, secret) => this.setReadKey(suite, secret),
       skipEarlyData: (n) => this.rx.skipEarlyData(n),
@@ -163,7 +172,7 @@ export class Connection {
 
   /** Network bytes in. Processed in order, possibly asynchronously; errors go to onError. */
   receive(bytes: Uint8Array): void {
-    if (this._state === 'failed' || this.receivedCloseNotify || bytes.length === 0) return;
+    if (this.inputClosed || bytes.length === 0) return;
     try {
       this.rx.push(bytes);
     } catch (e) {
@@ -184,24 +193,29 @@ export class Connection {
   /** Application data out. Queued until the handshake completes; resolves once its records went to onTransmit. */
   write(data: Uint8Array): Promise<void> {
     if (this._state === 'failed') return Promise.reject(this.error);
-    if (this.sentCloseNotify || this._state === 'closed') return Promise.reject(new Error('puretls: write after close'));
+    if (this.sentCloseNotify || this._state === 'closed' || this.destroyed) return Promise.reject(new Error('puretls: write after close'));
     return new Promise<void>((resolve, reject) => {
       this.queuedWrites.push({ data, resolve, reject });
       if (this._state === 'connected') this.schedule(() => this.flushWrites());
     });
   }
 
-  /** Send close_notify (RFC 8446 §6.1). We can still receive (half-close). */
+  /**
+   * Send close_notify (RFC 8446 §6.1) after the writes already queued. We can
+   * still receive (half-close); we send nothing more, not even the KeyUpdate
+   * a peer asks for. During the handshake it abandons the handshake.
+   */
   close(): void {
-    if (this._state === 'failed' || this.sentCloseNotify) return;
+    if (this._state === 'failed' || this.sentCloseNotify || this.destroyed) return;
     this.schedule(() => {
       if (this._state === 'failed' || this.sentCloseNotify) return;
       const w = this.flushWrites();
       const send = (): void => {
-        if (this.sentCloseNotify || this._state === 'failed') return;
-        this.sentCloseNotify = true;
+        if (this.sentCloseNotify || this._state === 'failed' || this.destroyed) return;
         this.flushFlight();
+        this.sentCloseNotify = true;
         this.track(this.tx.write(ContentType.alert, encodeAlert('close_notify')));
+        if (this._state === 'handshaking') this.rejectWrites(new Error('puretls: closed before the handshake completed'));
         if (this.receivedCloseNotify || this._state === 'handshaking') this.setClosed();
       };
       return isPromise(w) ? w.then(send) : send();
@@ -222,27 +236,42 @@ export class Connection {
     return exportKeyingMaterial(this.config.provider, this.suite, this.exporterSecret, label, context, length);
   }
 
-  /** Resolves when everything received (and written) so far has been processed. */
+  /**
+   * Resolves once everything received so far has been processed and every
+   * record written so far — application data, close_notify, KeyUpdate, a
+   * fatal alert — has been passed to onTransmit (with an asynchronous AEAD a
+   * record is sealed after write() or close() returned). Adapters end the
+   * transport only after it resolves (RFC 8446 §6.1: no truncation).
+   */
   drained(): Promise<void> {
-    if (!this.running && this.tasks.length === 0 && !this.alertSealing) return Promise.resolve();
+    if (!this.busy) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Stop at once: no alert, no more callbacks. */
+  /**
+   * Stop at once, for good: no alert, no more callbacks (onData,
+   * onHandshakeDone, onPeerClose, onError), no more output (results of
+   * asynchronous work still under way are dropped), receive() ignored.
+   * The keys are destroyed.
+   */
   destroy(error?: Error): void {
-    if (this._state === 'failed' || this._state === 'closed') return;
-    const e = error ? TlsError.from(error) : new TlsError('user_canceled', 'connection destroyed', { code: 'destroyed' });
-    this.error = e;
-    this._state = error ? 'failed' : 'closed';
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this._state !== 'failed' && this._state !== 'closed') {
+      this.error = error ? TlsError.from(error) : new TlsError('user_canceled', 'connection destroyed', { code: 'destroyed' });
+      this._state = error ? 'failed' : 'closed';
+    }
     this.tasks = [];
-    this.rejectWrites(e);
+    this.flight = [];
+    this.rejectWrites(this.error ?? new Error('puretls: connection destroyed'));
+    this.releaseKeys();
     this.resolveDrain();
   }
 
   // ---- task queue ----
 
   private schedule(task: () => MaybePromise<void>): void {
-    if (this._state === 'failed') return;
+    if (this._state === 'failed' || this.destroyed) return;
     this.tasks.push(task);
     if (!this.running) void this.runTasks();
   }
@@ -250,7 +279,7 @@ export class Connection {
   private async runTasks(): Promise<void> {
     this.running = true;
     try {
-      while (this.tasks.length > 0 && this._state !== 'failed') {
+      while (this.tasks.length > 0 && this._state !== 'failed' && !this.destroyed) {
         const t = this.tasks.shift()!;
         const r = t();
         if (isPromise(r)) await r;
@@ -263,8 +292,14 @@ export class Connection {
     }
   }
 
+  /** Work still under way that drained() waits for. */
+  private get busy(): boolean {
+    if (this.destroyed) return false;
+    return (this.running && this._state !== 'failed') || this.tasks.length > 0 || this.alertSealing !== undefined || this.writesInFlight > 0;
+  }
+
   private resolveDrain(): void {
-    if ((this.running && this._state !== 'failed') || this.alertSealing) return;
+    if (this.busy) return;
     const w = this.drainWaiters;
     this.drainWaiters = [];
     for (const r of w) r();
@@ -276,10 +311,10 @@ export class Connection {
     this.readScheduled = false;
     try {
       for (;;) {
-        if (this._state === 'failed' || this.receivedCloseNotify) return;
+        if (this.inputClosed) return;
         let m = this.rx.next();
         if (isPromise(m)) m = await m;
-        if (!m) return;
+        if (!m || this.inputClosed) return;
         const r = this.onMessage(m);
         if (isPromise(r)) await r;
       }
@@ -299,8 +334,12 @@ export class Connection {
         if (msg.type === 'key_update') this.flood.keyUpdate();
         else if (msg.type === 'new_session_ticket') this.flood.sessionTicket();
         return state.handle(msg, m.raw).then((next) => {
+          if (this.destroyed) return;
           this.handshake = next;
-          if (next instanceof Connected) this.connected = next;
+          if (next instanceof Connected) {
+            this.connected = next;
+            if (this.keysReleased) next.destroy();
+          }
           // RFC 8446 §5: the server accepts a CCS once it has the first ClientHello
           // (and only one: see onChangeCipherSpec).
           if (this.role === 'server' && this._state === 'handshaking' && !this.ccsReceived) this.rx.allowChangeCipherSpec = true;
@@ -337,6 +376,16 @@ export class Connection {
     if (this.role === 'server') this.rx.allowChangeCipherSpec = false;
   }
 
+  /** Input is over: failed, destroyed, the peer's close_notify received, or the connection closed. */
+  private get inputClosed(): boolean {
+    return this._state === 'failed' || this.destroyed || this.receivedCloseNotify || this.keysReleased;
+  }
+
+  /** Output is over: our close_notify was sent (RFC 8446 §6.1: nothing after it), or destroyed. */
+  private get outputClosed(): boolean {
+    return this.sentCloseNotify || this.destroyed;
+  }
+
   private onCloseNotify(): void {
     this.receivedCloseNotify = true;
     if (this._state === 'handshaking') {
@@ -347,54 +396,106 @@ export class Connection {
     this.handlers.onPeerClose?.();
   }
 
+  /** Both close_notify alerts went (or ours during the handshake): nothing more in or out. */
   private setClosed(): void {
     if (this._state === 'failed') return;
     this._state = 'closed';
+    this.releaseKeys();
+  }
+
+  /**
+   * The connection is over: destroy the record keys (each once the records
+   * written with it were emitted) and the traffic secrets kept for KeyUpdate
+   * (RFC 8446 §7.2). The exporter secret stays for exportKeyingMaterial()
+   * after a clean close; a failure or destroy() wipes it too.
+   */
+  private releaseKeys(): void {
+    if (!this.keysReleased) {
+      this.keysReleased = true;
+      this.tx.destroy();
+      this.rx.destroy();
+      this.connected?.destroy();
+      this.hctx = undefined;
+    }
+    if (this._state === 'failed' || this.destroyed) {
+      if (this.exporterSecret) wipe(this.exporterSecret);
+      this.exporterSecret = undefined;
+    }
   }
 
   // ---- sending ----
 
   private transmit(chunks: Uint8Array[]): void {
+    if (this.destroyed) return; // results of sealing under way when destroy() was called
     if (this.handlers.onTransmitChunks) return this.handlers.onTransmitChunks(chunks);
     const bytes = chunks.length === 1 ? chunks[0]! : concatBytes(...chunks);
     this.handlers.onTransmit(bytes);
   }
 
-  /** Keep an eye on an async record write: its failure fails the connection. */
-  private track(r: MaybePromise<void>): MaybePromise<void> {
-    if (isPromise(r)) return r.catch((e: unknown) => this.fail(e));
-    return r;
+  /**
+   * Keep an eye on a record write: drained() waits until an asynchronous one
+   * was passed to onTransmit, and its failure fails the connection.
+   * `settled` hears the outcome (application writes resolve or reject).
+   */
+  private track(r: MaybePromise<void>, settled?: (error?: unknown) => void): MaybePromise<void> {
+    if (!isPromise(r)) {
+      settled?.();
+      return r;
+    }
+    this.writesInFlight++;
+    return r.then(
+      () => {
+        this.writesInFlight--;
+        settled?.();
+        this.resolveDrain();
+      },
+      (e: unknown) => {
+        this.writesInFlight--;
+        settled?.(e ?? new Error('record write failed'));
+        this.fail(e);
+        this.resolveDrain();
+      },
+    );
   }
 
+  /** Send the coalesced flight; after our close_notify nothing is sent (RFC 8446 §6.1), so it is dropped. */
   private flushFlight(): void {
     if (this.flight.length === 0) return;
     const f = this.flight;
     this.flight = [];
+    if (this.outputClosed) return;
     this.track(this.tx.write(ContentType.handshake, f));
   }
 
   private setWriteKey(suite: CipherSuite, secret: Uint8Array): MaybePromise<void> {
     this.flushFlight();
+    if (this.outputClosed || this.keysReleased) return; // nothing more will be written
     const p = createRecordProtection(this.config.provider, suite, secret);
     if (!isPromise(p)) {
       this.tx.setProtection(p);
       return;
     }
     const change = p.then((prot) => {
-      this.tx.setProtection(prot);
       if (this.writeKeyChange === change) this.writeKeyChange = undefined;
+      if (this.keysReleased) prot.destroy();
+      else this.tx.setProtection(prot);
     });
     this.writeKeyChange = change;
     return change;
   }
 
   private setReadKey(suite: CipherSuite, secret: Uint8Array): MaybePromise<void> {
+    if (this.keysReleased) return; // nothing more will be read
     const p = createRecordProtection(this.config.provider, suite, secret);
     if (!isPromise(p)) return this.rx.setProtection(p);
-    return p.then((prot) => this.rx.setProtection(prot));
+    return p.then((prot) => {
+      if (this.keysReleased) prot.destroy();
+      else this.rx.setProtection(prot);
+    });
   }
 
   private onHandshakeComplete(r: HandshakeResult): void {
+    if (this.destroyed || this._state !== 'handshaking') return; // destroyed, or abandoned by close()
     this.flushFlight();
     this.hctx = undefined; // the handshake context is no longer needed (memory of idle connections)
     this.suite = r.suite;
@@ -420,8 +521,8 @@ export class Connection {
         w.reject(e);
         throw e;
       }
-      if (isPromise(r)) r.then(w.resolve, (e: unknown) => { w.reject(e); this.fail(e); });
-      else w.resolve();
+      // Dropped by destroy() before it reached onTransmit: not sent.
+      this.track(r, (e) => (e === undefined && !this.destroyed ? w.resolve() : w.reject(e ?? this.error)));
     }
     // RFC 8446 §5.5: rekey well before the AEAD limit.
     if (this.connected && this.tx.recordsSealed >= this.config.keyUpdateAfterRecords) return this.sendKeyUpdate(false);
@@ -442,7 +543,7 @@ export class Connection {
   // ---- the one error path ----
 
   private fail(e: unknown): void {
-    if (this._state === 'failed') return;
+    if (this._state === 'failed' || this.destroyed) return;
     const err = TlsError.from(e);
     this.error = err;
     const wasClosed = this._state === 'closed';
@@ -462,8 +563,9 @@ export class Connection {
     this.rejectWrites(err);
     const report = () => {
       this.alertSealing = undefined;
+      this.releaseKeys();
       this.resolveDrain();
-      this.handlers.onError?.(err);
+      if (!this.destroyed) this.handlers.onError?.(err);
     };
     // RFC 8446 §6.2: the fatal alert goes out before the connection closes. With an
     // asynchronous AEAD it is sealed later: report (adapters then close the transport)

@@ -71,6 +71,11 @@ export class MessageReader {
     this.records.setProtection(protection);
   }
 
+  /** The connection is done reading: see RecordReader.destroy. */
+  destroy(): void {
+    this.records.destroy();
+  }
+
   /** RFC 8446 §4.2.10: see RecordReader.skipEarlyData. */
   skipEarlyData(maxBytes: number): void {
     this.records.skipEarlyData(maxBytes);

@@ -139,6 +139,8 @@ export class RecordReader {
    */
   setProtection(protection: RecordProtection | undefined): void {
     if (this.reading) throw new TlsError('internal_error', 'record: key change while a read is pending');
+    const old = this.protection;
+    if (old && old !== protection) this.retire(old);
     this.protection = protection;
     this.epoch++;
     this.asyncAead = false;
@@ -146,6 +148,32 @@ export class RecordReader {
     this.nextToOpen = this.head;
     this.skipBudget = 0;
     this.speculate();
+  }
+
+  /**
+   * The connection is done reading: destroy the current protection (once
+   * its speculative opens settled). Later reads fail.
+   */
+  destroy(): void {
+    const p = this.protection;
+    this.protection = undefined;
+    if (!this.failure) this.failure = new TlsError('internal_error', 'record: reader destroyed', { code: 'reader_destroyed' });
+    if (p) this.retire(p);
+  }
+
+  /**
+   * The reader owns the protections it is given: one replaced is destroyed
+   * (key and IV wiped, RFC 8446 §7.2) once the opens started with it — the
+   * speculative ones of an asynchronous AEAD — have settled.
+   */
+  private retire(old: RecordProtection): void {
+    const inFlight: Promise<unknown>[] = [];
+    for (let i = this.head; i < this.nextToOpen && i < this.queue.length; i++) {
+      const item = this.queue[i]!;
+      if ('rec' in item && item.epoch === this.epoch && isPromise(item.result)) inFlight.push(item.result);
+    }
+    if (inFlight.length === 0) old.destroy();
+    else void Promise.allSettled(inFlight).then(() => old.destroy());
   }
 
   /**

@@ -76,6 +76,8 @@ export class RecordWriter {
   private emitted = 0;
   private waiters: { target: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private failure: TlsError | undefined;
+  /** Set by destroy(): nothing more may be written. */
+  private destroyed = false;
   /** A write suspended for lack of in-flight slots; later writes queue behind it. */
   private tail: Promise<void> | undefined;
   /** Protections whose AEAD has proved synchronous: their input buffer can be reused. */
@@ -127,9 +129,41 @@ export class RecordWriter {
     return this.protection?.recordCount ?? 0;
   }
 
-  /** Switch the write key (undefined: unprotected records). Applies to later writes. */
+  /**
+   * Switch the write key (undefined: unprotected records). Applies to later
+   * writes. The writer owns the protections it is given: the one replaced is
+   * destroyed (key and IV wiped, RFC 8446 §7.2) once the records sealed with
+   * it were emitted.
+   */
   setProtection(protection: RecordProtection | undefined): void {
+    const old = this.protection;
     this.protection = protection;
+    if (old && old !== protection) this.retire(old);
+  }
+
+  /**
+   * The connection is done writing: later writes throw, and the current
+   * protection is destroyed once the records already written were emitted.
+   */
+  destroy(): void {
+    this.destroyed = true;
+    const p = this.protection;
+    this.protection = undefined;
+    if (p) this.retire(p);
+  }
+
+  /** Destroy `old` once nothing sealed with it waits to be emitted (a failed writer emits nothing more). */
+  private retire(old: RecordProtection): void {
+    if (this.kindOf === old) this.kindOf = undefined;
+    const done = (): void => old.destroy();
+    let f: MaybePromise<void>;
+    try {
+      f = this.flush();
+    } catch {
+      return done();
+    }
+    if (isPromise(f)) f.then(done, done);
+    else done();
   }
 
   private fail(e: unknown): never {
@@ -166,6 +200,7 @@ export class RecordWriter {
     prot: RecordProtection | undefined,
   ): MaybePromise<void> {
     if (this.failure) throw this.failure;
+    if (this.destroyed) throw new TlsError('internal_error', 'record: write after the writer was destroyed', { code: 'writer_destroyed' });
     const parts = data instanceof Uint8Array ? [data] : data;
     let total = 0;
     for (const p of parts) total += p.length;

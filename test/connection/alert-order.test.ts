@@ -9,11 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from '../../src/connection/connection.js';
 import type { ClientConfig, ConnectionHandlers } from '../../src/connection/types.js';
 import { pureProvider } from '../../src/crypto/pure/index.js';
-import type { AeadKey, CryptoProvider } from '../../src/crypto/provider.js';
 import { webCryptoProvider } from '../../src/crypto/webcrypto/index.js';
 import { createCertificateAuthority } from '../../src/cert/index.js';
 import { makeServer, pump, type Endpoint } from './helpers.js';
 import { pki, type Pki } from './fixtures.js';
+import { slowAeadProvider } from './slow-aead.js';
 
 let P: Pki;
 let strangerCa: string;
@@ -22,26 +22,7 @@ beforeAll(async () => {
   strangerCa = (await createCertificateAuthority({ name: 'nobody trusts me', keyType: 'ecdsa-p256' })).certPem;
 });
 
-/** The pure provider with every AEAD result delivered a macrotask later. */
-const slowAead: CryptoProvider = {
-  ...pureProvider,
-  name: 'slow-aead',
-  aead(alg) {
-    const base = pureProvider.aead(alg);
-    return {
-      ...base,
-      importKey(key: Uint8Array): AeadKey {
-        const k = base.importKey(key) as AeadKey;
-        const later = <T>(v: T): Promise<T> => new Promise((r) => setTimeout(() => r(v), 1));
-        return {
-          copiesInput: false,
-          seal: (n, a, p) => later(k.seal(n, a, p) as Uint8Array),
-          open: (n, a, c) => later(k.open(n, a, c) as Uint8Array | null),
-        };
-      },
-    };
-  },
-};
+const slowAead = slowAeadProvider();
 
 /** A client whose handler log records the order of transmits and the error. */
 function loggingClient(config: ClientConfig): { ep: Endpoint; log: string[] } {

@@ -59,6 +59,11 @@ export class Connected implements HandshakeState {
     throw unexpected(this.name, m);
   }
 
+  /** The connection is over: wipe the traffic secrets kept for KeyUpdate (RFC 8446 §7.2). */
+  destroy(): void {
+    wipe(this.readSecret, this.writeSecret);
+  }
+
   /** Send KeyUpdate under the current key, then switch our write key (§4.6.3). */
   async sendKeyUpdate(requestPeer: boolean): Promise<void> {
     this.ctx.send({ type: 'key_update', requestUpdate: requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested });
