@@ -18,6 +18,7 @@ export type {
   ClientConfig,
   ServerConfig,
   SessionInfo,
+  PskKeyExchangeModeName,
 } from '../handshake/types.js';
 
 export interface ConnectionHandlers {

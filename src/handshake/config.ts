@@ -9,6 +9,10 @@ import { TlsError } from '../errors.js';
 import { utf8 } from '../util/bytes.js';
 import { ALL_CIPHER_SUITES, cipherSuiteByName, type CipherSuite } from '../crypto/cipher-suites.js';
 import { DEFAULT_SCHEMES, schemeByName, type SchemeInfo } from './common/schemes.js';
+import { PskKeyExchangeMode } from './messages/types.js';
+import { decodeClientSession, MAX_TICKET_LIFETIME, type ClientSession } from './resumption/session.js';
+import { TicketKeys } from './resumption/ticket-keys.js';
+import { InMemoryTicketStore, ticketStoreKey, type TicketStore } from './resumption/ticket-store.js';
 
 /**
  * Key-exchange preference, most preferred first: the X25519MLKEM768 hybrid
@@ -44,6 +48,8 @@ export interface ResolvedCommon {
   readonly random: RandomSource;
   readonly keyUpdateAfterRecords: number;
   readonly maxHandshakeMessageSize: number;
+  /** PskKeyExchangeMode codepoints, in preference order (RFC 8446 §4.2.9). */
+  readonly pskModes: readonly number[];
   /**
    * Test hook, not public API: rewrite each outgoing handshake message after
    * it entered our transcript (to play a misbehaving peer). Set through the
@@ -58,6 +64,13 @@ export interface ResolvedClient extends ResolvedCommon {
   readonly certificate: ClientConfig['certificate'];
   readonly middleboxCompat: boolean;
   readonly keyShareGroups: readonly NamedGroupName[];
+  /** The session given in the config (offered before the store's). */
+  readonly session: ClientSession | undefined;
+  readonly ticketStore: TicketStore | undefined;
+  /** This connection's key in the ticket store. */
+  readonly ticketStoreKey: string;
+  readonly onSession: ((session: Uint8Array) => void) | undefined;
+  readonly reuseTickets: boolean;
 }
 
 export interface ResolvedServer extends ResolvedCommon {
@@ -66,6 +79,26 @@ export interface ResolvedServer extends ResolvedCommon {
   readonly selectCertificate: ServerConfig['selectCertificate'];
   readonly clientAuth: 'none' | 'request' | 'require';
   readonly clientCertificateAuthorities: readonly Uint8Array[];
+  readonly sessionTickets: number;
+  /** Seconds. */
+  readonly ticketLifetime: number;
+  readonly ticketKeys: TicketKeys;
+}
+
+/** Default ticket stores and ticket keys belong to the user's config object, so connections made with it share them. */
+const defaultStores = new WeakMap<ClientConfig, TicketStore>();
+const defaultTicketKeys = new WeakMap<ServerConfig, TicketKeys>();
+
+function badConfig(message: string): TlsError {
+  return new TlsError('internal_error', `config: ${message}`, { code: 'bad_config' });
+}
+
+function resolvePskModes(modes: CommonConfig['pskKeyExchangeModes']): number[] {
+  const list = modes ?? ['psk_dhe_ke'];
+  return list.map((m) => {
+    if (m !== 'psk_dhe_ke' && m !== 'psk_ke') throw badConfig(`unknown pskKeyExchangeModes entry ${String(m)}`);
+    return PskKeyExchangeMode[m];
+  });
 }
 
 function resolveCommon(c: CommonConfig): ResolvedCommon {
@@ -105,6 +138,7 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
     random,
     keyUpdateAfterRecords: c.keyUpdateAfterRecords ?? DEFAULT_KEY_UPDATE_AFTER_RECORDS,
     maxHandshakeMessageSize: c.maxHandshakeMessageSize ?? DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE,
+    pskModes: Object.freeze(resolvePskModes(c.pskKeyExchangeModes)),
     mutateHandshake: (c as { __mutateHandshake?: ResolvedCommon['mutateHandshake'] }).__mutateHandshake,
   });
 }
@@ -122,7 +156,47 @@ export function resolveClientConfig(c: ClientConfig): ResolvedClient {
     certificate: c.certificate,
     middleboxCompat: c.middleboxCompat ?? true,
     keyShareGroups: Object.freeze(keyShareGroups),
+    ...resolveClientResumption(c),
   });
+}
+
+function resolveClientResumption(c: ClientConfig): Pick<ResolvedClient, 'session' | 'ticketStore' | 'ticketStoreKey' | 'onSession' | 'reuseTickets'> {
+  let session: ClientSession | undefined;
+  if (c.session !== undefined) {
+    if (!(c.session instanceof Uint8Array)) throw badConfig('session must be the bytes given to onSession');
+    try {
+      session = decodeClientSession(c.session);
+    } catch (e) {
+      throw new TlsError('internal_error', `config: session is not a puretls session (${e instanceof Error ? e.message : String(e)})`, { code: 'bad_config', cause: e });
+    }
+  }
+  let store: TicketStore | undefined;
+  if (c.ticketStore === false) store = undefined;
+  else if (c.ticketStore !== undefined) {
+    if (typeof c.ticketStore.put !== 'function' || typeof c.ticketStore.take !== 'function') throw badConfig('ticketStore must have put() and take()');
+    store = c.ticketStore;
+  } else {
+    store = defaultStores.get(c);
+    if (!store) defaultStores.set(c, (store = new InMemoryTicketStore()));
+  }
+  if (c.port !== undefined && !(Number.isInteger(c.port) && c.port >= 0 && c.port <= 0xffff)) throw badConfig(`port ${c.port} is not a port number`);
+  return {
+    session,
+    ticketStore: store,
+    ticketStoreKey: ticketStoreKey(c.servername, c.port, c.ALPNProtocols ?? []),
+    onSession: c.onSession,
+    reuseTickets: c.reuseTickets ?? false,
+  };
+}
+
+function resolveTicketKeys(c: ServerConfig): TicketKeys {
+  if (c.ticketKeys instanceof TicketKeys) return c.ticketKeys;
+  let k = defaultTicketKeys.get(c);
+  if (!k) {
+    k = new TicketKeys(c.ticketKeys !== undefined ? { keys: c.ticketKeys } : {});
+    defaultTicketKeys.set(c, k);
+  }
+  return k;
 }
 
 /**
@@ -146,5 +220,22 @@ export function resolveServerConfig(c: ServerConfig): ResolvedServer {
     selectCertificate: c.selectCertificate,
     clientAuth: c.clientAuth ?? 'none',
     clientCertificateAuthorities: Object.freeze([...(c.clientCertificateAuthorities ?? [])]),
+    sessionTickets: checkCount(c.sessionTickets ?? 2),
+    ticketLifetime: checkLifetime(c.ticketLifetime ?? 7200),
+    ticketKeys: resolveTicketKeys(c),
   });
+}
+
+/** At most this many tickets after one handshake (each costs an AEAD seal and a record). */
+const MAX_SESSION_TICKETS = 16;
+
+function checkCount(n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_SESSION_TICKETS) throw badConfig(`sessionTickets must be an integer 0..${MAX_SESSION_TICKETS}`);
+  return n;
+}
+
+function checkLifetime(n: number): number {
+  // RFC 8446 §4.6.1: "Servers MUST NOT use any value greater than 604800 seconds (7 days)."
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TICKET_LIFETIME) throw badConfig(`ticketLifetime must be an integer 1..${MAX_TICKET_LIFETIME} seconds`);
+  return n;
 }

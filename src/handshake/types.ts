@@ -7,6 +7,11 @@
  */
 import type { CryptoProvider, NamedGroupName, PrivateKey } from '../crypto/provider.js';
 import type { SignatureSchemeName } from '../crypto/schemes.js';
+import type { TicketKeys } from './resumption/ticket-keys.js';
+import type { TicketStore } from './resumption/ticket-store.js';
+
+/** PskKeyExchangeMode names, RFC 8446 §4.2.9. */
+export type PskKeyExchangeModeName = 'psk_dhe_ke' | 'psk_ke';
 
 /** A certificate chain with its private key (DER certificates, leaf first). */
 export interface CertifiedKey {
@@ -63,6 +68,12 @@ export interface CommonConfig {
   keyUpdateAfterRecords?: number;
   /** Maximum total handshake message size accepted. Default 64 KiB (certificate chains). */
   maxHandshakeMessageSize?: number;
+  /**
+   * PSK key exchange modes (RFC 8446 §4.2.9) we offer (client) or accept
+   * (server), in preference order. Default ['psk_dhe_ke']; 'psk_ke' (no
+   * (EC)DHE, so no forward secrecy for the resumed session) only when listed.
+   */
+  pskKeyExchangeModes?: readonly PskKeyExchangeModeName[];
 }
 
 export interface ClientConfig extends CommonConfig {
@@ -74,6 +85,25 @@ export interface ClientConfig extends CommonConfig {
   middleboxCompat?: boolean;
   /** Groups to send key shares for in the first ClientHello. Default: the first group, plus x25519 when the first is X25519MLKEM768. */
   keyShareGroups?: readonly NamedGroupName[];
+  /**
+   * A session to resume (RFC 8446 §2.2): the opaque bytes given to
+   * `onSession` (Node's `session` Buffer). Offered instead of a ticket from
+   * the store. If the server does not accept it, a full handshake follows.
+   */
+  session?: Uint8Array;
+  /**
+   * Where tickets from this server are kept and taken from (keyed by
+   * servername, `port` and ALPN). Default: an in-memory store (bounded)
+   * belonging to this config object, so connections made with the same
+   * config object resume; `false`: no store (resume only with `session`).
+   */
+  ticketStore?: TicketStore | false;
+  /** The server's port, part of the ticket store key (the adapters set it). */
+  port?: number;
+  /** Called with each session ticket received (opaque bytes to keep and pass back as `session`). */
+  onSession?: (session: Uint8Array) => void;
+  /** Offer a ticket again after it was used. Default false (RFC 8446 Appendix C.4: a ticket is used once). */
+  reuseTickets?: boolean;
 }
 
 export interface ServerConfig extends CommonConfig {
@@ -85,6 +115,21 @@ export interface ServerConfig extends CommonConfig {
   clientAuth?: 'none' | 'request' | 'require';
   /** certificate_authorities sent in CertificateRequest (DER distinguished names). */
   clientCertificateAuthorities?: readonly Uint8Array[];
+  /**
+   * NewSessionTickets sent after each full or resumed handshake (RFC 8446
+   * §4.6.1). Default 2 (as OpenSSL); 0 disables resumption. A client that
+   * sent no psk_key_exchange_modes gets none (§4.2.9).
+   */
+  sessionTickets?: number;
+  /** ticket_lifetime in seconds, 1..604800 (7 days, §4.6.1). Default 7200 (2 hours). */
+  ticketLifetime?: number;
+  /**
+   * The keys that seal and open tickets (see TicketKeys; 48 bytes as Node's
+   * `ticketKeys`). Share one TicketKeys (or the same 48 bytes) between
+   * servers that should resume each other's sessions. Default: random keys
+   * belonging to this config object, rotated every 12 hours.
+   */
+  ticketKeys?: TicketKeys | Uint8Array;
 }
 
 /** What was negotiated, readable after the handshake. */
@@ -102,5 +147,6 @@ export interface SessionInfo {
   /** Why verification failed, when rejectUnauthorized was false. */
   readonly peerVerifyError: string | undefined;
   readonly helloRetry: boolean;
+  /** True when the handshake resumed a session with a PSK (no certificates exchanged: peerCertificates are the first handshake's). */
   readonly resumed: boolean;
 }

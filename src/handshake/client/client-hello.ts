@@ -13,11 +13,12 @@ import {
 } from '../extensions/lists.js';
 import { encodeCookie } from '../extensions/misc.js';
 import { encodeServerName, isIpLiteral } from '../extensions/server-name.js';
-import { ExtensionType, PskKeyExchangeMode, TLS12, TLS13 } from '../messages/types.js';
+import { ExtensionType, TLS12, TLS13 } from '../messages/types.js';
 import type { ClientHello } from '../messages/index.js';
 import { groupCode, requireGroup } from '../common/groups.js';
 import { CERTIFICATE_ONLY_SCHEMES, schemeByName } from '../common/schemes.js';
 import type { ClientContext } from './context.js';
+import { chooseSession, withPsk } from './psk-offer.js';
 
 async function makeShares(ctx: ClientContext, groups: readonly number[]): Promise<KeyShareEntry[]> {
   const out: KeyShareEntry[] = [];
@@ -52,10 +53,14 @@ export async function buildClientHello(ctx: ClientContext): Promise<ClientHello>
   const sigs = [...c.schemes.map((s) => s.code), ...CERTIFICATE_ONLY_SCHEMES.map((n) => schemeByName(n)!.code)];
   exts.push(encodeSignatureAlgorithms(sigs));
   if (c.alpn.length > 0) exts.push(encodeAlpn(c.alpn));
-  exts.push(encodePskKeyExchangeModes([PskKeyExchangeMode.psk_dhe_ke]));
+  // §4.2.9: psk_key_exchange_modes lets the server send tickets (and is needed with a PSK).
+  exts.push(encodePskKeyExchangeModes(c.pskModes));
   exts.push(encodeKeyShareClient(await makeShares(ctx, c.keyShareGroups.map(groupCode))));
-  ctx.offered = new Set(exts.map((e) => e.type));
-  return {
+  const offer = chooseSession(ctx);
+  ctx.psk = offer;
+  if (offer) ctx.offered.add(ExtensionType.pre_shared_key);
+  for (const e of exts) ctx.offered.add(e.type);
+  const hello: ClientHello = {
     type: 'client_hello',
     legacyVersion: TLS12,
     random,
@@ -64,6 +69,7 @@ export async function buildClientHello(ctx: ClientContext): Promise<ClientHello>
     legacyCompressionMethods: new Uint8Array([0]),
     extensions: exts,
   };
+  return offer ? withPsk(ctx, hello, offer, false) : hello;
 }
 
 /** The second ClientHello (§4.1.2): key_share replaced when a group was selected, cookie echoed. */
@@ -74,13 +80,21 @@ export async function buildRetryHello(ctx: ClientContext, selectedGroup: number 
     if (e.type === ExtensionType.key_share && selectedGroup !== undefined) {
       ctx.shares.clear();
       exts.push(encodeKeyShareClient(await makeShares(ctx, [selectedGroup])));
-    } else if (e.type !== ExtensionType.early_data && e.type !== ExtensionType.cookie) {
+    } else if (e.type !== ExtensionType.early_data && e.type !== ExtensionType.cookie && e.type !== ExtensionType.pre_shared_key) {
       exts.push(e);
     }
   }
   if (cookie) exts.push(encodeCookie(cookie));
   for (const e of exts) ctx.offered.add(e.type);
-  return { ...first, extensions: exts };
+  const second: ClientHello = { ...first, extensions: exts };
+  // §4.1.4: a PSK whose hash is not the HRR suite's is dropped; the others get a
+  // binder over the new transcript (message_hash, HelloRetryRequest, §4.4.1).
+  const offer = ctx.psk;
+  if (offer && offer.suite.hash !== ctx.requireSuite().hash) {
+    offer.early.wipe();
+    ctx.psk = undefined;
+  }
+  return ctx.psk ? withPsk(ctx, second, ctx.psk, true) : second;
 }
 
 export { alpnBytes };

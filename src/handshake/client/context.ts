@@ -6,6 +6,7 @@ import type { CertificateRequestView } from '../extensions/parse.js';
 import type { HandshakeSecret } from '../key-schedule.js';
 import type { ClientHello } from '../messages/index.js';
 import type { SchemeInfo } from '../common/schemes.js';
+import type { PskOffer } from './psk-offer.js';
 
 export class ClientContext extends HandshakeContext<ResolvedClient> {
   /** The ClientHello most recently sent. */
@@ -26,4 +27,8 @@ export class ClientContext extends HandshakeContext<ResolvedClient> {
   alpnProtocol: string | undefined;
   certificateRequest: { context: Uint8Array; view: CertificateRequestView } | undefined;
   peerScheme: SchemeInfo | undefined;
+  /** The PSK offered in the ClientHello most recently sent (RFC 8446 §4.2.11). */
+  psk: PskOffer | undefined;
+  /** The server accepted our PSK: no certificates in this handshake (§2.2). */
+  resumed = false;
 }

@@ -8,6 +8,7 @@ import { parseCertificateRequestExtensions, parseEncryptedExtensions } from '../
 import type { HandshakeMessage } from '../messages/index.js';
 import type { ClientContext } from './context.js';
 import { ExpectCertificate } from './expect-certificate.js';
+import { ExpectFinished } from './expect-finished.js';
 
 export class ExpectEncryptedExtensions implements HandshakeState {
   readonly name = 'ExpectEncryptedExtensions';
@@ -33,6 +34,9 @@ export class ExpectEncryptedExtensions implements HandshakeState {
       ctx.alpnProtocol = alpnName(chosen);
     }
     ctx.transcript.add(raw);
+    // §2.2: a PSK handshake has no Certificate, CertificateVerify or CertificateRequest
+    // (§4.3.2: "Servers which are authenticating with a PSK MUST NOT send the CertificateRequest").
+    if (ctx.resumed) return new ExpectFinished(ctx);
     return new ExpectCertificateOrCertificateRequest(ctx);
   }
 }

@@ -10,6 +10,7 @@ import { Connected } from '../common/connected.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
 import { finishedVerifyData } from '../key-schedule.js';
 import type { HandshakeMessage } from '../messages/index.js';
+import { ClientTickets } from '../resumption/client-tickets.js';
 import type { ClientContext } from './context.js';
 
 export class ExpectFinished implements HandshakeState {
@@ -55,10 +56,16 @@ export class ExpectFinished implements HandshakeState {
     }
     const fin = finishedVerifyData(c.provider, suite, ctx.clientHandshakeSecret!, ctx.transcript.hash());
     ctx.send({ type: 'finished', verifyData: fin });
+    // §4.6.1 / §7.1: resumption_master_secret over ClientHello..client Finished.
+    const rms = ms.resumptionMasterSecret(ctx.transcript.hash());
     await ctx.io.setWriteKey(suite, cap.secret);
     wipe(ctx.clientHandshakeSecret, ctx.serverHandshakeSecret);
     ctx.handshakeSecret!.wipe();
     ms.wipe();
+    // A resumed session keeps the first handshake's authentication (§2.2).
+    const first = ctx.resumed ? ctx.psk!.session : undefined;
+    const peerCertificates = first ? first.peerCertificates : ctx.peerChain;
+    const peerVerified = first ? first.peerVerified : ctx.peerVerified;
 
     ctx.io.handshakeComplete({
       suite,
@@ -70,13 +77,16 @@ export class ExpectFinished implements HandshakeState {
         signatureScheme: ctx.peerScheme?.name,
         alpnProtocol: ctx.alpnProtocol,
         servername: ctx.sniSent,
-        peerCertificates: ctx.peerChain,
-        peerVerified: ctx.peerVerified,
+        peerCertificates,
+        peerVerified,
         peerVerifyError: ctx.peerVerifyError,
         helloRetry: ctx.hrr !== undefined,
-        resumed: false,
+        resumed: ctx.resumed,
       },
     });
-    return new Connected(ctx, 'client', suite, sap.secret.slice(), cap.secret.slice());
+    const tickets = new ClientTickets(c, rms, {
+      suite: suite.code, alpn: ctx.alpnProtocol, servername: c.servername, peerCertificates, peerVerified,
+    });
+    return new Connected(ctx, 'client', suite, sap.secret.slice(), cap.secret.slice(), tickets);
   }
 }

@@ -14,7 +14,7 @@ import { findExtension } from '../extensions/list.js';
 import { decodeSupportedGroups } from '../extensions/lists.js';
 import { EarlySecret } from '../key-schedule.js';
 import { isHelloRetryRequest, type HandshakeMessage, type ServerHello } from '../messages/index.js';
-import { DOWNGRADE_TLS11, DOWNGRADE_TLS12, ExtensionType, TLS12, TLS13 } from '../messages/types.js';
+import { DOWNGRADE_TLS11, DOWNGRADE_TLS12, ExtensionType, PskKeyExchangeMode, TLS12, TLS13 } from '../messages/types.js';
 import { buildRetryHello } from './client-hello.js';
 import type { ClientContext } from './context.js';
 import { ExpectEncryptedExtensions } from './expect-encrypted-extensions.js';
@@ -112,19 +112,22 @@ export class ExpectServerHello implements HandshakeState {
   private async onServerHello(m: ServerHello, raw: Uint8Array, suite: CipherSuite): Promise<HandshakeState> {
     const ctx = this.ctx;
     const ext = parseServerHelloExtensions(m.extensions);
-    // We offer no PSK, so the server must use (EC)DHE: key_share is required.
-    if (!ext.keyShare) throw new TlsError('missing_extension', 'ServerHello: no key_share');
-    const share = ctx.shares.get(ext.keyShare.group);
-    // §4.2.8: the server's share must be in a group we sent a share for.
-    if (!share) throw new TlsError('illegal_parameter', 'ServerHello: key_share group was not offered');
-    ctx.group = groupName(ext.keyShare.group);
+    const early = this.acceptPsk(ext.selectedIdentity, suite, ext.keyShare !== undefined);
+    let shared: Uint8Array | undefined;
+    if (ext.keyShare) {
+      const share = ctx.shares.get(ext.keyShare.group);
+      // §4.2.8: the server's share must be in a group we sent a share for.
+      if (!share) throw new TlsError('illegal_parameter', 'ServerHello: key_share group was not offered');
+      ctx.group = groupName(ext.keyShare.group);
+      shared = await share.complete(ext.keyShare.keyExchange);
+    }
     ctx.suite = suite;
     ctx.transcript.setHash(suite.hash);
     ctx.transcript.add(raw);
-    const shared = await share.complete(ext.keyShare.keyExchange);
     ctx.shares.clear();
-    const hs = new EarlySecret(ctx.config.provider, suite).intoHandshakeSecret(shared);
-    shared.fill(0);
+    const hs = early.intoHandshakeSecret(shared);
+    early.wipe();
+    shared?.fill(0);
     const h = ctx.transcript.hash();
     const c = hs.clientHandshakeTrafficSecret(h);
     const s = hs.serverHandshakeTrafficSecret(h);
@@ -143,5 +146,33 @@ export class ExpectServerHello implements HandshakeState {
     }
     await ctx.io.setWriteKey(suite, c.secret);
     return new ExpectEncryptedExtensions(ctx);
+  }
+
+  /**
+   * RFC 8446 §4.2.11: with pre_shared_key the server accepted our PSK. The
+   * client "MUST verify that the server's selected_identity is within the
+   * range supplied by the client, that the server selected a cipher suite
+   * indicating a Hash associated with the PSK, and that a server
+   * key_share extension is present if required by the ClientHello
+   * psk_key_exchange_modes extension" (illegal_parameter / missing_extension).
+   * Without it, (EC)DHE with certificates: key_share is required.
+   */
+  private acceptPsk(selected: number | undefined, suite: CipherSuite, hasKeyShare: boolean): EarlySecret {
+    const ctx = this.ctx;
+    const offer = ctx.psk;
+    if (selected === undefined) {
+      offer?.early.wipe();
+      ctx.psk = undefined;
+      if (!hasKeyShare) throw new TlsError('missing_extension', 'ServerHello: no key_share');
+      return new EarlySecret(ctx.config.provider, suite);
+    }
+    if (!offer) throw new TlsError('illegal_parameter', 'ServerHello: pre_shared_key selected, but this ClientHello offered no PSK');
+    if (selected !== 0) throw new TlsError('illegal_parameter', `ServerHello: selected_identity ${selected} is out of range (1 PSK offered)`);
+    if (offer.suite.hash !== suite.hash) throw new TlsError('illegal_parameter', 'ServerHello: cipher suite hash differs from the PSK\'s');
+    if (!hasKeyShare && !ctx.config.pskModes.includes(PskKeyExchangeMode.psk_ke)) {
+      throw new TlsError('missing_extension', 'ServerHello: psk_ke was not offered, but there is no key_share');
+    }
+    ctx.resumed = true;
+    return offer.early;
   }
 }

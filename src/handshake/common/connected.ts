@@ -1,7 +1,7 @@
 /**
  * After the handshake, RFC 8446 §4.6: the only handshake messages allowed
- * are NewSessionTicket (server → client; accepted and ignored: resumption
- * is not implemented here) and KeyUpdate (both ways, §4.6.3). We never offer
+ * are NewSessionTicket (server → client, §4.6.1: kept for resumption, see
+ * resumption/client-tickets.ts) and KeyUpdate (both ways, §4.6.3). We never offer
  * post_handshake_auth, so a CertificateRequest is unexpected_message, as is
  * anything else.
  */
@@ -10,10 +10,8 @@ import { wipe } from '../../util/bytes.js';
 import type { CipherSuite } from '../../crypto/cipher-suites.js';
 import { nextTrafficSecret } from '../key-schedule.js';
 import type { HandshakeMessage } from '../messages/index.js';
-import { ExtensionType, KeyUpdateRequest } from '../messages/types.js';
-import { findExtension } from '../extensions/list.js';
-import { decodeMaxEarlyDataSize } from '../extensions/psk.js';
-import { checkAllowed } from '../extensions/allowed.js';
+import { KeyUpdateRequest } from '../messages/types.js';
+import type { ClientTickets } from '../resumption/client-tickets.js';
 import type { HandshakeState } from './context.js';
 import { HandshakeContext, unexpected } from './context.js';
 
@@ -27,6 +25,7 @@ export class Connected implements HandshakeState {
     private readonly suite: CipherSuite,
     private readSecret: Uint8Array,
     private writeSecret: Uint8Array,
+    private readonly tickets?: ClientTickets,
   ) {
     // Keep only config and I/O: the handshake's state (transcript, peer
     // messages, key shares) is dropped, so an idle connection holds little.
@@ -36,12 +35,7 @@ export class Connected implements HandshakeState {
   async handle(m: HandshakeMessage): Promise<HandshakeState> {
     this.ctx.trace('received', m);
     if (m.type === 'new_session_ticket' && this.role === 'client') {
-      // §4.6.1: extensions are checked against the §4.2 table and the ones we
-      // know are decoded (early_data: uint32 max_early_data_size, §4.2.10);
-      // unknown ones (GREASE, RFC 8701 §4) are ignored, and so is the ticket.
-      checkAllowed(m.extensions, 'NST');
-      const ed = findExtension(m.extensions, ExtensionType.early_data);
-      if (ed) decodeMaxEarlyDataSize(ed);
+      if (this.tickets) this.tickets.receive(this.suite, m);
       return this;
     }
     if (m.type === 'key_update') {

@@ -4,7 +4,9 @@ import type { CertifiedKey } from '../types.js';
 import type { ResolvedServer } from '../config.js';
 import { HandshakeContext } from '../common/context.js';
 import type { SchemeInfo } from '../common/schemes.js';
+import type { MasterSecret } from '../key-schedule.js';
 import type { ClientHello } from '../messages/index.js';
+import type { AcceptedPsk } from './psk.js';
 
 export class ServerContext extends HandshakeContext<ResolvedServer> {
   /** The first ClientHello (to check the second one against after an HRR). */
@@ -24,4 +26,10 @@ export class ServerContext extends HandshakeContext<ResolvedServer> {
   /** Extension types we sent in CertificateRequest (client Certificate entries may only answer these). */
   certificateRequestExtensions = new Set<number>();
   peerScheme: SchemeInfo | undefined;
+  /** psk_key_exchange_modes of the ClientHello (RFC 8446 §4.2.9: none → no tickets). */
+  clientPskModes: readonly number[] | undefined;
+  /** The PSK this handshake resumes with (§2.2), if any. */
+  psk: AcceptedPsk | undefined;
+  /** Kept until the client's Finished for resumption_master_secret (§7.1). */
+  masterSecret: MasterSecret | undefined;
 }

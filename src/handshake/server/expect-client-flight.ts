@@ -12,6 +12,7 @@ import { checkAllowed, checkSolicited } from '../extensions/allowed.js';
 import { finishedVerifyData } from '../key-schedule.js';
 import type { HandshakeMessage } from '../messages/index.js';
 import type { ServerContext } from './context.js';
+import { sendSessionTickets } from './tickets.js';
 
 export class ExpectClientCertificate implements HandshakeState {
   readonly name = 'ExpectCertificate';
@@ -75,6 +76,9 @@ export class ExpectClientFinished implements HandshakeState {
     if (!constantTimeEqual(expected, m.verifyData)) throw new TlsError('decrypt_error', 'client Finished does not verify');
     ctx.transcript.add(raw);
     wipe(ctx.clientHandshakeSecret);
+    // §7.1: resumption_master_secret over ClientHello..client Finished.
+    const rms = ctx.masterSecret!.resumptionMasterSecret(ctx.transcript.hash());
+    ctx.masterSecret!.wipe();
     const cap = ctx.clientApplicationSecret!;
     const sap = ctx.serverApplicationSecret!;
     await ctx.io.setReadKey(suite, cap);
@@ -92,9 +96,11 @@ export class ExpectClientFinished implements HandshakeState {
         peerVerified: ctx.peerVerified,
         peerVerifyError: ctx.peerVerifyError,
         helloRetry: ctx.hrr !== undefined,
-        resumed: false,
+        resumed: ctx.psk !== undefined,
       },
     });
+    await sendSessionTickets(ctx, suite, rms);
+    wipe(rms);
     return new Connected(ctx, 'server', suite, cap.slice(), sap.slice());
   }
 }

@@ -11,7 +11,8 @@ import { signCertificateVerify } from '../common/certificate-verify.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
 import { groupName, requireGroup } from '../common/groups.js';
 import { alpnBytes, encodeAlpn } from '../extensions/alpn.js';
-import { encodeKeyShareHrr, encodeKeyShareServer } from '../extensions/key-share.js';
+import { encodeKeyShareHrr, encodeKeyShareServer, type KeyShareEntry } from '../extensions/key-share.js';
+import { encodeSelectedIdentity } from '../extensions/psk.js';
 import type { Extension } from '../extensions/list.js';
 import { encodeSignatureAlgorithms, encodeSupportedVersionsServer } from '../extensions/lists.js';
 import { encodeCertificateAuthorities } from '../extensions/misc.js';
@@ -23,6 +24,7 @@ import { ExtensionType, HELLO_RETRY_REQUEST_RANDOM, TLS12, TLS13 } from '../mess
 import type { ServerContext } from './context.js';
 import { ExpectClientCertificate, ExpectClientFinished } from './expect-client-flight.js';
 import { chooseAlpn, chooseCertificate, chooseGroup, chooseSuite } from './negotiate.js';
+import { choosePsk, pskMode } from './psk.js';
 
 /** Early data we are prepared to skip when rejecting 0-RTT (RFC 8446 §4.2.10). */
 const MAX_SKIPPED_EARLY_DATA = 64 * 1024;
@@ -36,8 +38,9 @@ const SSL3 = 0x0300;
  * signature_algorithms extension and a supported_groups extension. If
  * containing a supported_groups extension, it MUST also contain a key_share
  * extension, and vice versa." A pre_shared_key needs psk_key_exchange_modes.
- * Violations → missing_extension. A conforming PSK-only ClientHello cannot be
- * served by us (we have no PSKs): no common parameters → handshake_failure (§4.1.1).
+ * Violations → missing_extension. A conforming PSK-only ClientHello (no
+ * groups, no signature_algorithms) is served only with one of its PSKs
+ * (psk_ke); see handle().
  */
 function checkMandatoryExtensions(ext: ClientHelloExtensions): void {
   if (ext.preSharedKey && !ext.pskModes) throw new TlsError('missing_extension', 'ClientHello: pre_shared_key without psk_key_exchange_modes');
@@ -47,8 +50,6 @@ function checkMandatoryExtensions(ext: ClientHelloExtensions): void {
   if (!ext.preSharedKey) {
     if (!ext.signatureAlgorithms) throw new TlsError('missing_extension', 'ClientHello: no signature_algorithms');
     if (!ext.supportedGroups) throw new TlsError('missing_extension', 'ClientHello: no supported_groups');
-  } else if (!ext.signatureAlgorithms || !ext.supportedGroups) {
-    throw new TlsError('handshake_failure', 'ClientHello: PSK-only handshake, and we have no PSK');
   }
 }
 
@@ -83,24 +84,41 @@ export class ExpectClientHello implements HandshakeState {
     }
     if (ctx.hrr) this.checkSecondHello(m, ext);
 
-    checkMandatoryExtensions(ext); // after it, signature_algorithms, supported_groups and key_share are present
+    checkMandatoryExtensions(ext);
 
     const suite = ctx.hrr ? ctx.config.suites.find((s) => s.code === ctx.hrr!.suite)! : chooseSuite(ctx.config, m.cipherSuites);
-    const { group, share } = chooseGroup(ctx.config, ext);
-    if (!share) {
-      if (ctx.hrr) throw new TlsError('illegal_parameter', 'second ClientHello has no key share for the selected group');
-      const next = this.sendHelloRetryRequest(m, raw, suite, group);
-      if (ext.earlyData) ctx.io.skipEarlyData(MAX_SKIPPED_EARLY_DATA);
-      return next;
-    }
-    ctx.clientRandom = m.random;
+    ctx.clientPskModes = ext.pskModes;
     ctx.servername = ext.serverName;
     const alpn = chooseAlpn(ctx.config, ext.alpn);
     ctx.alpnProtocol = alpn;
-    const { certificate, scheme } = chooseCertificate(ctx.config, ext.serverName, ext.signatureAlgorithms!);
-    ctx.certificate = certificate;
-    ctx.ourScheme = scheme;
-    return await this.sendServerFlight(m, raw, ext, suite, group, share.keyExchange, alpn);
+
+    // A PSK-only ClientHello (§9.2: no supported_groups, no signature_algorithms)
+    // can only be served with one of its PSKs, in psk_ke mode.
+    const certificateCapable = ext.signatureAlgorithms !== undefined && ext.supportedGroups !== undefined;
+    let groupChoice: { group: number; share: KeyShareEntry | undefined } | undefined;
+    if (ext.supportedGroups) {
+      try {
+        groupChoice = chooseGroup(ctx.config, ext);
+      } catch (e) {
+        // No group in common: only psk_ke could still serve this client.
+        if (pskMode(ctx, ext, false) !== 'ke') throw e;
+      }
+    }
+    // §4.1.4: no usable key share → HelloRetryRequest (a PSK is judged in ClientHello2).
+    if (groupChoice && !groupChoice.share && pskMode(ctx, ext, false) !== 'ke') return this.retry(m, raw, ext, suite, groupChoice.group);
+    const mode = ext.preSharedKey ? pskMode(ctx, ext, groupChoice?.share !== undefined) : undefined;
+    const psk = mode ? await choosePsk(ctx, raw, ext, suite, mode, alpn) : undefined;
+    if (!psk) {
+      if (!certificateCapable) throw new TlsError('handshake_failure', 'ClientHello: PSK-only handshake, and none of its PSKs is usable');
+      if (!groupChoice!.share) return this.retry(m, raw, ext, suite, groupChoice!.group);
+      const { certificate, scheme } = chooseCertificate(ctx.config, ext.serverName, ext.signatureAlgorithms!);
+      ctx.certificate = certificate;
+      ctx.ourScheme = scheme;
+    }
+    ctx.psk = psk;
+    ctx.clientRandom = m.random;
+    const share = psk && !psk.dhe ? undefined : groupChoice!.share!;
+    return await this.sendServerFlight(m, raw, ext, suite, share);
   }
 
   /** §4.1.2: the second ClientHello must equal the first except for the listed changes; its key_share is one share, for our group. */
@@ -122,6 +140,14 @@ export class ExpectClientHello implements HandshakeState {
     if (shares.length !== 1 || shares[0]!.group !== this.ctx.hrr!.group) {
       throw new TlsError('illegal_parameter', 'second ClientHello must carry exactly one key share, for the selected group');
     }
+  }
+
+  private retry(m: ClientHello, raw: Uint8Array, ext: ClientHelloExtensions, suite: CipherSuite, group: number): HandshakeState {
+    if (this.ctx.hrr) throw new TlsError('illegal_parameter', 'second ClientHello has no key share for the selected group');
+    const next = this.sendHelloRetryRequest(m, raw, suite, group);
+    // §4.2.10: early data sent with ClientHello1 is skipped after a HelloRetryRequest.
+    if (ext.earlyData) this.ctx.io.skipEarlyData(MAX_SKIPPED_EARLY_DATA);
+    return next;
   }
 
   private sendHelloRetryRequest(m: ClientHello, raw: Uint8Array, suite: CipherSuite, group: number): HandshakeState {
@@ -150,18 +176,25 @@ export class ExpectClientHello implements HandshakeState {
   }
 
   private async sendServerFlight(
-    m: ClientHello, raw: Uint8Array, ext: ClientHelloExtensions, suite: CipherSuite, group: number,
-    clientShare: Uint8Array, alpn: string | undefined,
+    m: ClientHello, raw: Uint8Array, ext: ClientHelloExtensions, suite: CipherSuite, share: KeyShareEntry | undefined,
   ): Promise<HandshakeState> {
     const ctx = this.ctx;
     const c = ctx.config;
-    const name = groupName(group)!;
-    ctx.group = name;
-    const kx = await requireGroup(c.provider, name).respond(clientShare, c.random);
+    const psk = ctx.psk;
+    let kx: { publicKey: Uint8Array; sharedSecret: Uint8Array } | undefined;
+    if (share) {
+      const name = groupName(share.group)!;
+      ctx.group = name;
+      kx = await requireGroup(c.provider, name).respond(share.keyExchange, c.random);
+    }
     ctx.suite = suite;
     ctx.transcript.add(raw);
     ctx.transcript.setHash(suite.hash);
     const random = c.random(32);
+    const shExts: Extension[] = [];
+    if (share && kx) shExts.push(encodeKeyShareServer({ group: share.group, keyExchange: kx.publicKey }));
+    if (psk) shExts.push(encodeSelectedIdentity(psk.index));
+    shExts.push(encodeSupportedVersionsServer(TLS13));
     ctx.send({
       type: 'server_hello',
       legacyVersion: TLS12,
@@ -169,14 +202,16 @@ export class ExpectClientHello implements HandshakeState {
       legacySessionIdEcho: m.legacySessionId,
       cipherSuite: suite.code,
       legacyCompressionMethod: 0,
-      extensions: [encodeKeyShareServer({ group, keyExchange: kx.publicKey }), encodeSupportedVersionsServer(TLS13)],
+      extensions: shExts,
     });
     if (m.legacySessionId.length > 0 && !ctx.ccsSent) {
       ctx.io.sendChangeCipherSpec();
       ctx.ccsSent = true;
     }
-    const hs = new EarlySecret(c.provider, suite).intoHandshakeSecret(kx.sharedSecret);
-    wipe(kx.sharedSecret);
+    const early = psk ? psk.early : new EarlySecret(c.provider, suite);
+    const hs = early.intoHandshakeSecret(kx?.sharedSecret);
+    early.wipe();
+    if (kx) wipe(kx.sharedSecret);
     const h = ctx.transcript.hash();
     const cs = hs.clientHandshakeTrafficSecret(h);
     const ss = hs.serverHandshakeTrafficSecret(h);
@@ -190,19 +225,26 @@ export class ExpectClientHello implements HandshakeState {
 
     const ee: Extension[] = [];
     if (ext.serverName !== undefined) ee.push(encodeServerNameAck());
-    if (alpn !== undefined) ee.push(encodeAlpn([alpnBytes(alpn)]));
+    if (ctx.alpnProtocol !== undefined) ee.push(encodeAlpn([alpnBytes(ctx.alpnProtocol)]));
     ctx.send({ type: 'encrypted_extensions', extensions: ee });
 
-    if (c.clientAuth !== 'none') {
-      const cr: Extension[] = [encodeSignatureAlgorithms(c.schemes.map((s) => s.code))];
-      if (c.clientCertificateAuthorities.length > 0) cr.push(encodeCertificateAuthorities(c.clientCertificateAuthorities));
-      for (const e of cr) ctx.certificateRequestExtensions.add(e.type);
-      ctx.send({ type: 'certificate_request', context: new Uint8Array(0), extensions: cr });
+    if (psk) {
+      // §2.2: a resumed session keeps the first handshake's client authentication;
+      // §4.3.2: no CertificateRequest (nor Certificate) when authenticating with a PSK.
+      ctx.peerChain = psk.state.peerCertificates;
+      ctx.peerVerified = psk.state.peerVerified;
+    } else {
+      if (c.clientAuth !== 'none') {
+        const cr: Extension[] = [encodeSignatureAlgorithms(c.schemes.map((s) => s.code))];
+        if (c.clientCertificateAuthorities.length > 0) cr.push(encodeCertificateAuthorities(c.clientCertificateAuthorities));
+        for (const e of cr) ctx.certificateRequestExtensions.add(e.type);
+        ctx.send({ type: 'certificate_request', context: new Uint8Array(0), extensions: cr });
+      }
+      const cert = ctx.certificate!;
+      ctx.send({ type: 'certificate', context: new Uint8Array(0), entries: cert.chain.map((d) => ({ data: d, extensions: [] })) });
+      const sig = await signCertificateVerify(c.provider, 'server', ctx.ourScheme!, cert.key, ctx.transcript.hash(), c.random);
+      ctx.send({ type: 'certificate_verify', scheme: ctx.ourScheme!.code, signature: sig });
     }
-    const cert = ctx.certificate!;
-    ctx.send({ type: 'certificate', context: new Uint8Array(0), entries: cert.chain.map((d) => ({ data: d, extensions: [] })) });
-    const sig = await signCertificateVerify(c.provider, 'server', ctx.ourScheme!, cert.key, ctx.transcript.hash(), c.random);
-    ctx.send({ type: 'certificate_verify', scheme: ctx.ourScheme!.code, signature: sig });
     ctx.send({ type: 'finished', verifyData: finishedVerifyData(c.provider, suite, ss.secret, ctx.transcript.hash()) });
 
     const ms = hs.intoMasterSecret();
@@ -211,7 +253,7 @@ export class ExpectClientHello implements HandshakeState {
     const cap = ms.clientApplicationTrafficSecret0(h2);
     const sap = ms.serverApplicationTrafficSecret0(h2);
     const exp = ms.exporterMasterSecret(h2);
-    ms.wipe();
+    ctx.masterSecret = ms;
     ctx.keyLog(cap);
     ctx.keyLog(sap);
     ctx.keyLog(exp);
@@ -220,6 +262,6 @@ export class ExpectClientHello implements HandshakeState {
     ctx.exporterSecret = exp.secret;
     await ctx.io.setWriteKey(suite, sap.secret);
     wipe(ss.secret);
-    return c.clientAuth === 'none' ? new ExpectClientFinished(ctx) : new ExpectClientCertificate(ctx);
+    return psk || c.clientAuth === 'none' ? new ExpectClientFinished(ctx) : new ExpectClientCertificate(ctx);
   }
 }

@@ -1,0 +1,153 @@
+/**
+ * Server ticket keys: stateless session tickets (RFC 8446 §4.6.1 leaves the
+ * ticket's content to the server; RFC 5077 §4 describes the usual shape).
+ *
+ *   ticket = key_name[16] || nonce[12] || AEAD(key, nonce, aad = key_name, TicketState)
+ *
+ * The AEAD is AES-256-GCM (default) or ChaCha20-Poly1305 from the
+ * connection's crypto provider. A key is 48 bytes as Node's `ticketKeys`:
+ * a 16-byte key name followed by 32 bytes of AEAD key. Keys rotate: after
+ * `rotateAfter` seconds a fresh random key seals new tickets, and the
+ * previous key still opens tickets for `grace` seconds (so tickets issued
+ * just before a rotation stay usable). `setTicketKeys` installs a key (a
+ * cluster shares them); the key it replaces is kept for the grace period.
+ * A ticket under any other key name, or that fails to open, is unusable:
+ * the server falls back to a full handshake.
+ */
+import type { AeadAlgorithm, AeadKey, CryptoProvider } from '../../crypto/provider.js';
+import { TlsError } from '../../errors.js';
+import { secureRandomBytes as defaultRandom } from '../../crypto/random.js';
+import { bytesEqual, isPromise, wipe } from '../../util/bytes.js';
+
+export const TICKET_KEYS_LENGTH = 48;
+const NAME_LENGTH = 16;
+const NONCE_LENGTH = 12;
+const TAG_LENGTH = 16;
+
+export interface TicketKeysOptions {
+  /** 48 bytes (key name 16 + AEAD key 32), as Node's `ticketKeys`. Default: random. */
+  keys?: Uint8Array;
+  /** Seconds a key seals new tickets before a fresh one replaces it. Default 12 h. 0: never rotate. */
+  rotateAfter?: number;
+  /** Seconds a replaced key still opens tickets. Default 12 h. */
+  grace?: number;
+  /** AEAD for tickets. Default AES-256-GCM. */
+  cipher?: Extract<AeadAlgorithm, 'AES-256-GCM' | 'CHACHA20-POLY1305'>;
+}
+
+interface Key {
+  readonly bytes: Uint8Array;
+  readonly name: Uint8Array;
+  /** ms since 1970 when it became current (undefined until first use with a clock). */
+  since: number | undefined;
+  /** ms since 1970 until which it still opens tickets once replaced. */
+  until: number;
+  readonly imported: WeakMap<CryptoProvider, AeadKey>;
+}
+
+function checkKeys(k: Uint8Array): Uint8Array {
+  if (!(k instanceof Uint8Array) || k.length !== TICKET_KEYS_LENGTH) {
+    throw new TlsError('internal_error', `ticketKeys must be ${TICKET_KEYS_LENGTH} bytes`, { code: 'bad_config' });
+  }
+  return k.slice();
+}
+
+export class TicketKeys {
+  private current: Key | undefined;
+  private previous: Key | undefined;
+  private readonly rotateAfterMs: number;
+  private readonly graceMs: number;
+  readonly cipher: Extract<AeadAlgorithm, 'AES-256-GCM' | 'CHACHA20-POLY1305'>;
+
+  constructor(options: TicketKeysOptions = {}) {
+    const rotate = options.rotateAfter ?? 12 * 3600;
+    const grace = options.grace ?? 12 * 3600;
+    if (!(rotate >= 0) || !(grace >= 0)) throw new TlsError('internal_error', 'ticket keys: rotateAfter and grace must be >= 0 seconds', { code: 'bad_config' });
+    this.rotateAfterMs = rotate * 1000;
+    this.graceMs = grace * 1000;
+    this.cipher = options.cipher ?? 'AES-256-GCM';
+    if (this.cipher !== 'AES-256-GCM' && this.cipher !== 'CHACHA20-POLY1305') {
+      throw new TlsError('internal_error', `ticket keys: cipher ${String(this.cipher)} is not AES-256-GCM or CHACHA20-POLY1305`, { code: 'bad_config' });
+    }
+    if (options.keys !== undefined) this.current = TicketKeys.key(checkKeys(options.keys));
+  }
+
+  private static key(bytes: Uint8Array): Key {
+    return { bytes, name: bytes.subarray(0, NAME_LENGTH), since: undefined, until: Infinity, imported: new WeakMap() };
+  }
+
+  /** The current 48-byte key (a copy), creating one from `random` if none was set yet. */
+  getTicketKeys(random?: (n: number) => Uint8Array): Uint8Array {
+    return this.ensure(random ?? defaultRandom, undefined).bytes.slice();
+  }
+
+  /** Install `keys` (48 bytes) as the current key; the one it replaces still opens tickets for the grace period. */
+  setTicketKeys(keys: Uint8Array, nowMs = Date.now()): void {
+    const k = TicketKeys.key(checkKeys(keys));
+    k.since = nowMs;
+    this.replace(k, nowMs);
+  }
+
+  /** Rotate now to a fresh random key. */
+  rotate(random: (n: number) => Uint8Array = defaultRandom, nowMs = Date.now()): void {
+    const k = TicketKeys.key(random(TICKET_KEYS_LENGTH).slice());
+    k.since = nowMs;
+    this.replace(k, nowMs);
+  }
+
+  private replace(k: Key, nowMs: number): void {
+    if (this.previous) wipe(this.previous.bytes);
+    if (this.current) this.current.until = nowMs + this.graceMs;
+    this.previous = this.current;
+    this.current = k;
+  }
+
+  private ensure(random: (n: number) => Uint8Array, nowMs: number | undefined): Key {
+    if (!this.current) {
+      this.current = TicketKeys.key(random(TICKET_KEYS_LENGTH).slice());
+      if (this.current.bytes.length !== TICKET_KEYS_LENGTH) throw new TlsError('internal_error', 'random source returned the wrong length');
+    }
+    if (nowMs !== undefined) {
+      this.current.since ??= nowMs;
+      if (this.rotateAfterMs > 0 && nowMs - this.current.since >= this.rotateAfterMs) this.rotate(random, nowMs);
+    }
+    return this.current;
+  }
+
+  private async aeadKey(provider: CryptoProvider, k: Key): Promise<AeadKey> {
+    let a = k.imported.get(provider);
+    if (!a) {
+      const r = provider.aead(this.cipher).importKey(k.bytes.subarray(NAME_LENGTH));
+      a = isPromise(r) ? await r : r;
+      k.imported.set(provider, a);
+    }
+    return a;
+  }
+
+  /** Seal a ticket state under the current key (rotating first when it is due). */
+  async seal(provider: CryptoProvider, random: (n: number) => Uint8Array, nowMs: number, plaintext: Uint8Array): Promise<Uint8Array> {
+    const k = this.ensure(random, nowMs);
+    const nonce = random(NONCE_LENGTH);
+    if (nonce.length !== NONCE_LENGTH) throw new TlsError('internal_error', 'random source returned the wrong length');
+    const key = await this.aeadKey(provider, k);
+    const sealed = await key.seal(nonce, k.name, plaintext);
+    const out = new Uint8Array(NAME_LENGTH + NONCE_LENGTH + sealed.length);
+    out.set(k.name, 0);
+    out.set(nonce, NAME_LENGTH);
+    out.set(sealed, NAME_LENGTH + NONCE_LENGTH);
+    return out;
+  }
+
+  /** Open a ticket: its plaintext, or undefined (unknown or retired key, too short, failed authentication). */
+  async open(provider: CryptoProvider, nowMs: number, ticket: Uint8Array): Promise<Uint8Array | undefined> {
+    if (ticket.length < NAME_LENGTH + NONCE_LENGTH + TAG_LENGTH) return undefined;
+    const name = ticket.subarray(0, NAME_LENGTH);
+    let k: Key | undefined;
+    if (this.current && bytesEqual(this.current.name, name)) k = this.current;
+    else if (this.previous && bytesEqual(this.previous.name, name) && nowMs < this.previous.until) k = this.previous;
+    if (!k) return undefined;
+    const key = await this.aeadKey(provider, k);
+    const pt = await key.open(ticket.subarray(NAME_LENGTH, NAME_LENGTH + NONCE_LENGTH), name, ticket.subarray(NAME_LENGTH + NONCE_LENGTH));
+    return pt ?? undefined;
+  }
+}
