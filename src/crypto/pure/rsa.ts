@@ -5,17 +5,19 @@
  * Verification is strict: the signature must be exactly k bytes and < n;
  * PKCS#1 v1.5 compares the whole re-encoded block (no DigestInfo parsing, so
  * no BER, missing-NULL or garbage leniency). Signing uses CRT with base
- * blinding and re-verifies the result before releasing it (a fault in the
- * CRT computation would otherwise leak a factor of n). bigint arithmetic is
- * not constant time; blinding keeps the private exponentiation independent
- * of the message.
+ * and exponent blinding (fresh random values every operation), a secret-
+ * exponent modPow whose control flow and table accesses do not depend on
+ * the exponent, and re-verifies the result before releasing it (a fault in
+ * the CRT computation would otherwise leak a factor of n). bigint
+ * arithmetic itself is not constant time; blinding keeps what it may leak
+ * independent of the message and of the exponent bits.
  */
 import { TlsError } from '../../errors.js';
 import { bytesEqual, concatBytes, fromHex } from '../../util/bytes.js';
 import type { HashAlgorithm, PrivateKey, PublicKey, RandomSource } from '../provider.js';
 import { secureRandomBytes } from '../random.js';
 import { pureHash } from './hash.js';
-import { bitLength, i2osp, modInverse, modPow, os2ip } from './bigint.js';
+import { bitLength, i2osp, modInverse, modPow, modPowSecret, os2ip } from './bigint.js';
 
 export type RsaPublicKey = Extract<PublicKey, { type: 'rsa' }>;
 export type RsaPrivateKey = Extract<PrivateKey, { type: 'rsa' }>;
@@ -157,13 +159,34 @@ export function pureRsaPkcs1Verify(hash: HashAlgorithm, key: RsaPublicKey, messa
 
 function checkPrivateKey(key: RsaPrivateKey): void {
   if (key.p * key.q !== key.n || key.n < 3n || key.e < 3n) throw new TlsError('internal_error', 'RSA private key is inconsistent (n != p*q)');
+  // The CRT values are reduced (RFC 8017 §3.2); the blinded exponent length bound relies on it.
+  if (key.dp <= 0n || key.dp >= key.p || key.dq <= 0n || key.dq >= key.q || key.qi <= 0n || key.qi >= key.p) {
+    throw new TlsError('internal_error', 'RSA private key is inconsistent (CRT values out of range)');
+  }
 }
 
-/** A uniformly random blinding value r in [2, n-1], invertible mod n. */
-function blindingFactor(n: bigint): { r: bigint; rInv: bigint } {
+/** Bits of the random multiple k in the blinded CRT exponents dp + k·(p−1). */
+export const RSA_EXPONENT_BLINDING_BITS = 64;
+
+/**
+ * The random values that blind one private-key operation, fresh for each:
+ * base blinding r (the exponentiation works on m·r^e, never on m itself) and
+ * exponent blinding kp, kq (it uses dp + kp·(p−1) and dq + kq·(q−1), never
+ * dp and dq themselves, which give the same result by Fermat's little
+ * theorem). Each k has its top bit (bit 64) set and 64 random bits below it.
+ */
+export interface RsaBlinding {
+  readonly r: bigint;
+  readonly rInv: bigint;
+  readonly kp: bigint;
+  readonly kq: bigint;
+}
+
+/** A uniformly random base-blinding value r in [2, n-1], invertible mod n. */
+function baseBlinding(n: bigint, random: RandomSource): { r: bigint; rInv: bigint } {
   const len = Math.ceil(bitLength(n) / 8) + 8; // 64 extra bits make the reduction bias negligible
   for (let i = 0; i < 64; i++) {
-    const r = os2ip(secureRandomBytes(len)) % n;
+    const r = os2ip(random(len)) % n;
     if (r < 2n) continue;
     const rInv = modInverse(r, n);
     if (rInv !== null) return { r, rInv };
@@ -171,19 +194,58 @@ function blindingFactor(n: bigint): { r: bigint; rInv: bigint } {
   throw new TlsError('internal_error', 'RSA: could not draw a blinding factor');
 }
 
-/** RSASP1 (RFC 8017 §5.2.1) with CRT, blinding and a verify-after-sign fault check. */
-function rsasp1(key: RsaPrivateKey, m: bigint): bigint {
+function exponentBlinding(random: RandomSource): bigint {
+  const bytes = random(RSA_EXPONENT_BLINDING_BITS / 8);
+  if (bytes.length !== RSA_EXPONENT_BLINDING_BITS / 8) throw new TlsError('internal_error', 'RSA: random source returned a short blinding value');
+  return (1n << BigInt(RSA_EXPONENT_BLINDING_BITS)) | os2ip(bytes);
+}
+
+/**
+ * Draws the blinding for one operation. `random` is the system CSPRNG: not
+ * the config's `random` (which tests make deterministic), because blinding
+ * is only worth anything if the attacker cannot predict it. Exported so
+ * tests can inject a source.
+ */
+export function drawRsaBlinding(key: RsaPrivateKey, random: RandomSource = secureRandomBytes): RsaBlinding {
+  const { r, rInv } = baseBlinding(key.n, random);
+  return { r, rInv, kp: exponentBlinding(random), kq: exponentBlinding(random) };
+}
+
+/** The blinded CRT exponents dp + kp·(p−1), dq + kq·(q−1) and their public length bounds. */
+export function blindedCrtExponents(key: RsaPrivateKey, b: RsaBlinding): { ep: bigint; eq: bigint; epBits: number; eqBits: number } {
+  const blindBits = RSA_EXPONENT_BLINDING_BITS + 1;
+  return {
+    ep: key.dp + b.kp * (key.p - 1n),
+    eq: key.dq + b.kq * (key.q - 1n),
+    epBits: bitLength(key.p) + blindBits,
+    eqBits: bitLength(key.q) + blindBits,
+  };
+}
+
+/**
+ * RSASP1 (RFC 8017 §5.2.1) with CRT, base and exponent blinding and a
+ * verify-after-sign fault check (a fault in one CRT half would otherwise
+ * leak a factor of n: Boneh–DeMillo–Lipton). The exponentiations run
+ * modPowSecret over a length bound that depends only on the public size of
+ * p and q. Exported for tests; `random` is injectable for them.
+ */
+export function rsasp1(key: RsaPrivateKey, m: bigint, random: RandomSource = secureRandomBytes): bigint {
   checkPrivateKey(key);
-  const { n, e, p, q, dp, dq, qi } = key;
-  if (m >= n) throw new TlsError('internal_error', 'RSA: message representative out of range');
-  const { r, rInv } = blindingFactor(n);
-  const mb = (m * modPow(r, e, n)) % n;
-  const m1 = modPow(mb % p, dp, p);
-  const m2 = modPow(mb % q, dq, q);
-  let h = (qi * (m1 - m2)) % p;
-  if (h < 0n) h += p;
+  if (m < 0n || m >= key.n) throw new TlsError('internal_error', 'RSA: message representative out of range');
+  return rsasp1Blinded(key, m, drawRsaBlinding(key, random));
+}
+
+/** RSASP1 with a given blinding (checked key, m in range). Exported for tests. */
+export function rsasp1Blinded(key: RsaPrivateKey, m: bigint, blinding: RsaBlinding): bigint {
+  const { n, e, p, q, qi } = key;
+  const { ep, eq, epBits, eqBits } = blindedCrtExponents(key, blinding);
+  const mb = (m * modPow(blinding.r, e, n)) % n;
+  const m1 = modPowSecret(mb % p, ep, p, epBits);
+  const m2 = modPowSecret(mb % q, eq, q, eqBits);
+  // Garner's recombination without a sign test: m1 - (m2 mod p) + p is in (0, 2p).
+  const h = (qi * (m1 - (m2 % p) + p)) % p;
   const sb = m2 + h * q;
-  const s = (sb * rInv) % n;
+  const s = (sb * blinding.rInv) % n;
   if (modPow(s, e, n) !== m) throw new TlsError('internal_error', 'RSA: signature failed its own verification (fault)');
   return s;
 }
