@@ -134,6 +134,15 @@ export type SignatureAlgorithm =
 
 export interface CryptoProvider {
   readonly name: string;
+  /**
+   * True when this provider's AES-GCM is not constant time (software AES and
+   * GHASH with table lookups), so ChaCha20-Poly1305 (add, rotate, xor only)
+   * should be preferred, as BoringSSL does on CPUs without AES instructions:
+   * unless the user lists `cipherSuites`, a client offers it first and a
+   * server picks it whenever the client offers it. The pure provider sets
+   * it; `{ ...pureProvider, preferChaCha20: false }` turns it off.
+   */
+  readonly preferChaCha20?: boolean;
   /** Cryptographically secure random bytes. Never falls back to Math.random. */
   randomBytes(n: number): Uint8Array;
   hash(algorithm: HashAlgorithm): HashFunction;

@@ -7,7 +7,7 @@ import { pureProvider } from '../crypto/pure/index.js';
 import type { CertificateVerifier, ClientConfig, CommonConfig, ServerConfig } from './types.js';
 import { TlsError } from '../errors.js';
 import { utf8 } from '../util/bytes.js';
-import { ALL_CIPHER_SUITES, cipherSuiteByName, type CipherSuite } from '../crypto/cipher-suites.js';
+import { ALL_CIPHER_SUITES, TLS_CHACHA20_POLY1305_SHA256, cipherSuiteByName, type CipherSuite } from '../crypto/cipher-suites.js';
 import { DEFAULT_SCHEMES, schemeByName, type SchemeInfo } from './common/schemes.js';
 import { PskKeyExchangeMode } from './messages/types.js';
 import { decodeClientSession, MAX_TICKET_LIFETIME, type ClientSession } from './resumption/session.js';
@@ -101,6 +101,18 @@ function resolvePskModes(modes: CommonConfig['pskKeyExchangeModes']): number[] {
   });
 }
 
+/**
+ * The default suite order. A provider whose AES-GCM is not constant time
+ * (`preferChaCha20`, the pure provider) puts ChaCha20-Poly1305 first: the
+ * client offers it first and the server, which picks in its own order
+ * (negotiate.ts), takes it whenever the client offers it, as BoringSSL does
+ * without AES instructions. Explicit `cipherSuites` always win.
+ */
+export function defaultSuites(provider: CryptoProvider): readonly CipherSuite[] {
+  if (!provider.preferChaCha20) return ALL_CIPHER_SUITES;
+  return [TLS_CHACHA20_POLY1305_SHA256, ...ALL_CIPHER_SUITES.filter((s) => s !== TLS_CHACHA20_POLY1305_SHA256)];
+}
+
 function resolveCommon(c: CommonConfig): ResolvedCommon {
   const provider = c.provider ?? pureProvider;
   const suites = c.cipherSuites
@@ -109,7 +121,7 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
         if (!s) throw new TlsError('internal_error', `config: unknown cipher suite ${n}`, { code: 'bad_config' });
         return s;
       })
-    : ALL_CIPHER_SUITES;
+    : defaultSuites(provider);
   const groups = [...(c.groups ?? DEFAULT_GROUPS)];
   if (suites.length === 0 || groups.length === 0) throw new TlsError('internal_error', 'config: no cipher suites or groups', { code: 'bad_config' });
   const schemes = (c.signatureSchemes ?? DEFAULT_SCHEMES).map((n) => {

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, killAll, run, type Child } from './helpers/net.js';
+import { PURE_DEFAULT_SUITE } from './helpers/groups.js';
 import { makeTestPki, type KeyType, type TestPki } from './helpers/pki.js';
 import { gnutlsCli, gnutlsDescription, gnutlsServ, GNUTLS_CIPHER, GNUTLS_GROUP, tls13Priority } from './helpers/gnutls.js';
 import { puretlsServe } from './helpers/tools.js';
@@ -85,7 +86,7 @@ describe('gnutls-cli → puretls serve', () => {
       const r = await gnutlsCli(port, ['--x509cafile', pki.ca.certFile,
         '--priority', tls13Priority('-GROUP-ALL', '+GROUP-SECP521R1', '+GROUP-SECP256R1')], GET);
       expect(r.code).toBe(0);
-      expect(r.all).toContain(`- Description: ${gnutlsDescription('secp256r1', 'ecdsa_secp256r1_sha256', 'TLS_AES_128_GCM_SHA256')}`);
+      expect(r.all).toContain(`- Description: ${gnutlsDescription('secp256r1', 'ecdsa_secp256r1_sha256', PURE_DEFAULT_SUITE)}`);
       expect(pageField(r.stdout, 'hello retry')).toBe('yes');
       expect(pageField(r.stdout, 'group')).toBe('secp256r1');
       await child.kill();
@@ -106,7 +107,7 @@ describe('gnutls-cli → puretls serve', () => {
           '--priority', tls13Priority('-GROUP-ALL', '+GROUP-X25519')], GET);
         expect(r.code).toBe(0);
         expect(r.all).toMatch(/Status: The certificate is trusted/);
-        expect(r.all).toContain(`- Description: ${gnutlsDescription('x25519', scheme, 'TLS_AES_128_GCM_SHA256')}`);
+        expect(r.all).toContain(`- Description: ${gnutlsDescription('x25519', scheme, PURE_DEFAULT_SUITE)}`);
         expect(pageField(r.stdout, 'signature scheme')).toBe(scheme);
       } finally {
         await child.kill();
@@ -210,9 +211,9 @@ describe('puretls get → gnutls-serv --http', () => {
       try {
         const r = await puretlsGet(s.port, ['--groups', group]);
         expect(r.code).toBe(0);
-        expect(r.stderr).toMatch(new RegExp(`connected to \\S+: TLSv1\\.3 TLS_AES_128_GCM_SHA256 ${group} ecdsa_secp256r1_sha256`));
+        expect(r.stderr).toMatch(new RegExp(`connected to \\S+: TLSv1\\.3 ${PURE_DEFAULT_SUITE} ${group} ecdsa_secp256r1_sha256`));
         expect(r.stderr).not.toMatch(/ hrr/);
-        expect(r.stdout).toContain(`<TD>Description:</TD><TD>${gnutlsDescription(group, 'ecdsa_secp256r1_sha256', 'TLS_AES_128_GCM_SHA256')}</TD>`);
+        expect(r.stdout).toContain(`<TD>Description:</TD><TD>${gnutlsDescription(group, 'ecdsa_secp256r1_sha256', PURE_DEFAULT_SUITE)}</TD>`);
       } finally {
         await s.child.kill();
       }
@@ -225,8 +226,8 @@ describe('puretls get → gnutls-serv --http', () => {
       try {
         const r = await puretlsGet(s.port, ['--groups', 'x25519']);
         expect(r.code).toBe(0);
-        expect(r.stderr).toMatch(new RegExp(`connected to \\S+: TLSv1\\.3 TLS_AES_128_GCM_SHA256 x25519 ${scheme}`));
-        expect(r.stdout).toContain(`<TD>Description:</TD><TD>${gnutlsDescription('x25519', scheme, 'TLS_AES_128_GCM_SHA256')}</TD>`);
+        expect(r.stderr).toMatch(new RegExp(`connected to \\S+: TLSv1\\.3 ${PURE_DEFAULT_SUITE} x25519 ${scheme}`));
+        expect(r.stdout).toContain(`<TD>Description:</TD><TD>${gnutlsDescription('x25519', scheme, PURE_DEFAULT_SUITE)}</TD>`);
       } finally {
         await s.child.kill();
       }
@@ -240,8 +241,8 @@ describe('puretls get → gnutls-serv --http', () => {
       expect(r.code).toBe(0);
       expect(r.stderr).toMatch(/<< received ServerHello ServerHello HelloRetryRequest/);
       expect(r.stderr.match(/>> sent\s+ClientHello/g)).toHaveLength(2);
-      expect(r.stderr).toMatch(/connected to \S+: TLSv1\.3 TLS_AES_128_GCM_SHA256 secp384r1 ecdsa_secp256r1_sha256 .*hrr/);
-      expect(r.stdout).toContain(`<TD>Description:</TD><TD>${gnutlsDescription('secp384r1', 'ecdsa_secp256r1_sha256', 'TLS_AES_128_GCM_SHA256')}</TD>`);
+      expect(r.stderr).toMatch(/connected to \S+: TLSv1\.3 TLS_CHACHA20_POLY1305_SHA256 secp384r1 ecdsa_secp256r1_sha256 .*hrr/);
+      expect(r.stdout).toContain(`<TD>Description:</TD><TD>${gnutlsDescription('secp384r1', 'ecdsa_secp256r1_sha256', PURE_DEFAULT_SUITE)}</TD>`);
     } finally {
       await s.child.kill();
     }

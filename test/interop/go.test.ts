@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, killAll, run, type Child } from './helpers/net.js';
+import { PURE_DEFAULT_SUITE } from './helpers/groups.js';
 import { makeTestPki, type KeyType, type TestPki } from './helpers/pki.js';
 
 const SRC = fileURLToPath(new URL('./go/', import.meta.url));
@@ -182,8 +183,8 @@ describe('puretls get → Go crypto/tls server', () => {
       try {
         const r = await get(port, []);
         expect(r.code, r.err).toBe(0);
-        expect(r.out).toMatch(/^go crypto\/tls: TLS_AES_128_GCM_SHA256 HTTP\/1\.1 client certificates=0$/m);
-        expect(r.err).toContain(`TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 ${SCHEME[kt]!}`);
+        expect(r.out).toMatch(/^go crypto\/tls: TLS_CHACHA20_POLY1305_SHA256 HTTP\/1\.1 client certificates=0$/m);
+        expect(r.err).toContain(`TLSv1.3 ${PURE_DEFAULT_SUITE} x25519 ${SCHEME[kt]!}`);
       } finally {
         await child.kill();
       }

@@ -10,6 +10,9 @@ import { pureSign, pureVerify } from './signatures.js';
 
 export const pureProvider: CryptoProvider = {
   name: 'pure',
+  // Our AES and GHASH use table lookups (as @noble/ciphers and OpenSSL's
+  // portable code do); ChaCha20-Poly1305 has no secret-dependent lookups.
+  preferChaCha20: true,
   randomBytes: secureRandomBytes,
   hash: pureHash,
   hmac: pureHmac,

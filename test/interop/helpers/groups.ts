@@ -18,6 +18,14 @@ export function nodeSupportsGroup(group: string): boolean {
   }
 }
 
+/**
+ * The suite puretls negotiates by default with a peer that offers all three:
+ * the CLI runs on the pure provider, whose AES-GCM is not constant time, so
+ * it offers ChaCha20-Poly1305 first and, as a server, picks it whenever the
+ * client offers it (src/handshake/config.ts defaultSuites).
+ */
+export const PURE_DEFAULT_SUITE = 'TLS_CHACHA20_POLY1305_SHA256';
+
 export const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
 
 export const GROUPS = (['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768'] as const).filter(nodeSupportsGroup);
