@@ -1,9 +1,10 @@
 /**
  * The layers import downwards only (docs/architecture.md):
- *   util, errors → codec → crypto → record, x509 → handshake → connection → io → cli
+ *   util, errors → codec → crypto → record, x509 → handshake, cert → connection → io → cli
  *   → core.ts → index.ts
- * A file may import its own layer or a lower one; record and x509 sit side by
- * side and do not import each other. Type-only imports count too: a type
+ * A file may import its own layer or a lower one; layers side by side
+ * (record and x509; handshake and cert, the certificate-issuing entry) do not
+ * import each other. Type-only imports count too: a type
  * that two layers share lives in the lower one.
  */
 import { describe, it, expect } from 'vitest';
@@ -18,7 +19,7 @@ const RANK: Record<string, number> = {
   codec: 0.5,
   crypto: 1,
   record: 2, x509: 2,
-  handshake: 3,
+  handshake: 3, cert: 3,
   connection: 4,
   io: 5,
   cli: 6,
