@@ -32,6 +32,15 @@ import {
 } from '../../src/record/index.js';
 import { bytesEqual, concatBytes, fromHex, isPromise, toHex, utf8 } from '../../src/util/bytes.js';
 import { availableProviders } from '../record/providers.js';
+import type { ClientContext } from '../../src/handshake/client/context.js';
+import { withPsk } from '../../src/handshake/client/psk-offer.js';
+import { parseClientHelloExtensions } from '../../src/handshake/extensions/parse.js';
+import { decodeOfferedPsks } from '../../src/handshake/extensions/psk.js';
+import { decodeHandshake, encodeHandshake, type ClientHello, type NewSessionTicket } from '../../src/handshake/messages/index.js';
+import { ExtensionType } from '../../src/handshake/messages/types.js';
+import { encodeTicketState, type ClientSession } from '../../src/handshake/resumption/session.js';
+import type { ServerContext } from '../../src/handshake/server/context.js';
+import { choosePsk } from '../../src/handshake/server/psk.js';
 
 const dir = fileURLToPath(new URL('./rfc8448/', import.meta.url));
 
@@ -478,5 +487,67 @@ describe.each(providers.map((p) => [p.name, p] as const))('RFC 8448 over the %s 
     reader.push(rec);
     const got = await reader.read();
     expect(bytesEqual(got!.data.subarray(4), fromHex(rfcSecrets.get('Simple_1RTT_Handshake')!.get('ClientFinishedVerifyData')!))).toBe(true);
+  });
+});
+
+/**
+ * RFC 8448 §4 through the production resumption code: our client's PSK
+ * offer (obfuscated age, binder over the truncated ClientHello) rebuilds the
+ * §4 ClientHello byte for byte from the §3 ticket, and our server's PSK
+ * selection verifies that ClientHello's binder (and refuses it with one bit
+ * flipped: decrypt_error).
+ */
+describe.each(providers.map((p) => [p.name, p] as const))('RFC 8448 §4 via the resumption code over the %s provider', (_name, provider) => {
+  async function ticketFromSection3(): Promise<{ nst: NewSessionTicket; psk: Uint8Array }> {
+    const first = await runTrace(provider, 'Simple_1RTT_Handshake');
+    const nst = decodeHandshake(first.messages.get('NewSessionTicket')!);
+    if (nst.type !== 'new_session_ticket') throw new Error('not a NewSessionTicket');
+    const suite = cipherSuiteByCode(0x1301)!;
+    return { nst, psk: resumptionPsk(provider, suite, first.resumptionMasterSecret, nst.nonce) };
+  }
+  const sec = traces.get('Resumed_0RTT_Handshake')!;
+  const hello = fromHex(sec.get('Record_ClientHello_1')!).subarray(5);
+  const now = Number(sec.get('CurrentTimestamp')!);
+
+  it('the client rebuilds the §4 ClientHello (ticket, obfuscated_ticket_age, binder) byte for byte', async () => {
+    const { nst, psk } = await ticketFromSection3();
+    expect(toHex(nst.ticket)).toBe(sec.get('SessionTicket')!.toLowerCase());
+    const m = decodeHandshake(hello) as ClientHello;
+    const offered = decodeOfferedPsks(m.extensions[m.extensions.length - 1]!.data);
+    const age = (offered.identities[0]!.obfuscatedTicketAge - nst.ageAdd) >>> 0; // the client's ticket age in ms
+    const suite = cipherSuiteByCode(0x1301)!;
+    const session: ClientSession = {
+      ticket: nst.ticket, psk, suite: 0x1301, time: now - age, lifetime: nst.lifetime, ageAdd: nst.ageAdd, maxEarlyData: 0,
+      alpn: undefined, servername: 'server', peerCertificates: [], peerVerified: true,
+    };
+    const ctx = { config: { provider, now: () => new Date(now) }, transcript: new Transcript(provider) } as unknown as ClientContext;
+    const stripped: ClientHello = { ...m, extensions: m.extensions.filter((e) => e.type !== ExtensionType.pre_shared_key) };
+    const rebuilt = withPsk(ctx, stripped, { session, suite, early: new EarlySecret(provider, suite, psk) }, false);
+    expect(toHex(encodeHandshake(rebuilt))).toBe(toHex(hello));
+  });
+
+  it('the server verifies the §4 binder; one flipped bit → decrypt_error', async () => {
+    const { nst, psk } = await ticketFromSection3();
+    const suite = cipherSuiteByCode(0x1301)!;
+    const state = encodeTicketState({
+      suite: 0x1301, psk, time: now - 1000, lifetime: nst.lifetime, ageAdd: nst.ageAdd, maxEarlyData: 0,
+      alpn: undefined, servername: 'server', peerCertificates: [], peerVerified: false,
+    });
+    // The RFC's ticket is opaque to us: a ticket "key" that knows just this one.
+    const ticketKeys = { open: async (_p: unknown, _n: number, t: Uint8Array) => (bytesEqual(t, nst.ticket) ? state : undefined) };
+    const serverCtx = (): ServerContext => ({
+      config: { provider, now: () => new Date(now), sessionTickets: 2, ticketKeys, suites: [suite], clientAuth: 'none' },
+      hrr: undefined, servername: 'server', transcript: new Transcript(provider),
+    }) as unknown as ServerContext;
+    const m = decodeHandshake(hello) as ClientHello;
+    const ext = parseClientHelloExtensions(m.extensions);
+    const accepted = await choosePsk(serverCtx(), hello, ext, suite, 'dhe', undefined);
+    expect(accepted?.index).toBe(0);
+    expect(toHex(accepted!.state.psk)).toBe(rfcSecrets.get('Resumed_0RTT_Handshake')!.get('PSK'));
+
+    const bad = hello.slice();
+    bad[bad.length - 1]! ^= 1; // last byte of the binder
+    const badExt = parseClientHelloExtensions((decodeHandshake(bad) as ClientHello).extensions);
+    await expect(choosePsk(serverCtx(), bad, badExt, suite, 'dhe', undefined)).rejects.toMatchObject({ alert: 'decrypt_error' });
   });
 });
