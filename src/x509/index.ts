@@ -2,7 +2,16 @@
  * puretls/x509: certificate parsing, chain validation (RFC 5280 §6, RFC 9525)
  * (certificate issuing is puretls/cert). No `node:` imports: runs wherever the stack runs.
  */
-export { verifyCertificateChain, verifyErrorToTlsError, ALERT_FOR_CODE, DEFAULT_MAX_DEPTH, MAX_SIGNATURE_CHECKS } from './verify.js';
+export {
+  verifyCertificateChain,
+  verifyErrorToTlsError,
+  checkTlsSigningKeyUsage,
+  signatureCost,
+  ALERT_FOR_CODE,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_VERIFY_BUDGET,
+  MAX_SIGNATURE_CHECKS,
+} from './verify.js';
 export type { VerifyOptions, VerifyResult, VerifyErrorCode, CertificateInput } from './verify.js';
 export { certificatePublicKey, parseSpki, parsePrivateKey } from './keys.js';
 export { assertKeyMatchesCertificate, publicKeyMatches, KeyMismatchError } from './key-match.js';

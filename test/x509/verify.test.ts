@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { verifyCertificateChain, type VerifyOptions } from '../../src/x509/verify.js';
+import { DEFAULT_VERIFY_BUDGET, verifyCertificateChain, type VerifyOptions } from '../../src/x509/verify.js';
 import { extensionValue as ev } from '../../src/x509/issue.js';
 import { OID } from '../../src/x509/oids.js';
 import { pemEncode } from '../../src/x509/pem.js';
@@ -61,8 +61,17 @@ describe('basic chains', () => {
   it('a forged signature → bad-signature', async () => {
     const r = await root();
     const impostor = await root({ subject: r.subject });
-    const l = await leaf(impostor);
+    // The impostor's leaf names the real root's key identifier: only the signature tells them apart.
+    const l = await leaf(impostor, { ext: { [OID.authorityKeyIdentifier]: { oid: OID.authorityKeyIdentifier, critical: false, value: ev.authorityKeyId(r.ski) } } });
     await expectFail(check(l, [r]), 'bad-signature');
+  });
+  it('an issuer whose subjectKeyIdentifier contradicts the authorityKeyIdentifier is not tried (RFC 5280 §4.2.1.1)', async () => {
+    const r = await root();
+    const impostor = await root({ subject: r.subject });
+    let calls = 0;
+    const counting = { ...nodeVerifyProvider, verify: (...a: Parameters<typeof nodeVerifyProvider.verify>) => (calls++, nodeVerifyProvider.verify(...a)) };
+    await expectFail(check(await leaf(impostor), [r], [], { provider: counting as typeof nodeVerifyProvider }), 'unknown-issuer');
+    expect(calls).toBe(0);
   });
   it('intermediates in reverse order, with distractors', async () => {
     const r = await root();
@@ -349,14 +358,28 @@ describe('path building', () => {
     const l = await leaf({ ...k, subject: 'CN=mesh' });
     let calls = 0;
     const counting = { ...nodeVerifyProvider, verify: (...a: Parameters<typeof nodeVerifyProvider.verify>) => (calls++, nodeVerifyProvider.verify(...a)) };
-    // Distinct subjects per cert would be found quickly; shared name+key are skipped as loops, so vary the name:
+    // Shared name+key are skipped as loops, so add 30 with their own keys, and one that names the
+    // root as its issuer (a forgery) so that the mesh reaches a trust anchor by names. All of them
+    // claim k's key identifier, so that key identifiers prune nothing.
+    const ski = { [OID.subjectKeyIdentifier]: { oid: OID.subjectKeyIdentifier, critical: false, value: ev.subjectKeyId(k.ski) } };
     const mesh2: Made[] = [];
-    for (let n = 0; n < 30; n++) mesh2.push(await inter({ ...k, subject: 'CN=mesh' }, { subject: 'CN=mesh', issuer: 'CN=mesh', key: (await inter(r)).key }));
-    const res = await check(l, [r], [...mesh, ...mesh2], { provider: counting as typeof nodeVerifyProvider });
+    for (let n = 0; n < 30; n++) mesh2.push(await inter({ ...k, subject: 'CN=mesh' }, { subject: 'CN=mesh', issuer: 'CN=mesh', key: (await inter(r)).key, ext: ski }));
+    const bridge = await inter({ ...k, subject: r.subject, ski: r.ski }, { subject: 'CN=mesh', ext: ski });
+    const res = await check(l, [r], [...mesh, ...mesh2, bridge], { provider: counting as typeof nodeVerifyProvider });
     expect(res.ok).toBe(false);
     // Exhausting a work bound always reports too-complex (issue 4), never the last path's failure.
     expect(res.ok ? 'ok' : res.code).toBe('too-complex');
-    expect(calls).toBeLessThanOrEqual(100);
+    expect(calls).toBeLessThanOrEqual(DEFAULT_VERIFY_BUDGET);
+  });
+  it('intermediates from which no trust anchor is reachable by names cost no signature check', async () => {
+    const r = await root();
+    const k = await inter(r);
+    const mesh: Made[] = [];
+    for (let n = 0; n < 30; n++) mesh.push(await inter({ ...k, subject: 'CN=mesh' }, { subject: 'CN=mesh', issuer: 'CN=mesh', key: (await inter(r)).key }));
+    let calls = 0;
+    const counting = { ...nodeVerifyProvider, verify: (...a: Parameters<typeof nodeVerifyProvider.verify>) => (calls++, nodeVerifyProvider.verify(...a)) };
+    await expectFail(check(await leaf({ ...k, subject: 'CN=mesh' }), [r], mesh, { provider: counting as typeof nodeVerifyProvider }), 'unknown-issuer');
+    expect(calls).toBe(0);
   });
 });
 
@@ -384,7 +407,8 @@ describe('providers', () => {
       const r = await root({ keyType });
       const i = await inter(r, { keyType });
       const l = await leaf(i, { keyType });
-      const forged = await leaf(await inter(await root({ keyType }), { keyType, subject: i.subject }), { keyType });
+      // Same issuer name and key identifier as i, another key: only the signature tells them apart.
+      const forged = await leaf(await inter(await root({ keyType }), { keyType, subject: i.subject }), { keyType, ext: { [OID.authorityKeyIdentifier]: { oid: OID.authorityKeyIdentifier, critical: false, value: ev.authorityKeyId(i.ski) } } });
       for (const [name, provider] of providers) {
         const o = provider ? { provider } : { provider: undefined };
         const good = await verifyCertificateChain({ leaf: l.der, intermediates: [i.der], roots: [r.der], now: NOW, name: 'example.com', usage: 'server', ...o });

@@ -7,12 +7,15 @@
  *   rustls send for a hostname mismatch, rather than certificate_unknown);
  *   unknown critical extension / algorithm → unsupported_certificate; the rest
  *   (and codes of a custom verifier we do not know) → bad_certificate.
+ * Whatever the verifier, a leaf whose keyUsage lacks digitalSignature fails
+ * (`key-usage` → bad_certificate): its key signs CertificateVerify (RFC 8446
+ * §4.4.2.2 for servers, §4.4.2.3 for clients; RFC 5280 §4.2.1.3).
  * With `rejectUnauthorized: false` the failure is recorded, not fatal.
  */
 import type { PublicKey } from '../../crypto/provider.js';
 import type { CertificateCheck, CertificateVerifier } from '../types.js';
 import { TlsError, type AlertName } from '../../errors.js';
-import { ALERT_FOR_CODE, certificatePublicKey, verifyCertificateChain, type VerifyOptions } from '../../x509/index.js';
+import { ALERT_FOR_CODE, certificatePublicKey, checkTlsSigningKeyUsage, verifyCertificateChain, type VerifyOptions } from '../../x509/index.js';
 import type { ResolvedCommon } from '../config.js';
 
 export function alertForCertificateCode(code: string): AlertName {
@@ -61,6 +64,7 @@ export async function checkPeerChain(
     if (e instanceof TlsError) throw e;
     result = { ok: false, code: 'verifier-error', message: e instanceof Error ? e.message : String(e) };
   }
+  if (result.ok) result = checkTlsSigningKeyUsage(chain[0]!) ?? result;
   if (result.ok) return { publicKey, verified: true, verifyError: undefined };
   if (config.rejectUnauthorized) {
     throw new TlsError(alertForCertificateCode(result.code), `peer certificate rejected (${result.code}): ${result.message}`, {

@@ -6,11 +6,7 @@
  */
 import type { Reader } from '../../codec/reader.js';
 import type { Writer } from '../../codec/writer.js';
-import { TlsError } from '../../errors.js';
 import { readExtensions, writeExtensions, type Extension } from '../extensions/list.js';
-
-/** Limit on the number of certificates a peer may send (a bound on peer input). */
-export const MAX_CERTIFICATES = 32;
 
 export interface CertificateEntry {
   readonly data: Uint8Array;
@@ -27,8 +23,10 @@ export function decodeCertificate(r: Reader): Certificate {
   const context = r.vec8(0, 0xff, 'certificate_request_context');
   const entries = r.block(3, 0, 0xffffff, 'certificate_list', (l) => {
     const out: CertificateEntry[] = [];
+    // No count limit: the handshake message size limit bounds the input, and path
+    // building bounds the work by cost (src/x509/verify-budget.ts). Real PKIs send
+    // chains of more than 32 certificates.
     while (l.remaining > 0) {
-      if (out.length >= MAX_CERTIFICATES) throw new TlsError('decode_error', `more than ${MAX_CERTIFICATES} certificates`);
       out.push({ data: l.vec24(1, 0xffffff, 'cert_data'), extensions: readExtensions(l, 0) });
     }
     return out;

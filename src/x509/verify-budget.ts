@@ -1,0 +1,106 @@
+/**
+ * The work budget of one path validation. A peer chooses the certificates,
+ * so it chooses how much work path building does; what bounds that work is
+ * the cost of the signature checks, not their number: one ECDSA P-521
+ * verification costs several P-256 ones, an RSA-8192 one several RSA-2048.
+ *
+ * Costs are in units of one ECDSA P-256 verification. They were measured
+ * with each provider (pure, node:crypto, WebCrypto) as a fraction of an
+ * ordinary full handshake with that provider, and each algorithm gets the
+ * largest such fraction (so the budget holds for every provider), relative
+ * to P-256 with the pure provider, where one P-256 verification is about a
+ * quarter of a handshake:
+ *
+ *   P-256 1, P-384 3, P-521 6, Ed25519 1,
+ *   RSA: 1.5 × (modulus bits / 8192)² × (modular multiplications for e / 17),
+ *        at least 0.25 (RSA-2048 and RSA-3072 0.25, RSA-4096 0.5, RSA-8192 1.5 with e = 65537);
+ *   plus hashing the signed data: 1 per 64 KiB of tbsCertificate;
+ *   the sum rounded up to 1/64 unit.
+ *
+ * The costs are the same whatever the provider, so whether a chain validates
+ * never depends on the provider. A validation may spend DEFAULT_VERIFY_BUDGET
+ * units; past it the search ends with `too-complex`. Results are cached
+ * within one validation (one check per child and issuer key), and after
+ * every PAUSE_EVERY units the search yields to the event loop, so other
+ * connections progress while a hostile chain is being refused.
+ */
+import type { PublicKey } from '../crypto/provider.js';
+import { TooComplex } from './verify-result.js';
+
+/** Work units one validation may spend on signature checks (see the table above). */
+export const DEFAULT_VERIFY_BUDGET = 24;
+/** Signature checks per validation, whatever their cost (rustls-webpki and Go use 100). */
+export const MAX_SIGNATURE_CHECKS = 100;
+/** Units of signature checking between two yields to the event loop. */
+export const PAUSE_EVERY = 2;
+
+const EC_COST = { 'P-256': 1, 'P-384': 3, 'P-521': 6 } as const;
+
+function bitLength(n: bigint): number {
+  return n === 0n ? 0 : n.toString(2).length;
+}
+
+function popCount(n: bigint): number {
+  let c = 0;
+  for (const ch of n.toString(2)) if (ch === '1') c++;
+  return c;
+}
+
+function keyCost(key: PublicKey): number {
+  switch (key.type) {
+    case 'ec':
+      return EC_COST[key.curve];
+    case 'ed25519':
+      return 1;
+    case 'rsa': {
+      const bits = bitLength(key.n);
+      // Square-and-multiply: one squaring per exponent bit after the first, one multiplication per further set bit.
+      const mults = Math.max(1, bitLength(key.e) - 1 + popCount(key.e) - 1);
+      return Math.max(0.25, 1.5 * (bits / 8192) ** 2 * (mults / 17));
+    }
+  }
+}
+
+/** The cost of verifying, with `key`, a signature over `signedBytes` bytes, in P-256 verifications. */
+export function signatureCost(key: PublicKey, signedBytes: number): number {
+  // Rounded up to 1/64 unit: sums of costs stay exact in binary floating point.
+  return Math.ceil((keyCost(key) + signedBytes / 65536) * 64) / 64;
+}
+
+/** A zero-delay timer: lets every other ready task (I/O, timers, other connections) run. */
+export function defaultPause(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+export class VerifyBudget {
+  /** Units spent so far. */
+  spent = 0;
+  /** Signature verifications performed. */
+  checks = 0;
+  private sincePause = 0;
+
+  constructor(
+    readonly limit: number,
+    private readonly pause: () => Promise<void>,
+  ) {}
+
+  /**
+   * Account for one signature verification costing `cost` units, before it
+   * is made: past the budget the whole search ends (too-complex). Yields to
+   * the event loop first when PAUSE_EVERY units were spent since the last
+   * yield, so an ordinary chain (a unit or two) never waits.
+   */
+  async charge(cost: number, what: string): Promise<void> {
+    if (this.checks + 1 > MAX_SIGNATURE_CHECKS) throw new TooComplex(`path building needed more than ${MAX_SIGNATURE_CHECKS} signature checks`);
+    if (this.spent + cost > this.limit) {
+      throw new TooComplex(`path building would spend more than its budget of ${this.limit} units on signature checks (${this.spent} spent; ${what} costs ${cost})`);
+    }
+    if (this.sincePause >= PAUSE_EVERY) {
+      this.sincePause = 0;
+      await this.pause();
+    }
+    this.checks++;
+    this.spent += cost;
+    this.sincePause += cost;
+  }
+}
