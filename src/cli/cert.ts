@@ -1,62 +1,50 @@
 /**
- * `puretls cert`: make a development CA and certificates it issues.
+ * `puretls cert`: make a development CA and certificates it issues, keeping
+ * the PKI intact: an existing CA is not overwritten without --force, only a
+ * real CA issues, and every name is checked before anything is written.
  *
- *   puretls cert ca --out DIR [--name N] [--key TYPE] [--days N]
+ *   puretls cert ca --out DIR [--name N] [--key TYPE] [--days N] [--force]
  *   puretls cert issue --ca DIR --out DIR --name localhost[,127.0.0.1,…] [--client] [--days N] [--key TYPE]
  *
  * Writes DIR/cert.pem and DIR/key.pem (PKCS#8, mode 0600) and prints what it wrote.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { decodeCertificate, parseCertificate, pemDecode } from '../x509/index.js';
+import { KeyUsageBit, hasKeyUsage } from '../x509/certificate.js';
 import { createCertificateAuthority, issueCertificate, type IssuedCertificate, type KeyType } from '../cert/index.js';
-import { parseCertificate } from '../x509/index.js';
-
-export const CERT_USAGE = `usage:
-  puretls cert ca --out DIR [--name NAME] [--key ecdsa-p256|ecdsa-p384|ed25519|rsa2048] [--days N]
-  puretls cert issue --ca DIR --out DIR --name localhost[,127.0.0.1,...] [--client] [--days N]
-                     [--key ecdsa-p256|ecdsa-p384|ed25519|rsa2048]
-Writes DIR/cert.pem and DIR/key.pem (PKCS#8, mode 0600).`;
+import { intOption, list, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
+import type { Command } from './command.js';
+import { nameProblem } from './names.js';
 
 const KEY_TYPES: readonly KeyType[] = ['ecdsa-p256', 'ecdsa-p384', 'ed25519', 'rsa2048'];
 
-class UsageError extends Error {}
-
-interface Parsed {
-  flags: Map<string, string>;
-  bools: Set<string>;
+/** A failure that is not a usage error (exit 1): the files on disk are not what the command needs. */
+export class CertError extends Error {
+  override readonly name = 'CertError';
 }
 
-function parseArgs(argv: string[], valued: string[], booleans: string[]): Parsed {
-  const flags = new Map<string, string>();
-  const bools = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const eq = a.indexOf('=');
-    const name = a.startsWith('--') ? (eq > 0 ? a.slice(2, eq) : a.slice(2)) : undefined;
-    if (name && valued.includes(name)) {
-      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined) throw new UsageError(`--${name} needs a value`);
-      flags.set(name, v);
-    } else if (name && booleans.includes(name)) {
-      bools.add(name);
-    } else {
-      throw new UsageError(`unknown argument ${a}`);
-    }
-  }
-  return { flags, bools };
-}
+const KEY_OPTION: OptionSpec = { name: 'key', value: 'TYPE', help: `key type: ${KEY_TYPES.join(', ')}`, default: 'ecdsa-p256' };
 
-function keyType(v: string | undefined): KeyType | undefined {
+function keyType(args: ParsedArgs): KeyType | undefined {
+  const v = args.values.get('key');
   if (v === undefined) return undefined;
-  if (!KEY_TYPES.includes(v as KeyType)) throw new UsageError(`--key must be one of ${KEY_TYPES.join(', ')}`);
+  if (!KEY_TYPES.includes(v as KeyType)) throw new UsageError(`--key must be one of ${KEY_TYPES.join(', ')} (got ${JSON.stringify(v)})`);
   return v as KeyType;
 }
 
-function days(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 36500) throw new UsageError('--days must be a whole number of days from 1 to 36500');
-  return n;
+function days(args: ParsedArgs): number | undefined {
+  return args.values.has('days') ? intOption(args, 'days', 1, 36500, 0) : undefined;
+}
+
+function required(args: ParsedArgs, name: string, cmd: string): string {
+  const v = args.values.get(name);
+  if (v === undefined || v === '') throw new UsageError(`${cmd}: --${name} is required`);
+  return v;
+}
+
+function noPositionals(args: ParsedArgs): void {
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
 }
 
 function write(dir: string, made: IssuedCertificate, what: string): void {
@@ -75,58 +63,111 @@ function write(dir: string, made: IssuedCertificate, what: string): void {
   );
 }
 
+/** The CA in `dir`, checked to be one: RFC 5280 §4.2.1.9 cA=TRUE and §4.2.1.3 keyCertSign, still valid. */
 function readCa(dir: string): { certPem: string; keyPem: string } {
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
-  if (!existsSync(certFile) || !existsSync(keyFile)) throw new Error(`${dir} does not hold cert.pem and key.pem (make one with: puretls cert ca --out ${dir})`);
-  return { certPem: readFileSync(certFile, 'utf8'), keyPem: readFileSync(keyFile, 'utf8') };
+  if (!existsSync(certFile) || !existsSync(keyFile)) throw new CertError(`--ca ${dir} does not hold cert.pem and key.pem (make one with: puretls cert ca --out ${dir})`);
+  const certPem = readFileSync(certFile, 'utf8');
+  const der = pemDecode(certPem, 'CERTIFICATE')[0];
+  if (!der) throw new CertError(`--ca: ${certFile} holds no CERTIFICATE`);
+  let c;
+  try {
+    c = decodeCertificate(der);
+  } catch (e) {
+    throw new CertError(`--ca: ${certFile} is not a valid certificate: ${(e as Error).message}`);
+  }
+  if (!c.basicConstraints?.ca) throw new CertError(`--ca: ${certFile} is not a CA certificate (basicConstraints cA is not TRUE); certificates it signed would not verify`);
+  // A CA whose keyUsage omits keyCertSign must not sign certificates (RFC 5280 §4.2.1.3).
+  if (c.keyUsage && !hasKeyUsage(c, KeyUsageBit.keyCertSign)) throw new CertError(`--ca: ${certFile} is not allowed to sign certificates (its keyUsage lacks keyCertSign)`);
+  if (Date.now() > c.notAfter) throw new CertError(`--ca: ${certFile} expired on ${new Date(c.notAfter).toISOString()}`);
+  return { certPem, keyPem: readFileSync(keyFile, 'utf8') };
 }
 
-export async function runCert(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
+/** Does `dir` hold a CA certificate? */
+function holdsCa(dir: string): boolean {
   try {
-    if (sub === 'ca') {
-      const p = parseArgs(rest, ['out', 'name', 'key', 'days'], []);
-      const out = p.flags.get('out');
-      if (!out) throw new UsageError('cert ca: --out DIR is required');
-      const made = await createCertificateAuthority({
-        ...(p.flags.has('name') ? { name: p.flags.get('name')! } : {}),
-        ...(p.flags.has('key') ? { keyType: keyType(p.flags.get('key'))! } : {}),
-        ...(p.flags.has('days') ? { days: days(p.flags.get('days'))! } : {}),
-      });
-      write(out, made, 'CA certificate');
-      return 0;
-    }
-    if (sub === 'issue') {
-      const p = parseArgs(rest, ['ca', 'out', 'name', 'names', 'key', 'days'], ['client']);
-      const caDir = p.flags.get('ca');
-      const out = p.flags.get('out');
-      const nameList = p.flags.get('name') ?? p.flags.get('names');
-      if (!caDir || !out || !nameList) throw new UsageError('cert issue: --ca DIR, --out DIR and --name NAMES are required');
-      const names = nameList.split(',').map((n) => n.trim()).filter((n) => n.length > 0);
-      if (!names.length) throw new UsageError('cert issue: --name needs at least one name');
-      const client = p.bools.has('client');
-      const made = await issueCertificate({
-        ca: readCa(caDir),
-        names,
-        client,
-        ...(p.flags.has('key') ? { keyType: keyType(p.flags.get('key'))! } : {}),
-        ...(p.flags.has('days') ? { days: days(p.flags.get('days'))! } : {}),
-      });
-      write(out, made, client ? 'client certificate' : 'server certificate');
-      return 0;
-    }
-    if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
-      process.stdout.write(CERT_USAGE + '\n');
-      return sub === undefined ? 2 : 0;
-    }
-    throw new UsageError(`unknown cert command ${sub}`);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`puretls cert: ${e.message}\n${CERT_USAGE}\n`);
-      return 2;
-    }
-    process.stderr.write(`puretls cert: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
+    const der = pemDecode(readFileSync(join(dir, 'cert.pem'), 'utf8'), 'CERTIFICATE')[0];
+    return der !== undefined && decodeCertificate(der).basicConstraints?.ca === true;
+  } catch {
+    return false;
   }
 }
+
+function sameDir(a: string, b: string): boolean {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  return real(a) === real(b);
+}
+
+export const certCaCommand: Command = {
+  name: 'cert ca',
+  summary: 'Make a certificate authority for development: DIR/cert.pem and DIR/key.pem (mode 0600).',
+  description: 'Refuses to replace a CA already in DIR (every certificate it issued would stop verifying) unless --force is given.',
+  options: [
+    { name: 'out', value: 'DIR', help: 'directory to write cert.pem and key.pem into (required)' },
+    { name: 'name', value: 'NAME', help: 'the CA\'s common name', default: 'puretls development CA' },
+    KEY_OPTION,
+    { name: 'days', value: 'N', help: 'validity in days', default: '3650' },
+    { name: 'force', help: 'replace an existing cert.pem/key.pem in DIR' },
+  ],
+  examples: ['puretls cert ca --out ca', 'puretls cert ca --out ca --key ed25519 --name "My test CA" --days 365'],
+  async run(args) {
+    noPositionals(args);
+    const out = required(args, 'out', 'cert ca');
+    if (!args.flags.has('force') && (existsSync(join(out, 'cert.pem')) || existsSync(join(out, 'key.pem')))) {
+      throw new CertError(`${out} already holds a certificate and key; replacing a CA breaks every certificate it issued. Use --force to replace it`);
+    }
+    const kt = keyType(args);
+    const d = days(args);
+    const made = await createCertificateAuthority({
+      ...(args.values.has('name') ? { name: args.values.get('name')! } : {}),
+      ...(kt ? { keyType: kt } : {}),
+      ...(d ? { days: d } : {}),
+    });
+    write(out, made, 'CA certificate');
+    return 0;
+  },
+};
+
+export const certIssueCommand: Command = {
+  name: 'cert issue',
+  summary: 'Issue a server (or client) certificate signed by a CA made with `cert ca`.',
+  description:
+    'NAMES are DNS names (a leading *. label for a wildcard) and IP addresses; the first is also the subject CN. ' +
+    'The issuer must be a CA (basicConstraints cA=TRUE, keyCertSign) and still valid.',
+  options: [
+    { name: 'ca', value: 'DIR', help: 'the issuing CA\'s directory (cert.pem, key.pem) (required)' },
+    { name: 'out', value: 'DIR', help: 'directory to write cert.pem and key.pem into (required)' },
+    { name: 'name', value: 'NAMES', help: 'comma-separated DNS names and IP addresses (required); --names is the same' },
+    { name: 'names', value: 'NAMES', help: 'same as --name' },
+    { name: 'client', help: 'a client certificate (extendedKeyUsage clientAuth) instead of a server one (serverAuth)' },
+    KEY_OPTION,
+    { name: 'days', value: 'N', help: 'validity in days (never beyond the CA\'s)', default: '365' },
+    { name: 'force', help: 'write into a directory that holds a CA certificate' },
+  ],
+  examples: [
+    'puretls cert issue --ca ca --out server --name localhost,127.0.0.1,::1',
+    'puretls cert issue --ca ca --out alice --name alice --client --days 30',
+  ],
+  async run(args) {
+    noPositionals(args);
+    const caDir = required(args, 'ca', 'cert issue');
+    const out = required(args, 'out', 'cert issue');
+    if (args.values.has('name') && args.values.has('names')) throw new UsageError('--name and --names are the same option; give one');
+    const names = list(args.values.get('name') ?? args.values.get('names')) ?? [];
+    if (!names.length) throw new UsageError('cert issue: --name NAMES is required (DNS names and IP addresses, comma-separated)');
+    for (const n of names) {
+      const problem = nameProblem(n);
+      if (problem) throw new UsageError(`--name: ${problem}`);
+    }
+    if (sameDir(caDir, out)) throw new UsageError(`--out ${out} is the CA's own directory: that would overwrite the CA`);
+    if (!args.flags.has('force') && holdsCa(out)) throw new CertError(`${out} holds a CA certificate; writing a leaf over it would destroy the CA. Use --force to do it anyway`);
+    const ca = readCa(caDir);
+    const client = args.flags.has('client');
+    const kt = keyType(args);
+    const d = days(args);
+    const made = await issueCertificate({ ca, names, client, ...(kt ? { keyType: kt } : {}), ...(d ? { days: d } : {}) });
+    write(out, made, client ? 'client certificate' : 'server certificate');
+    return 0;
+  },
+};

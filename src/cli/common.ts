@@ -1,17 +1,33 @@
-/** Options shared by `serve`, `connect` and `get`: files, lists, --trace, --keylog. */
+/** Options shared by `serve`, `connect`, `get` and `bench`: files, lists, --trace, --keylog. */
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { ConnectOptions, ServerOptions } from '../io/node.js';
-import { list, UsageError, type ParsedArgs } from './args.js';
+import { DEFAULT_GROUPS } from '../handshake/config.js';
+import { ALL_CIPHER_SUITES } from '../handshake/cipher-suites.js';
+import { list, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 
-/** Options taking a value, common to every TLS command. */
-export const TLS_VALUE_OPTIONS = ['ca', 'cert', 'key', 'alpn', 'groups', 'suites', 'keylog', 'provider', 'sigalgs'] as const;
-export const TLS_FLAG_OPTIONS = ['trace'] as const;
+/** Option rows common to every TLS command (the CA row differs between clients and servers). */
+export const TLS_OPTIONS: readonly OptionSpec[] = [
+  { name: 'cert', value: 'FILE', help: 'our certificate chain, PEM: the leaf first, then intermediates' },
+  { name: 'key', value: 'FILE', help: 'the private key of --cert: PKCS#8, SEC1 or PKCS#1 PEM' },
+  { name: 'alpn', value: 'LIST', help: 'ALPN protocols in preference order, comma-separated (h2,http/1.1)' },
+  { name: 'groups', value: 'LIST', help: 'key-exchange groups in preference order', default: DEFAULT_GROUPS.join(',') },
+  {
+    name: 'suites', value: 'LIST',
+    help: `cipher suites in preference order (IANA names, or ${ALL_CIPHER_SUITES.map((s) => s.shortName).join(', ')})`,
+    default: "all three, in the provider's preference order",
+  },
+  { name: 'sigalgs', value: 'LIST', help: 'signature schemes to accept and offer, colon- or comma-separated (ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256)', default: 'every TLS 1.3 scheme' },
+  { name: 'provider', value: 'NAME', help: "crypto provider: pure (portable TypeScript), webcrypto (crypto.subtle) or node (node:crypto)", default: 'pure' },
+  { name: 'keylog', value: 'FILE', help: 'append NSS key-log lines (for Wireshark) to FILE, created mode 0600', default: '$SSLKEYLOGFILE when set, else none' },
+  { name: 'trace', help: 'print every handshake message, decoded, on stderr (like openssl s_client -msg)' },
+];
 
+/** Read a file named by an option; the error names the option and the path. */
 export function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`${what}: cannot read ${path}: ${(e as Error).message}`);
+    throw new UsageError(`${what}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
@@ -22,16 +38,23 @@ export function messageName(type: string): string {
     : type;
 }
 
-/** Writes to stderr: one line per handshake message, with its direction. */
-export function traceLine(direction: 'sent' | 'received', type: string, summary: string): void {
-  const arrow = direction === 'sent' ? '>>' : '<<';
-  process.stderr.write(`[trace] ${arrow} ${direction === 'sent' ? 'sent    ' : 'received'} ${messageName(type)}${summary ? ' ' + summary : ''}\n`);
+/** A trace callback writing one line per handshake message to stderr, prefixed by `who` (a client on serve). */
+export function traceFor(who?: string): (direction: 'sent' | 'received', type: string, summary: string) => void {
+  const prefix = who ? `[trace ${who}]` : '[trace]';
+  return (direction, type, summary) => {
+    const arrow = direction === 'sent' ? '>>' : '<<';
+    process.stderr.write(`${prefix} ${arrow} ${direction === 'sent' ? 'sent    ' : 'received'} ${messageName(type)}${summary ? ' ' + summary : ''}\n`);
+  };
 }
 
-/** NSS key-log lines appended to FILE (the format Wireshark and SSLKEYLOGFILE use). */
-export function keyLogWriter(path: string): (line: string) => void {
+/** NSS key-log lines appended to FILE (the format Wireshark and SSLKEYLOGFILE use); `what` names the option in errors. */
+export function keyLogWriter(path: string, what = '--keylog'): (line: string) => void {
   // Synchronous appends: every secret is on disk before the handshake moves on.
-  appendFileSync(path, '', { mode: 0o600 });
+  try {
+    appendFileSync(path, '', { mode: 0o600 });
+  } catch (e) {
+    throw new UsageError(`${what}: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   return (line: string) => appendFileSync(path, line + '\n');
 }
 
@@ -54,13 +77,13 @@ export function commonTlsOptions(args: ParsedArgs): ConnectOptions & ServerOptio
   if (v.has('sigalgs')) o.sigalgs = v.get('sigalgs')!;
   // --keylog FILE, else the SSLKEYLOGFILE convention of curl, Firefox and Chrome (explicitly set by the user).
   const keylog = v.get('keylog') ?? (process.env.SSLKEYLOGFILE || undefined);
-  if (keylog !== undefined) o.keyLog = keyLogWriter(keylog);
+  if (keylog !== undefined) o.keyLog = keyLogWriter(keylog, v.has('keylog') ? '--keylog' : 'SSLKEYLOGFILE');
   if (v.has('provider')) {
     const p = v.get('provider')!;
     if (p !== 'pure' && p !== 'webcrypto' && p !== 'node') throw new UsageError(`--provider: pure, webcrypto or node (got ${p})`);
     o.provider = p;
   }
-  if (args.flags.has('trace')) o.onHandshakeMessage = traceLine;
+  if (args.flags.has('trace')) o.onHandshakeMessage = traceFor();
   return o;
 }
 

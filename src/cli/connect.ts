@@ -6,38 +6,50 @@
  */
 import { isIP } from 'node:net';
 import { connect, type ConnectOptions, type TlsSocket } from '../io/node.js';
-import { parseArgs, parseHostPort, UsageError } from './args.js';
-import { commonTlsOptions, describeError, describeSession, TLS_FLAG_OPTIONS, TLS_VALUE_OPTIONS } from './common.js';
+import { parseHostPort, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
+import type { Command } from './command.js';
+import { commonTlsOptions, describeError, describeSession, TLS_OPTIONS } from './common.js';
 
-export const CONNECT_USAGE = `usage: puretls connect HOST:PORT [--servername N] [--ca F] [--cert F --key F]
-                       [--alpn LIST] [--groups LIST] [--suites LIST] [--provider pure|webcrypto|node]
-                       [--insecure] [--keylog F] [--trace] [--quiet] [--resume]`;
-
-export const CLIENT_VALUE_OPTIONS = [...TLS_VALUE_OPTIONS, 'servername'] as const;
-export const CLIENT_FLAG_OPTIONS = [...TLS_FLAG_OPTIONS, 'insecure', 'quiet', 'resume', 'help'] as const;
+/** Option rows of every client command (connect, get, bench). */
+export const CLIENT_OPTIONS: readonly OptionSpec[] = [
+  { name: 'servername', value: 'NAME', help: 'server name sent in SNI and checked against the certificate', default: 'the host (no SNI for an IP address, which is checked against the certificate\'s IP addresses)' },
+  { name: 'ca', value: 'FILE', help: 'trust only these CA certificates (PEM) for the server', default: "Node's bundled roots (tls.rootCertificates)" },
+  ...TLS_OPTIONS,
+  { name: 'insecure', help: 'do not fail on an unverified server certificate (still reported)' },
+  { name: 'quiet', help: 'print nothing on stderr but errors' },
+];
 
 /** Client options from the parsed command line. */
-export function clientOptions(args: ReturnType<typeof parseArgs>, host: string, port: number): ConnectOptions {
+export function clientOptions(args: ParsedArgs, host: string, port: number): ConnectOptions {
   const o: ConnectOptions = { ...commonTlsOptions(args), host, port };
   const sn = args.values.get('servername');
   if (sn !== undefined) o.servername = sn;
+  else if (isIP(host)) o.servername = host;
   if (args.flags.has('insecure')) o.rejectUnauthorized = false;
-  if (args.flags.has('resume')) {
-    process.stderr.write('warning: --resume: session resumption is not available in this build; doing a full handshake\n');
-  }
   return o;
 }
 
-export async function runConnect(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, CLIENT_VALUE_OPTIONS, CLIENT_FLAG_OPTIONS);
-  if (args.flags.has('help')) {
-    process.stdout.write(CONNECT_USAGE + '\n');
-    return 0;
-  }
-  if (args.positionals.length !== 1) throw new UsageError(CONNECT_USAGE);
+export const connectCommand: Command = {
+  name: 'connect',
+  args: 'HOST:PORT',
+  summary: 'Open a TLS 1.3 connection: stdin to the server, the server to stdout (like openssl s_client -quiet).',
+  description:
+    'Exits 0 when the server closes with close_notify, 1 on a handshake failure, a fatal alert or a connection ' +
+    'closed without close_notify (truncation). When stdin ends, close_notify is sent and reading goes on. ' +
+    'HOST:PORT takes [v6]:PORT for IPv6; the port defaults to 443.',
+  options: CLIENT_OPTIONS,
+  examples: [
+    'puretls connect example.com:443 --trace < /dev/null',
+    'echo hello | puretls connect localhost:8443 --ca ~/.puretls/dev/ca/cert.pem',
+    'puretls connect [::1]:8443 --servername localhost --cert client.pem --key client.key',
+  ],
+  run: runConnectArgs,
+};
+
+async function runConnectArgs(args: ParsedArgs): Promise<number> {
+  if (args.positionals.length !== 1) throw new UsageError('connect: expected one HOST:PORT');
   const { host, port } = parseHostPort(args.positionals[0]!, 443);
   const o = clientOptions(args, host, port);
-  if (isIP(host) && o.servername === undefined) o.servername = host;
   const quiet = args.flags.has('quiet');
   // Half-open: when stdin ends we send close_notify and keep reading.
   o.allowHalfOpen = true;

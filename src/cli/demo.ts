@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { connect, createServer, type TlsSocket } from '../io/node.js';
+import type { Command } from './command.js';
+import { UsageError } from './args.js';
 import { makePki } from './devca.js';
 
 interface Outcome {
@@ -127,3 +129,15 @@ export async function runDemo(): Promise<number> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: "puretls and Node's tls talking to each other with mutual TLS, on loopback (npm start).",
+  description: 'Makes a throw-away CA in a private temporary directory, runs the three pairings and prints what each negotiated; exits 0 when all worked.',
+  options: [],
+  examples: ['puretls demo'],
+  run(args) {
+    if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+    return runDemo();
+  },
+};

@@ -1,26 +1,47 @@
 /**
  * `puretls get URL`: an HTTPS GET over puretls (through Node's own HTTP/1.1
  * client, with our TLS socket as its connection). Body to stdout; exit 0 on
- * a 2xx status.
+ * a 2xx status whose body is known to be complete.
  */
 import https from 'node:https';
-import { isIP } from 'node:net';
 import { connect, type TlsSocket } from '../io/node.js';
-import { parseArgs, UsageError } from './args.js';
+import { UsageError, type ParsedArgs } from './args.js';
+import type { Command } from './command.js';
 import { describeError, describeSession } from './common.js';
-import { CLIENT_FLAG_OPTIONS, CLIENT_VALUE_OPTIONS, clientOptions } from './connect.js';
+import { CLIENT_OPTIONS, clientOptions } from './connect.js';
 
-export const GET_USAGE = `usage: puretls get URL [--servername N] [--ca F] [--cert F --key F] [--alpn LIST]
-                   [--groups LIST] [--suites LIST] [--provider pure|webcrypto|node]
-                   [--insecure] [--keylog F] [--trace] [--quiet] [--header 'Name: value']`;
+export const getCommand: Command = {
+  name: 'get',
+  args: 'URL',
+  summary: 'Fetch an https:// URL over puretls (HTTP/1.1); the body goes to stdout.',
+  description:
+    'Exits 0 on a 2xx status with a complete body, 1 otherwise. A body whose length is not framed (no ' +
+    'Content-Length, not chunked) is complete only if the server closed with close_notify: a connection ' +
+    'closed without it is a truncation (RFC 8446 §6.1) and an error.',
+  options: [
+    ...CLIENT_OPTIONS,
+    { name: 'header', value: "'NAME: VALUE'", help: 'add a request header', repeatable: true },
+  ],
+  examples: [
+    'puretls get https://localhost:8443/ --ca ~/.puretls/dev/ca/cert.pem',
+    "puretls get https://example.com/ --header 'Accept: text/html' --header 'X-Trace: 1' --trace",
+  ],
+  run: runGetArgs,
+};
 
-export async function runGet(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, [...CLIENT_VALUE_OPTIONS, 'header'], CLIENT_FLAG_OPTIONS);
-  if (args.flags.has('help')) {
-    process.stdout.write(GET_USAGE + '\n');
-    return 0;
-  }
-  if (args.positionals.length !== 1) throw new UsageError(GET_USAGE);
+/** "Name: value" → [name, value], or a usage error naming --header. */
+function header(h: string): [string, string] {
+  const i = h.indexOf(':');
+  const name = i > 0 ? h.slice(0, i).trim() : '';
+  // RFC 9110 §5.1: a field name is a token.
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw new UsageError(`--header: expected 'Name: value', got ${JSON.stringify(h)}`);
+  const value = h.slice(i + 1).trim();
+  if (/[\r\n\0]/.test(value)) throw new UsageError(`--header ${name}: the value must not contain CR, LF or NUL`);
+  return [name, value];
+}
+
+async function runGetArgs(args: ParsedArgs): Promise<number> {
+  if (args.positionals.length !== 1) throw new UsageError('get: expected one URL');
   let url: URL;
   try {
     url = new URL(args.positionals[0]!);
@@ -31,19 +52,30 @@ export async function runGet(argv: string[]): Promise<number> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = url.port ? Number(url.port) : 443;
   const o = clientOptions(args, host, port);
-  if (isIP(host) && o.servername === undefined) o.servername = host;
   if (o.ALPNProtocols === undefined) o.ALPNProtocols = ['http/1.1'];
   const quiet = args.flags.has('quiet');
   const headers: Record<string, string> = { Host: url.host, Connection: 'close', 'User-Agent': 'puretls' };
-  const extra = args.values.get('header');
-  if (extra !== undefined) {
-    const i = extra.indexOf(':');
-    if (i <= 0) throw new UsageError('--header: "Name: value"');
-    headers[extra.slice(0, i).trim()] = extra.slice(i + 1).trim();
+  const given = new Map<string, string>();
+  for (const h of args.all.get('header') ?? []) {
+    const [name, value] = header(h);
+    // Repeated names are joined as RFC 9110 §5.3 allows.
+    const key = [...given.keys()].find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+    given.set(key, given.has(key) ? `${given.get(key)}, ${value}` : value);
+  }
+  for (const [k, v] of given) {
+    for (const d of Object.keys(headers)) if (d.toLowerCase() === k.toLowerCase()) delete headers[d];
+    headers[k] = v;
   }
 
   return new Promise<number>((resolve) => {
     let sock: TlsSocket | undefined;
+    let settled = false;
+    const done = (code: number, message?: string) => {
+      if (settled) return;
+      settled = true;
+      if (message) process.stderr.write(message + '\n');
+      process.stdout.write('', () => resolve(code));
+    };
     const req = https.request({
       method: 'GET',
       host,
@@ -61,17 +93,23 @@ export async function runGet(argv: string[]): Promise<number> {
     req.on('response', (res) => {
       const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300;
       if (!quiet || !ok) process.stderr.write(`HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage ?? ''}\n`);
+      // Node's parser checks Content-Length and chunked framing itself (an early end is an error);
+      // a body delimited by the end of the connection is only as good as the close_notify.
+      const framed = res.headers['content-length'] !== undefined || /\bchunked\b/i.test(String(res.headers['transfer-encoding'] ?? ''));
       res.pipe(process.stdout, { end: false });
-      res.on('end', () => process.stdout.write('', () => resolve(ok ? 0 : 1)));
-      res.on('error', (e) => {
-        process.stderr.write(`error: ${describeError(e)}\n`);
-        resolve(1);
+      res.on('end', () => {
+        if (!framed && sock && !sock.peerClosedCleanly) {
+          done(1, 'error: response truncated: the connection closed without close_notify and the body length was not given (no Content-Length, not chunked)');
+        } else {
+          done(ok ? 0 : 1);
+        }
+      });
+      res.on('error', (e) => done(1, `error: response incomplete: ${describeError(e)}`));
+      res.on('close', () => {
+        if (!res.complete) done(1, 'error: response incomplete: the connection closed before the body was complete');
       });
     });
-    req.on('error', (e) => {
-      process.stderr.write(`error: ${describeError(e)}\n`);
-      resolve(1);
-    });
+    req.on('error', (e) => done(1, `error: ${describeError(e)}`));
     req.end();
   });
 }

@@ -1,122 +1,98 @@
 /**
  * `puretls serve`: an HTTPS responder (every HTTP/1.x request gets a page
  * describing the session, like `openssl s_server -www`) or, with --echo, an
- * echo server. One bad client never takes it down.
+ * echo server. One bad client never takes it down; a flood of them cannot
+ * exhaust it (serve-limits.ts).
  */
-import { X509Certificate } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { createServer, type ServerOptions, type TlsSocket } from '../io/node.js';
-import { parseArgs, UsageError } from './args.js';
-import { commonTlsOptions, describeError, describeSession, TLS_FLAG_OPTIONS, TLS_VALUE_OPTIONS } from './common.js';
+import net from 'node:net';
+import { nodeServerConfig, TlsSocket, type ServerOptions } from '../io/node.js';
+import { intOption, UsageError, type ParsedArgs } from './args.js';
+import type { Command } from './command.js';
+import { checkServerCertificate } from './cert-check.js';
+import { commonTlsOptions, describeError, describeSession, TLS_OPTIONS, traceFor } from './common.js';
 import { devDir, makePki } from './devca.js';
+import { httpResponder } from './http-responder.js';
+import { ConnectionGuard } from './serve-limits.js';
 
-export const SERVE_USAGE = `usage: puretls serve [--host H] [--port P] [--cert F --key F] [--ca F]
-                     [--verify-client | --request-client-cert] [--alpn LIST] [--echo]
-                     [--groups LIST] [--suites LIST] [--provider pure|webcrypto|node]
-                     [--handshake-timeout MS] [--keylog F] [--trace]`;
+export { sessionPage } from './http-responder.js';
 
-const MAX_REQUEST_HEAD = 16 * 1024;
-/** An established connection that sends no request is closed after this long (Node's http: 60 s). */
-const REQUEST_IDLE_TIMEOUT_MS = 60_000;
+const DEFAULT_PORT = 8443;
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_CONNECTIONS = 1024;
+/** After our close_notify, how long the peer has to close its side (then: reset). */
+const CLOSE_LINGER_MS = 2_000;
 
-function peerName(s: TlsSocket): string {
-  const a = s.remoteAddress;
-  return a === undefined ? 'peer' : `${a.includes(':') ? `[${a}]` : a}:${s.remotePort}`;
+/** address:port as a client is named in the log. */
+export function endpointName(address: string | undefined, port: number | undefined): string {
+  if (address === undefined) return 'peer';
+  return `${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
 
-function certLine(der: Uint8Array | undefined): string {
-  if (!der) return 'none';
-  try {
-    const c = new X509Certificate(der);
-    return `${c.subject.replace(/\n/g, ', ')} (issuer ${c.issuer.replace(/\n/g, ', ')}; valid until ${c.validTo})`;
-  } catch {
-    return `(${der.length} bytes, unparsable)`;
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run a TLS 1.3 server: an HTTPS page describing each session, or an echo server.',
+  description:
+    'Without --cert, a development CA and a certificate for localhost, 127.0.0.1 and ::1 are made (or reused) in ' +
+    '~/.puretls/dev, and the CA file is printed for curl --cacert. Every connection is closed with close_notify after ' +
+    'its response; idle connections are closed, and at most --max-connections are open at once.',
+  options: [
+    { name: 'host', value: 'ADDR', help: 'address to listen on', default: 'localhost: 127.0.0.1 and ::1' },
+    { name: 'port', value: 'PORT', help: 'TCP port (0: any free port)', default: String(DEFAULT_PORT) },
+    { name: 'ca', value: 'FILE', help: 'CA certificates (PEM) that client certificates must chain to', default: 'the development CA when --cert is not given, else none' },
+    ...TLS_OPTIONS,
+    { name: 'verify-client', help: 'require a client certificate that chains to --ca (mutual TLS)' },
+    { name: 'request-client-cert', help: 'ask for a client certificate but accept the connection without one (shown on the page)' },
+    { name: 'echo', help: 'echo every byte back instead of answering HTTP' },
+    { name: 'handshake-timeout', value: 'MS', help: 'drop a client whose handshake is not done after MS milliseconds', default: String(DEFAULT_HANDSHAKE_TIMEOUT_MS) },
+    { name: 'idle-timeout', value: 'MS', help: 'close a connection (close_notify) when no byte moved for MS milliseconds', default: String(DEFAULT_IDLE_TIMEOUT_MS) },
+    { name: 'max-connections', value: 'N', help: 'open connections at most; more are reset on arrival', default: String(DEFAULT_MAX_CONNECTIONS) },
+  ],
+  examples: [
+    'puretls serve                                   # dev CA in ~/.puretls/dev, https://localhost:8443/',
+    'puretls serve --cert cert.pem --key key.pem --port 443 --host 0.0.0.0',
+    'puretls serve --echo --verify-client --ca ca.pem --trace',
+  ],
+  run: runServeArgs,
+};
+
+/** Listen on `host` (both loopbacks when undefined); resolves with the servers and the port. */
+async function listenAll(host: string | undefined, port: number, onRaw: (raw: net.Socket) => void): Promise<{ servers: net.Server[]; port: number; shown: string[] }> {
+  const listen = (h: string, p: number) => new Promise<net.Server>((resolve, reject) => {
+    // allowHalfOpen: our close_notify must be able to follow the peer's FIN.
+    const s = net.createServer({ allowHalfOpen: true }, onRaw);
+    s.once('error', reject);
+    s.listen(p, h, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+  });
+  const first = await listen(host ?? '127.0.0.1', port);
+  const addr = first.address() as net.AddressInfo;
+  const servers = [first];
+  const shown = [endpointName(addr.address, addr.port)];
+  if (host === undefined) {
+    // The default host is "localhost", which resolves to ::1 as well as 127.0.0.1.
+    try {
+      servers.push(await listen('::1', addr.port));
+      shown.push(endpointName('::1', addr.port));
+    } catch (e) {
+      process.stderr.write(`warning: not listening on [::1]:${addr.port}: ${describeError(e)}\n`);
+    }
   }
+  return { servers, port: addr.port, shown };
 }
 
-/** The page: what was negotiated, as text. */
-export function sessionPage(sock: TlsSocket, requestLine: string, keyUpdated: boolean): string {
-  const i = sock.info!;
-  const lines = [
-    'puretls: TLS 1.3 session',
-    '',
-    `request:            ${requestLine}`,
-    `protocol:           ${sock.getProtocol()}`,
-    `cipher suite:       ${i.cipherSuite}`,
-    `group:              ${i.group ?? '-'}`,
-    `signature scheme:   ${i.signatureScheme ?? '-'}`,
-    `ALPN:               ${i.alpnProtocol ?? '-'}`,
-    `server name (SNI):  ${i.servername ?? '-'}`,
-    `hello retry:        ${i.helloRetry ? 'yes' : 'no'}`,
-    `resumed:            ${i.resumed ? 'yes' : 'no'}`,
-    `client certificate: ${certLine(i.peerCertificates[0])}`,
-    `client verified:    ${i.peerCertificates.length ? (i.peerVerified ? 'yes' : `no (${i.peerVerifyError ?? 'not checked'})`) : '-'}`,
-  ];
-  if (keyUpdated) lines.push('key update:         sent KeyUpdate(update_requested) before this response');
-  return lines.join('\n') + '\n';
-}
-
-function respond(sock: TlsSocket, status: string, body: string): void {
-  const head = `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\nServer: puretls\r\n\r\n`;
-  sock.write(head + body);
-  sock.end(); // close_notify after the response
-}
-
-/** Serve one HTTP/1.x request, then close with close_notify. */
-function httpResponder(sock: TlsSocket): void {
-  let head = Buffer.alloc(0);
-  sock.setTimeout(REQUEST_IDLE_TIMEOUT_MS, () => sock.end());
-  const onData = (d: Buffer) => {
-    head = Buffer.concat([head, d]);
-    const end = head.indexOf('\r\n\r\n');
-    if (end < 0) {
-      if (head.length > MAX_REQUEST_HEAD) {
-        sock.off('data', onData);
-        sock.resume();
-        respond(sock, '431 Request Header Fields Too Large', 'request head too large\n');
-      }
-      return;
-    }
-    sock.off('data', onData);
-    sock.setTimeout(0);
-    sock.resume(); // discard anything after the request
-    const requestLine = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
-    const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(requestLine);
-    if (!m) {
-      respond(sock, '400 Bad Request', 'not an HTTP/1.x request\n');
-      return;
-    }
-    let keyUpdated = false;
-    if (m[2] === '/keyupdate' || m[2]!.startsWith('/keyupdate?')) {
-      // Exercise the peer's KeyUpdate handling: RFC 8446 §4.6.3, update_requested.
-      sock.keyUpdate(true);
-      keyUpdated = true;
-    }
-    respond(sock, '200 OK', m[1] === 'HEAD' ? '' : sessionPage(sock, requestLine, keyUpdated));
-  };
-  sock.on('data', onData);
-}
-
-export async function runServe(argv: string[]): Promise<number> {
-  const args = parseArgs(
-    argv,
-    [...TLS_VALUE_OPTIONS, 'host', 'port', 'handshake-timeout'],
-    [...TLS_FLAG_OPTIONS, 'verify-client', 'request-client-cert', 'echo', 'help'],
-  );
-  if (args.flags.has('help')) {
-    process.stdout.write(SERVE_USAGE + '\n');
-    return 0;
-  }
+async function runServeArgs(args: ParsedArgs): Promise<number> {
   if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
   const o: ServerOptions = commonTlsOptions(args);
-  const host = args.values.get('host') ?? '127.0.0.1';
-  const port = Number(args.values.get('port') ?? 8443);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port: 0..65535');
-  // A client that connects and never finishes its handshake is dropped after this long (like Node's tls, 120 s).
-  if (args.values.has('handshake-timeout')) {
-    const ms = Number(args.values.get('handshake-timeout'));
-    if (!Number.isInteger(ms) || ms <= 0) throw new UsageError('--handshake-timeout: a positive number of milliseconds');
-    o.handshakeTimeout = ms;
+  const host = args.values.get('host');
+  const port = intOption(args, 'port', 0, 65535, DEFAULT_PORT);
+  const handshakeTimeout = intOption(args, 'handshake-timeout', 1, 3_600_000, DEFAULT_HANDSHAKE_TIMEOUT_MS);
+  const idleTimeoutMs = intOption(args, 'idle-timeout', 1, 86_400_000, DEFAULT_IDLE_TIMEOUT_MS);
+  const maxConnections = intOption(args, 'max-connections', 1, 1_000_000, DEFAULT_MAX_CONNECTIONS);
+  if (args.flags.has('verify-client') && args.flags.has('request-client-cert')) {
+    throw new UsageError('--verify-client and --request-client-cert are exclusive');
   }
   let caFile: string | undefined;
   if (!o.cert) {
@@ -126,46 +102,60 @@ export async function runServe(argv: string[]): Promise<number> {
     caFile = pki.ca.certFile;
     // Client certificates issued by the same development CA are trusted.
     if (o.ca === undefined) o.ca = pki.ca.cert;
-  }
-  if (args.flags.has('verify-client') && args.flags.has('request-client-cert')) {
-    throw new UsageError('--verify-client and --request-client-cert are exclusive');
+  } else {
+    checkServerCertificate(o.cert as string, o.key as string, (w) => process.stderr.write(`warning: --cert: ${w}\n`));
   }
   if (args.flags.has('verify-client')) o.clientAuth = 'require';
   else if (args.flags.has('request-client-cert')) o.clientAuth = 'request';
   const echo = args.flags.has('echo');
   if (!echo && o.ALPNProtocols === undefined) o.ALPNProtocols = ['http/1.1'];
+  const trace = args.flags.has('trace');
+  delete o.onHandshakeMessage; // set per connection below, naming the client
+  const config = nodeServerConfig(o);
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const guard = new ConnectionGuard({ maxConnections, idleTimeoutMs, lingerMs: CLOSE_LINGER_MS }, log);
 
-  const server = createServer(o, (sock) => {
-    process.stderr.write(`${peerName(sock)}: ${describeSession(sock)}\n`);
-    sock.on('error', (e) => process.stderr.write(`${peerName(sock)}: ${describeError(e)}\n`));
-    if (echo) sock.pipe(sock); // ends (close_notify) when the peer's close_notify arrives
-    else httpResponder(sock);
-  });
-  server.on('tlsClientError', (e: Error, sock?: TlsSocket) => {
-    process.stderr.write(`${sock ? peerName(sock) : 'client'}: handshake failed: ${describeError(e)}\n`);
-  });
+  let connections = 0;
+  const onRaw = (raw: net.Socket) => {
+    if (!guard.admit(raw)) return;
+    raw.setNoDelay(true);
+    const n = ++connections;
+    const name = `#${n} ${endpointName(raw.remoteAddress, raw.remotePort)}`;
+    let sock: TlsSocket;
+    try {
+      sock = new TlsSocket(raw, trace ? { ...config, onHandshakeMessage: traceFor(name) } : config, 'server', { handshakeTimeout });
+    } catch (e) {
+      raw.destroy();
+      log(`${name}: ${describeError(e)}`);
+      return;
+    }
+    const onHandshakeError = (e: Error) => log(`${name}: handshake failed: ${describeError(e)}`);
+    sock.on('error', onHandshakeError);
+    sock.once('secure', () => {
+      sock.off('error', onHandshakeError);
+      sock.on('error', (e) => log(`${name}: ${describeError(e)}`));
+      log(`${name}: ${describeSession(sock)}`);
+      guard.established(sock, raw);
+      if (echo) sock.pipe(sock); // ends (close_notify) when the peer's close_notify arrives
+      else httpResponder(sock);
+    });
+  };
   // A last line of defence: a bug triggered by one client must not stop the others.
   process.on('uncaughtException', (e) => process.stderr.write(`internal error (continuing): ${e.stack ?? e}\n`));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const addr = server.address() as AddressInfo;
-  const shown = addr.family === 'IPv6' || addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+  const { servers, port: bound, shown } = await listenAll(host, port, onRaw);
   if (caFile) {
     process.stdout.write(`development CA: ${caFile}\n`);
-    process.stdout.write(`try: curl --cacert ${caFile} https://localhost:${addr.port}/\n`);
+    process.stdout.write(`try: curl --cacert ${caFile} https://localhost:${bound}/\n`);
   }
-  process.stdout.write(`listening on ${shown}:${addr.port}\n`);
-  server.on('error', (e) => process.stderr.write(`server error: ${describeError(e)}\n`));
+  process.stdout.write(`listening on ${shown.join(' and ')}\n`);
+  for (const s of servers) s.on('error', (e) => log(`server error: ${describeError(e)}`));
 
   return new Promise<number>((resolve) => {
     const stop = () => {
-      server.close(() => resolve(0));
+      let left = servers.length;
+      for (const s of servers) s.close(() => --left === 0 && resolve(0));
+      for (const raw of guard.open) raw.destroy();
       setTimeout(() => resolve(0), 1000).unref();
     };
     process.once('SIGINT', stop);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { runCert } from '../../src/cli/cert.js';
+import { runCert } from '../../src/cli/commands.js';
 import { verifyCertificateChain } from '../../src/x509/verify.js';
 import { parseCertificate } from '../../src/x509/summary.js';
 import { parsePrivateKey } from '../../src/x509/keys.js';
