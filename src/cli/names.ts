@@ -9,8 +9,8 @@ const LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /** Why `name` cannot go into a certificate, or undefined when it can. */
 export function nameProblem(name: string): string | undefined {
-  if (parseIpAddress(name)) return undefined;
   if (/^\[.*\]$/.test(name)) return `${JSON.stringify(name)}: write an IPv6 address without brackets (${name.slice(1, -1)})`;
+  if (parseIpAddress(name)) return undefined;
   // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7f]/.test(name)) return `${JSON.stringify(name)}: internationalized names go in their ASCII form (xn--…, RFC 5890)`;
   if (name.length > 253) return `${JSON.stringify(name)}: longer than 253 characters`;

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -106,6 +106,93 @@ describe('puretls cert', () => {
       expect((await quiet(['ca', '--out', join(dir, 'x'), '--key', 'dsa'])).code).toBe(2);
       expect((await quiet(['issue', '--ca', join(dir, 'nope'), '--out', join(dir, 'y'), '--name', 'a'])).code).toBe(1);
       expect((await quiet(['bogus'])).code).toBe(2);
+    } finally {
+      process.stderr.write = err;
+    }
+  });
+
+  it('keeps a PKI intact: an existing CA is not replaced without --force; the CA directory is not overwritten by a leaf', async () => {
+    const base = join(dir, 'intact');
+    const err = process.stderr.write;
+    let stderr = '';
+    process.stderr.write = ((s: string) => ((stderr += s), true)) as typeof process.stderr.write;
+    try {
+      expect((await quiet(['ca', '--out', join(base, 'ca')])).code).toBe(0);
+      const first = read(join(base, 'ca', 'cert.pem'));
+      const again = await quiet(['ca', '--out', join(base, 'ca')]);
+      expect(again.code).toBe(1);
+      expect(stderr).toMatch(/already holds a certificate and key.*--force/);
+      expect(read(join(base, 'ca', 'cert.pem'))).toBe(first);
+      expect((await quiet(['ca', '--out', join(base, 'ca'), '--force'])).code).toBe(0);
+      expect(read(join(base, 'ca', 'cert.pem'))).not.toBe(first);
+      const ca = read(join(base, 'ca', 'cert.pem'));
+      stderr = '';
+      expect((await quiet(['issue', '--ca', join(base, 'ca'), '--out', join(base, 'ca'), '--name', 'localhost'])).code).toBe(2);
+      expect(stderr).toMatch(/the CA's own directory/);
+      expect((await quiet(['ca', '--out', join(base, 'ca2')])).code).toBe(0);
+      stderr = '';
+      expect((await quiet(['issue', '--ca', join(base, 'ca'), '--out', join(base, 'ca2'), '--name', 'localhost'])).code).toBe(1);
+      expect(stderr).toMatch(/holds a CA certificate.*--force/);
+      expect(read(join(base, 'ca', 'cert.pem'))).toBe(ca);
+    } finally {
+      process.stderr.write = err;
+    }
+  });
+
+  it('refuses to issue from a certificate that is not a CA (cA=FALSE, or no keyCertSign)', async () => {
+    const base = join(dir, 'notca');
+    const err = process.stderr.write;
+    let stderr = '';
+    process.stderr.write = ((s: string) => ((stderr += s), true)) as typeof process.stderr.write;
+    try {
+      expect((await quiet(['ca', '--out', join(base, 'ca')])).code).toBe(0);
+      expect((await quiet(['issue', '--ca', join(base, 'ca'), '--out', join(base, 'leaf'), '--name', 'leaf.test'])).code).toBe(0);
+      // A leaf (cA=FALSE) used as an issuer.
+      expect((await quiet(['issue', '--ca', join(base, 'leaf'), '--out', join(base, 'bad'), '--name', 'x.test'])).code).toBe(1);
+      expect(stderr).toMatch(/is not a CA certificate \(basicConstraints cA is not TRUE\)/);
+      // cA=TRUE but keyUsage without keyCertSign (made with openssl).
+      const d = join(base, 'nokcs');
+      execFileSync('mkdir', ['-p', d]);
+      openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(d, 'key.pem'), '-out', join(d, 'cert.pem'), '-days', '30', '-subj', '/CN=No keyCertSign',
+        '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,digitalSignature']);
+      stderr = '';
+      expect((await quiet(['issue', '--ca', d, '--out', join(base, 'bad2'), '--name', 'x.test'])).code).toBe(1);
+      expect(stderr).toMatch(/keyUsage lacks keyCertSign/);
+    } finally {
+      process.stderr.write = err;
+    }
+  });
+
+  it('validates names: DNS syntax and IP literals, with the offending name in the error (exit 2)', async () => {
+    const base = join(dir, 'names');
+    expect((await quiet(['ca', '--out', join(base, 'ca')])).code).toBe(0);
+    const err = process.stderr.write;
+    let stderr = '';
+    process.stderr.write = ((s: string) => ((stderr += s), true)) as typeof process.stderr.write;
+    try {
+      for (const [bad, why] of [
+        ['foo bar', /label "foo bar" is not letters/],
+        ['-x.example', /label "-x.example"|label "-x"/],
+        ['a..b', /empty label/],
+        ['256.1.1.1', /neither a valid IP address nor a DNS name/],
+        ['10.0.0', /neither a valid IP address nor a DNS name/],
+        ['[::1]', /without brackets/],
+        ['*.com', /at least two labels/],
+        ['a.*.example', /only as the whole leftmost label/],
+        ['bücher.example', /xn--/],
+        [`${'a'.repeat(64)}.example`, /at most 63 characters/],
+      ] as const) {
+        stderr = '';
+        expect((await quiet(['issue', '--ca', join(base, 'ca'), '--out', join(base, 'x'), '--name', `localhost,${bad}`])).code).toBe(2);
+        expect(stderr).toContain(JSON.stringify(bad));
+        expect(stderr).toMatch(why);
+      }
+      expect(existsSync(join(base, 'x'))).toBe(false);
+      const ok = await quiet(['issue', '--ca', join(base, 'ca'), '--out', join(base, 'ok'), '--name', '*.example.test,xn--bcher-kva.example,192.0.2.7,2001:db8::1,localhost']);
+      expect(ok.code).toBe(0);
+      expect(parseCertificate(read(join(base, 'ok', 'cert.pem'))).subjectAltNames).toEqual({
+        dns: ['*.example.test', 'xn--bcher-kva.example', 'localhost'], ip: ['192.0.2.7', '2001:db8::1'],
+      });
     } finally {
       process.stderr.write = err;
     }
