@@ -1,10 +1,11 @@
 /**
- * What `puretls serve --cert` checks before it listens: warnings for a
- * certificate clients will refuse anyway (expired, not yet valid, an
- * extendedKeyUsage without serverAuth), so the operator learns it at start
- * rather than from every client's alert.
+ * What `puretls serve --cert` checks before it listens: the key must be the
+ * certificate's (refused, as Node refuses "key values mismatch"), and
+ * warnings for a certificate clients will refuse anyway (expired, not yet
+ * valid, an extendedKeyUsage without serverAuth), so the operator learns it
+ * at start rather than from every client's alert.
  */
-import { decodeCertificate, pemDecode } from '../x509/index.js';
+import { assertKeyMatchesCertificate, decodeCertificate, KeyMismatchError, parsePrivateKey, pemDecode } from '../x509/index.js';
 import { OID } from '../x509/oids.js';
 import { UsageError } from './args.js';
 
@@ -30,7 +31,24 @@ export function serverCertificateWarnings(certPem: string, now = Date.now()): st
   return out;
 }
 
-/** Print each warning through `warn`. */
-export function checkServerCertificate(certPem: string, _keyPem: string, warn: (w: string) => void): void {
+/**
+ * Refuse a key that is not the certificate's (a usage error naming both
+ * files), then print each warning through `warn`.
+ */
+export function checkServerCertificate(files: { cert: string; key: string }, certPem: string, keyPem: string, warn: (w: string) => void): void {
+  const der = pemDecode(certPem, 'CERTIFICATE')[0];
+  if (!der) throw new UsageError(`--cert ${files.cert}: no CERTIFICATE block in the file`);
+  let key;
+  try {
+    key = parsePrivateKey(keyPem);
+  } catch (e) {
+    throw new UsageError(`--key ${files.key}: not a private key we can read: ${(e as Error).message}`);
+  }
+  try {
+    assertKeyMatchesCertificate(der, key, `--cert ${files.cert} and --key ${files.key}`);
+  } catch (e) {
+    if (e instanceof KeyMismatchError) throw new UsageError(e.message);
+    throw e;
+  }
   for (const w of serverCertificateWarnings(certPem)) warn(w);
 }

@@ -10,7 +10,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decodeCertificate, parseCertificate, pemDecode } from '../x509/index.js';
+import { assertKeyMatchesCertificate, decodeCertificate, parseCertificate, parsePrivateKey, pemDecode } from '../x509/index.js';
 import { KeyUsageBit, hasKeyUsage } from '../x509/certificate.js';
 import { createCertificateAuthority, issueCertificate, type IssuedCertificate, type KeyType } from '../cert/index.js';
 import { intOption, list, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
@@ -81,7 +81,10 @@ function readCa(dir: string): { certPem: string; keyPem: string } {
   // A CA whose keyUsage omits keyCertSign must not sign certificates (RFC 5280 §4.2.1.3).
   if (c.keyUsage && !hasKeyUsage(c, KeyUsageBit.keyCertSign)) throw new CertError(`--ca: ${certFile} is not allowed to sign certificates (its keyUsage lacks keyCertSign)`);
   if (Date.now() > c.notAfter) throw new CertError(`--ca: ${certFile} expired on ${new Date(c.notAfter).toISOString()}`);
-  return { certPem, keyPem: readFileSync(keyFile, 'utf8') };
+  const keyPem = readFileSync(keyFile, 'utf8');
+  // Certificates signed with another key would never verify against this CA.
+  assertKeyMatchesCertificate(der, parsePrivateKey(keyPem), `--ca ${dir}: key.pem and cert.pem`);
+  return { certPem, keyPem };
 }
 
 /** Does `dir` hold a CA certificate? */

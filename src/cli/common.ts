@@ -2,7 +2,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { ConnectOptions, ServerOptions } from '../io/node.js';
 import { DEFAULT_GROUPS } from '../handshake/config.js';
-import { ALL_CIPHER_SUITES } from '../handshake/cipher-suites.js';
+import { ALL_CIPHER_SUITES } from '../crypto/cipher-suites.js';
 import { list, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 
 /** Option rows common to every TLS command (the CA row differs between clients and servers). */

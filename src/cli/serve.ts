@@ -103,7 +103,7 @@ async function runServeArgs(args: ParsedArgs): Promise<number> {
     // Client certificates issued by the same development CA are trusted.
     if (o.ca === undefined) o.ca = pki.ca.cert;
   } else {
-    checkServerCertificate(o.cert as string, o.key as string, (w) => process.stderr.write(`warning: --cert: ${w}\n`));
+    checkServerCertificate({ cert: args.values.get('cert')!, key: args.values.get('key')! }, o.cert as string, o.key as string, (w) => process.stderr.write(`warning: --cert: ${w}\n`));
   }
   if (args.flags.has('verify-client')) o.clientAuth = 'require';
   else if (args.flags.has('request-client-cert')) o.clientAuth = 'request';

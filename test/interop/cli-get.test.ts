@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCertificateAuthority, issueCertificate } from '../../src/x509/index.js';
+import { createCertificateAuthority, issueCertificate } from '../../src/cert/index.js';
 import { CLI, closeServer, killAll, listen, run } from './helpers/net.js';
 import { makeTestPki, type TestPki } from './helpers/pki.js';
 
@@ -106,6 +106,13 @@ describe('puretls serve --cert checks the certificate at start', () => {
     await child.kill();
     return child.stderr();
   }
+
+  it('refuses a key that is not the certificate\'s, naming both files (exit 2, before listening)', async () => {
+    const c = run(process.execPath, [CLI, 'serve', '--port', '0', '--cert', pki.server['ecdsa-p256'].certFile, '--key', pki.client.keyFile]);
+    expect(await c.exit).toBe(2);
+    expect(c.stderr()).toContain(`--cert ${pki.server['ecdsa-p256'].certFile} and --key ${pki.client.keyFile}: key values mismatch`);
+    expect(c.stdout()).not.toMatch(/listening/);
+  });
 
   it('warns about an expired certificate', async () => {
     const ca = await createCertificateAuthority({ now: new Date(Date.now() - 400 * 86_400_000) });

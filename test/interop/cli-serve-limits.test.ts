@@ -41,7 +41,9 @@ async function until(what: string, cond: () => boolean, ms: number): Promise<voi
 /** A TLS client that reads the whole response, then keeps its socket open (no FIN, no close_notify). */
 function holdingClient(port: number): Promise<{ socket: tls.TLSSocket; body: string }> {
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, allowHalfOpen: true, minVersion: 'TLSv1.3' }, () => {
+    // allowHalfOpen (passed on to the net.Socket): the client does not end its side when ours ends.
+    const opts = { host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, allowHalfOpen: true, minVersion: 'TLSv1.3' } as tls.ConnectionOptions;
+    const s = tls.connect(opts, () => {
       s.write('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
     });
     let body = '';

@@ -158,6 +158,11 @@ describe('puretls cert', () => {
       stderr = '';
       expect((await quiet(['issue', '--ca', d, '--out', join(base, 'bad2'), '--name', 'x.test'])).code).toBe(1);
       expect(stderr).toMatch(/keyUsage lacks keyCertSign/);
+      // A CA directory whose key.pem is not the CA certificate's key.
+      execFileSync('cp', [join(base, 'leaf', 'key.pem'), join(base, 'ca', 'key.pem')]);
+      stderr = '';
+      expect((await quiet(['issue', '--ca', join(base, 'ca'), '--out', join(base, 'bad3'), '--name', 'x.test'])).code).toBe(1);
+      expect(stderr).toMatch(/key\.pem and cert\.pem: key values mismatch/);
     } finally {
       process.stderr.write = err;
     }
