@@ -22,6 +22,7 @@ import { startServer } from '../handshake/server/index.js';
 import { ContentType, createRecordProtection, LEGACY_RECORD_VERSION, LEGACY_RECORD_VERSION_INITIAL, MessageReader, RecordWriter, type InboundMessage } from '../record/index.js';
 import { concatBytes, isPromise, wipe, type MaybePromise } from '../util/bytes.js';
 import { classifyAlert, encodeAlert } from './alerts.js';
+import { checkExporterArguments } from './exporter.js';
 import { FloodGuard } from './flood-guard.js';
 import type { ClientConfig, ConnectionHandlers, ConnectionState, ServerConfig, SessionInfo } from './types.js';
 
@@ -98,6 +99,13 @@ export class Connection {
       setWriteKey: (suite, secret) => this.setWriteKey(suite, secret),
       setReadKey: (suite, secret) => this.setReadKey(suite, secret),
       skipEarlyData: (n) => this.rx.skipEarlyData(n),
+      requireRecordBoundary: (message) => {
+        if (this.rx.bufferedHandshakeBytes > 0) {
+          throw new TlsError('unexpected_message', `handshake: data after ${message} in its record (RFC 8446 §5.1: it must end at a record boundary)`, {
+            code: 'handshake_not_record_aligned',
+          });
+        }
+      },
       handshakeComplete: (r) => this.onHandshakeComplete(r),
     };
   }
@@ -228,11 +236,18 @@ export class Connection {
     this.schedule(() => this.sendKeyUpdate(requestPeer));
   }
 
-  /** TLS-Exporter, RFC 8446 §7.5. */
-  exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
+  /**
+   * TLS-Exporter, RFC 8446 §7.5, in Node's argument order (length, label,
+   * context). An empty label and an empty or absent context are allowed
+   * (RFC 5705 §4; TLS 1.3 treats an absent context as empty). A bad call
+   * throws to the caller (TypeError/RangeError, or not_connected) and leaves
+   * the connection as it was.
+   */
+  exportKeyingMaterial(length: number, label: string, context: Uint8Array = new Uint8Array(0)): Uint8Array {
     if (!this.suite || !this.exporterSecret) {
       throw new TlsError('internal_error', 'exportKeyingMaterial: the handshake is not complete', { code: 'not_connected' });
     }
+    checkExporterArguments(length, label, context, this.suite.hashLength);
     return exportKeyingMaterial(this.config.provider, this.suite, this.exporterSecret, label, context, length);
   }
 

@@ -25,6 +25,45 @@ export const MLKEM768_CT_LENGTH = 1088;
 export const MLKEM768_SEED_LENGTH = 64;
 export const MLKEM768_MSG_LENGTH = 32;
 
+/**
+ * Exact key_exchange lengths per group and direction (RFC 8446 §4.2.8.2:
+ * X25519 32 bytes, UncompressedPointRepresentation 1 + 2 * coordinate;
+ * draft-ietf-tls-ecdhe-mlkem: ML-KEM-768 encapsulation key or ciphertext,
+ * then the X25519 share). A share of any other length → illegal_parameter.
+ */
+export const SHARE_LENGTHS: Readonly<Record<NamedGroupName, { readonly client: number; readonly server: number }>> = {
+  x25519: { client: X25519_LENGTH, server: X25519_LENGTH },
+  secp256r1: { client: 65, server: 65 },
+  secp384r1: { client: 97, server: 97 },
+  X25519MLKEM768: { client: MLKEM768_EK_LENGTH + X25519_LENGTH, server: MLKEM768_CT_LENGTH + X25519_LENGTH },
+};
+
+const GROUP_BY_CODE = new Map<number, NamedGroupName>(Object.entries(GROUP_CODEPOINTS).map(([k, v]) => [v, k as NamedGroupName]));
+
+/**
+ * RFC 8446 §4.2.8.2: a share for a group we know must have that group's exact
+ * length (empty included) → illegal_parameter. Shares for groups we do not
+ * know are not looked at (an empty one is still a decode_error: key_exchange<1..2^16-1>).
+ */
+export function checkKeyShareEntry(group: number, keyExchange: Uint8Array, sender: 'client' | 'server'): void {
+  const name = GROUP_BY_CODE.get(group);
+  if (name === undefined) {
+    if (keyExchange.length === 0) throw new TlsError('decode_error', 'key_share: empty key_exchange');
+    return;
+  }
+  checkShareLength(name, keyExchange, SHARE_LENGTHS[name][sender]);
+}
+
+/**
+ * RFC 8446 §4.2.7: "Values within "obsolete_RESERVED" ranges are used in
+ * previous versions of TLS and MUST NOT be offered or negotiated by TLS 1.3
+ * implementations": the pre-RFC 8422 curves 0x0001–0x0016 and
+ * arbitrary_explicit_prime/char2_curves 0xFF01–0xFF02.
+ */
+export function isObsoleteGroup(code: number): boolean {
+  return (code >= 0x0001 && code <= 0x0016) || code === 0xff01 || code === 0xff02;
+}
+
 export const EC_GROUP_CURVE: Readonly<Record<'secp256r1' | 'secp384r1', EcCurveName>> = {
   secp256r1: 'P-256',
   secp384r1: 'P-384',

@@ -7,7 +7,13 @@ import { TlsError } from '../errors.js';
 import { utf8 } from '../util/bytes.js';
 import type { CryptoProvider, HashAlgorithm } from './provider.js';
 
-/** `opaque label<7..255> = "tls13 " + Label` with its length byte, per label (bounded: exporter labels come from callers). */
+/**
+ * `opaque label<7..255> = "tls13 " + Label` with its length byte, per label
+ * (bounded: exporter labels come from callers). An empty exporter label gives
+ * the 6-byte "tls13 ", one short of the struct's minimum: RFC 8446 §7.5 and
+ * RFC 5705 allow the empty label and OpenSSL and BoringSSL derive it this way,
+ * so 6 is accepted.
+ */
 const encodedLabels = new Map<string, Uint8Array>();
 const MAX_ENCODED_LABELS = 64;
 
@@ -15,7 +21,7 @@ function encodedLabel(label: string): Uint8Array {
   let l = encodedLabels.get(label);
   if (!l) {
     const body = utf8(`tls13 ${label}`);
-    if (body.length < 7 || body.length > 255) throw new TlsError('internal_error', `encoding: HkdfLabel label length ${body.length} outside <7..255>`);
+    if (body.length < 6 || body.length > 255) throw new TlsError('internal_error', `encoding: HkdfLabel label length ${body.length} outside <6..255>`);
     l = new Uint8Array(1 + body.length);
     l[0] = body.length;
     l.set(body, 1);

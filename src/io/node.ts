@@ -423,7 +423,7 @@ export class TlsSocket extends Duplex {
 
   /** RFC 8446 §7.5 exporter, Node's argument order (length, label, context). */
   exportKeyingMaterial(length: number, label: string, context?: Buffer | Uint8Array): Buffer {
-    return buf(this.connection.exportKeyingMaterial(label, context ? u8(context) : new Uint8Array(0), length));
+    return buf(this.connection.exportKeyingMaterial(length, label, context === undefined ? undefined : u8(context)));
   }
 
   /** Send a KeyUpdate (RFC 8446 §4.6.3); with requestPeer, ask the peer to update too. */

@@ -262,10 +262,10 @@ describe('post-handshake', () => {
 
   it('exportKeyingMaterial agrees on both sides', async () => {
     const { client, server } = await connect({}, { certificate: P.server['ecdsa-p256'] });
-    const a = client.conn.exportKeyingMaterial('EXPERIMENTAL test', new Uint8Array([1, 2]), 32);
-    const b = server.conn.exportKeyingMaterial('EXPERIMENTAL test', new Uint8Array([1, 2]), 32);
+    const a = client.conn.exportKeyingMaterial(32, 'EXPERIMENTAL test', new Uint8Array([1, 2]));
+    const b = server.conn.exportKeyingMaterial(32, 'EXPERIMENTAL test', new Uint8Array([1, 2]));
     expect(a).toEqual(b);
-    expect(client.conn.exportKeyingMaterial('EXPERIMENTAL other', new Uint8Array(0), 32)).not.toEqual(a);
+    expect(client.conn.exportKeyingMaterial(32, 'EXPERIMENTAL other', new Uint8Array(0))).not.toEqual(a);
   });
 
   it('key log lines for every secret, identical on both sides', async () => {

@@ -31,7 +31,7 @@ async function run(): Promise<{ stream: string; exporter: string }> {
   expect(toHex(all.subarray(0, 3))).toBe('160301');
   return {
     stream: toHex(sha256(all)),
-    exporter: toHex(client.conn.exportKeyingMaterial('EXPERIMENTAL pin', new Uint8Array(0), 16)),
+    exporter: toHex(client.conn.exportKeyingMaterial(16, 'EXPERIMENTAL pin', new Uint8Array(0))),
   };
 }
 

@@ -112,8 +112,9 @@ describe('malformed messages and extensions', () => {
     expect(alertOf(() => decodeAlpn(fromHex('00020000')))).toBe('decode_error');
     const ks = encodeKeyShareClient([{ group: 29, keyExchange: new Uint8Array(32) }]);
     expect(decodeKeyShareClient(ks.data)[0]!.group).toBe(29);
-    expect(alertOf(() => decodeKeyShareClient(fromHex('000a001d00010a001d00010b')))).toBe('illegal_parameter');
-    expect(alertOf(() => decodeKeyShareClient(fromHex('0004001d0000')))).toBe('decode_error');
+    expect(alertOf(() => decodeKeyShareClient(fromHex('000a7a7a00010a7a7a00010b')))).toBe('illegal_parameter'); // two shares for one group
+    expect(alertOf(() => decodeKeyShareClient(fromHex('00047a7a0000')))).toBe('decode_error'); // empty, unknown group: key_exchange<1..>
+    expect(alertOf(() => decodeKeyShareClient(fromHex('0004001d0000')))).toBe('illegal_parameter'); // empty x25519 share (§4.2.8.2)
     const psk = encodeOfferedPsks({ identities: [{ identity: new Uint8Array([1]), obfuscatedTicketAge: 7 }], binders: [new Uint8Array(32)] });
     expect(decodeOfferedPsks(psk.data).identities[0]!.obfuscatedTicketAge).toBe(7);
   });

@@ -88,6 +88,38 @@ describe('HelloRetryRequest', () => {
   });
 });
 
+describe('TLS-Exporter agrees with OpenSSL (RFC 8446 §7.5), empty label and context included', () => {
+  const cases: [number, string, Buffer | undefined][] = [
+    [32, '', Buffer.alloc(0)],
+    [32, '', undefined],
+    [48, 'EXPERIMENTAL puretls', Buffer.alloc(0)],
+    [20, 'EXPERIMENTAL puretls', Buffer.from('context')],
+  ];
+  // Node's types want a context; at run time an absent one means "no context" (SSL_export_keying_material use_context = 0).
+  const nodeEkm = (s: tls.TLSSocket, len: number, label: string, ctx: Buffer | undefined): Buffer =>
+    ctx === undefined ? (s.exportKeyingMaterial as (l: number, lb: string) => Buffer)(len, label) : s.exportKeyingMaterial(len, label, ctx);
+  it('puretls client, Node server: every case gives the bytes OpenSSL computes', async () => {
+    let server: tls.TLSSocket | undefined;
+    const { port } = await nodeServer({}, (s) => { server = s; s.pipe(s); });
+    const c = pureClient(port);
+    await secure(c);
+    c.write('x');
+    await new Promise((r) => c.once('data', r));
+    for (const [len, label, ctx] of cases) expect(c.exportKeyingMaterial(len, label, ctx).equals(nodeEkm(server!, len, label, ctx))).toBe(true);
+    c.end();
+  });
+  it('Node client, puretls server', async () => {
+    let server: TlsSocket | undefined;
+    const { port } = await pureServer({}, (s) => { server = s; s.pipe(s); });
+    const c = nodeClient(port);
+    await secure(c);
+    c.write('x');
+    await new Promise((r) => c.once('data', r));
+    for (const [len, label, ctx] of cases) expect(nodeEkm(c, len, label, ctx).equals(server!.exportKeyingMaterial(len, label, ctx))).toBe(true);
+    c.end();
+  });
+});
+
 describe('mutual TLS', () => {
   it('Node server requiring a client certificate accepts puretls with one', async () => {
     let peer: string | undefined;

@@ -75,6 +75,8 @@ export class ExpectServerHello implements HandshakeState {
     const ctx = this.ctx;
     // §4.1.4: a second HelloRetryRequest → unexpected_message.
     if (ctx.hrr) throw new TlsError('unexpected_message', 'second HelloRetryRequest');
+    // §5.1: the HelloRetryRequest ends the server's flight and must end its record.
+    ctx.io.requireRecordBoundary('HelloRetryRequest');
     const ext = parseHelloRetryRequestExtensions(m.extensions);
     const first = ctx.hello;
     if (ext.selectedGroup !== undefined) {

@@ -23,6 +23,14 @@ export interface HandshakeIo {
    * before ClientHello2). Server only.
    */
   skipEarlyData(maxBytes: number): void;
+  /**
+   * RFC 8446 §5.1: a message that can precede a key change (ClientHello,
+   * ServerHello/HelloRetryRequest, EndOfEarlyData, Finished, KeyUpdate) must
+   * end its record. Where no key change follows (a HelloRetryRequest and the
+   * ClientHello it answers), the state calls this: handshake bytes still
+   * buffered from the same record → unexpected_message.
+   */
+  requireRecordBoundary(message: string): void;
   /** Both directions now use application traffic keys. */
   handshakeComplete(result: HandshakeResult): void;
 }

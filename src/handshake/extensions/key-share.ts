@@ -7,6 +7,7 @@
  */
 import { Reader } from '../../codec/reader.js';
 import { Writer } from '../../codec/writer.js';
+import { checkKeyShareEntry } from '../../crypto/group-rules.js';
 import { TlsError } from '../../errors.js';
 import { ExtensionType } from '../messages/types.js';
 import type { Extension } from './list.js';
@@ -16,9 +17,11 @@ export interface KeyShareEntry {
   readonly keyExchange: Uint8Array;
 }
 
-function readEntry(r: Reader): KeyShareEntry {
+/** One KeyShareEntry; its length is checked against the group (§4.2.8.2): illegal_parameter, not decode_error, for a known group. */
+function readEntry(r: Reader, sender: 'client' | 'server'): KeyShareEntry {
   const group = r.u16();
-  const keyExchange = r.vec16(1, 0xffff, 'key_exchange');
+  const keyExchange = r.vec16(0, 0xffff, 'key_exchange');
+  checkKeyShareEntry(group, keyExchange, sender);
   return { group, keyExchange };
 }
 
@@ -28,7 +31,7 @@ export function decodeKeyShareClient(d: Uint8Array): KeyShareEntry[] {
     const out: KeyShareEntry[] = [];
     const seen = new Set<number>(); // a Set: a peer may send thousands of entries
     while (l.remaining > 0) {
-      const e = readEntry(l);
+      const e = readEntry(l, 'client');
       // RFC 8446 §4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same group."
       if (seen.has(e.group)) throw new TlsError('illegal_parameter', 'key_share: two shares for one group');
       seen.add(e.group);
@@ -48,7 +51,7 @@ export function encodeKeyShareClient(shares: readonly KeyShareEntry[]): Extensio
 
 export function decodeKeyShareServer(d: Uint8Array): KeyShareEntry {
   const r = new Reader(d, 0, d.length, 'key_share');
-  const e = readEntry(r);
+  const e = readEntry(r, 'server');
   r.expectEnd();
   return e;
 }

@@ -4,6 +4,7 @@
  * it understands; unknown extensions are ignored here (the client applies
  * `checkSolicited` to server messages itself).
  */
+import { isObsoleteGroup } from '../../crypto/group-rules.js';
 import { TlsError } from '../../errors.js';
 import { ExtensionType as E } from '../messages/types.js';
 import { decodeAlpn, decodeAlpnSelected } from './alpn.js';
@@ -36,13 +37,23 @@ export interface ClientHelloExtensions {
   postHandshakeAuth: boolean;
 }
 
+/** A client's supported_groups: obsolete codepoints are refused (§4.2.7); GREASE and unknown ones are kept (and never chosen). */
+function decodeOfferedGroups(d: Uint8Array): number[] {
+  const groups = decodeSupportedGroups(d);
+  const bad = groups.find(isObsoleteGroup);
+  if (bad !== undefined) {
+    throw new TlsError('illegal_parameter', `supported_groups offers obsolete group 0x${bad.toString(16).padStart(4, '0')} (RFC 8446 §4.2.7: MUST NOT be offered)`);
+  }
+  return groups;
+}
+
 export function parseClientHelloExtensions(exts: readonly Extension[]): ClientHelloExtensions {
   checkAllowed(exts, 'CH');
   const out: ClientHelloExtensions = { hasServerName: false, earlyData: false, postHandshakeAuth: false };
   for (const e of exts) {
     switch (e.type) {
       case E.server_name: out.hasServerName = true; out.serverName = decodeServerName(e.data); break;
-      case E.supported_groups: out.supportedGroups = decodeSupportedGroups(e.data); break;
+      case E.supported_groups: out.supportedGroups = decodeOfferedGroups(e.data); break;
       case E.signature_algorithms: out.signatureAlgorithms = decodeSignatureAlgorithms(e.data); break;
       case E.signature_algorithms_cert: out.signatureAlgorithmsCert = decodeSignatureAlgorithms(e.data, 'signature_algorithms_cert'); break;
       case E.key_share: out.keyShares = decodeKeyShareClient(e.data); break;

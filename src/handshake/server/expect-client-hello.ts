@@ -75,9 +75,11 @@ export class ExpectClientHello implements HandshakeState {
     if (!ext.supportedVersions || !ext.supportedVersions.includes(TLS13)) {
       throw new TlsError('protocol_version', 'client does not offer TLS 1.3');
     }
-    // §4.1.2: "legacy_version field MUST be set to 0x0303" in a TLS 1.3 ClientHello;
-    // we never use it to negotiate (§4.2.1), only reject a client that breaks the rule.
-    if (m.legacyVersion !== TLS12) throw new TlsError('illegal_parameter', 'ClientHello: legacy_version is not 0x0303');
+    // §4.2.1: "If this extension is present in the ClientHello, servers MUST NOT
+    // use the ClientHello.legacy_version value for version negotiation".
+    // A client that breaks §4.1.2's "MUST be set to 0x0303" (0x0301, 0x0302,
+    // 0x0304, ...) but offers TLS 1.3 in supported_versions is served: the
+    // version is decided by supported_versions alone.
     // §4.1.2: exactly one compression method, null; anything else → illegal_parameter.
     if (m.legacyCompressionMethods.length !== 1 || m.legacyCompressionMethods[0] !== 0) {
       throw new TlsError('illegal_parameter', 'ClientHello: legacy_compression_methods must be exactly [0]');
@@ -152,6 +154,8 @@ export class ExpectClientHello implements HandshakeState {
 
   private sendHelloRetryRequest(m: ClientHello, raw: Uint8Array, suite: CipherSuite, group: number): HandshakeState {
     const ctx = this.ctx;
+    // §5.1: the ClientHello ends the client's flight; the second one must start a new record.
+    ctx.io.requireRecordBoundary('ClientHello');
     ctx.firstHello = m;
     ctx.hrr = { suite: suite.code, group };
     ctx.suite = suite;
