@@ -326,10 +326,15 @@ export class Connection {
     this.readScheduled = false;
     try {
       for (;;) {
-        if (this.inputClosed) return;
-        let m = this.rx.next();
+        if (this._state === 'failed' || this.destroyed) return;
+        let m = this.inputClosed ? undefined : this.rx.next();
         if (isPromise(m)) m = await m;
-        if (!m || this.inputClosed) return;
+        if (!m || this.inputClosed) {
+          // The input at hand is processed: answer the peer's KeyUpdate requests once (RFC 8446 §4.6.3).
+          const a = this.answerKeyUpdate();
+          if (isPromise(a)) await a;
+          return;
+        }
         const r = this.onMessage(m);
         if (isPromise(r)) await r;
       }
@@ -526,6 +531,11 @@ export class Connection {
   private flushWrites(): MaybePromise<void> {
     if (this._state !== 'connected' && this._state !== 'closed') return;
     if (this.writeKeyChange) return this.writeKeyChange.then(() => this.flushWrites());
+    // RFC 8446 §4.6.3: an owed KeyUpdate goes "prior to sending its next Application Data record".
+    if (this.queuedWrites.length > 0 && this.connected?.keyUpdateOwed) {
+      const a = this.answerKeyUpdate();
+      if (isPromise(a)) return a.then(() => this.flushWrites());
+    }
     const writes = this.queuedWrites;
     this.queuedWrites = [];
     for (const w of writes) {
@@ -542,6 +552,11 @@ export class Connection {
     // RFC 8446 §5.5: rekey well before the AEAD limit.
     if (this.connected && this.tx.recordsSealed >= this.config.keyUpdateAfterRecords) return this.sendKeyUpdate(false);
     return undefined;
+  }
+
+  private answerKeyUpdate(): MaybePromise<void> {
+    if (!this.connected?.keyUpdateOwed || this.outputClosed || this.keysReleased || this._state === 'failed') return;
+    return this.sendKeyUpdate(false);
   }
 
   private sendKeyUpdate(requestPeer: boolean): MaybePromise<void> {

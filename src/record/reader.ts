@@ -79,6 +79,8 @@ export class RecordReader {
   private consecutiveCcs = 0;
   private readonly maxInFlight: number;
   private readonly onCcs: (() => void) | undefined;
+  /** A record was decrypted (under any key): from then on no plaintext alert is accepted. */
+  private decryptedAny = false;
   /** Bytes of early data left to skip (RFC 8446 §4.2.10), or 0. */
   private skipBudget = 0;
 
@@ -224,6 +226,14 @@ export class RecordReader {
           return this.unprotected(rec);
         }
 
+        if (rec.type === ContentType.alert && !this.decryptedAny) {
+          // A peer that failed on our first protected flight may send its alert
+          // in plaintext (it had not switched keys yet). Until its first
+          // protected record arrives, a plaintext alert is read as that alert,
+          // as rustls and tlslite-ng do; anything else unprotected is not.
+          this.head++;
+          return this.unprotected(rec);
+        }
         if (rec.type !== ContentType.application_data) {
           // RFC 8446 §5.2: once keys are in use, every record is TLSCiphertext
           // with opaque_type application_data (CCS aside).
@@ -344,6 +354,7 @@ export class RecordReader {
     if (pt === null) {
       throw new TlsError('bad_record_mac', 'record: authentication failed (RFC 8446 §5.2)');
     }
+    this.decryptedAny = true;
     const { type, content } = parseInnerPlaintext(pt);
     if (content.length === 0 && type !== ContentType.application_data) {
       // RFC 8446 §5.1/§5.4: zero-length handshake/alert content is not allowed.

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClientConfig, ServerConfig } from '../../src/connection/types.js';
 import { encodeKeyShareClient, encodeKeyShareHrr } from '../../src/handshake/extensions/key-share.js';
 import { encodeSupportedGroups, encodeSupportedVersionsServer } from '../../src/handshake/extensions/lists.js';
+import { nextTrafficSecret } from '../../src/handshake/key-schedule.js';
 import { encodeHandshake } from '../../src/handshake/messages/index.js';
 import { ExtensionType as E, HELLO_RETRY_REQUEST_RANDOM } from '../../src/handshake/messages/types.js';
 import { pki, type Pki } from '../connection/fixtures.js';
@@ -161,5 +162,126 @@ describe('ClientHello.legacy_version (§4.2.1, §D.5)', () => {
     const p = serverProbe();
     await p.send(record(CT.handshake, p.helloBytes({ legacyVersion: 0x0300 })));
     expectAlert(p, 'protocol_version');
+  });
+});
+
+describe('plaintext alerts around the key change', () => {
+  it('server: a plaintext alert before the client\'s first protected record ends the connection as that alert', async () => {
+    const p = serverProbe();
+    await p.send(record(CT.handshake, p.helloBytes()));
+    expect(p.gotServerFinished).toBe(true);
+    await p.send(record(CT.alert, new Uint8Array([2, 42])));
+    expect(p.alerts).toEqual([]);
+    expect(p.ep.errors.map((e) => [e.alert, e.received])).toEqual([['bad_certificate', true]]);
+    expect(p.ep.conn.state).toBe('failed');
+  });
+  it('server: a plaintext close_notify before the client\'s first protected record closes it (peer_closed_in_handshake), no alert back', async () => {
+    const p = serverProbe();
+    await p.send(record(CT.handshake, p.helloBytes()), ccsRecord(), record(CT.alert, new Uint8Array([1, 0])));
+    expect(p.alerts).toEqual([]);
+    expect(p.ep.errors.map((e) => e.code)).toEqual(['peer_closed_in_handshake']);
+  });
+  it('server: a plaintext handshake record after our ServerHello stays unexpected_message', async () => {
+    const p = serverProbe();
+    await p.send(record(CT.handshake, p.helloBytes()));
+    await p.send(record(CT.handshake, encodeHandshake(p.finished())));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('server: a plaintext alert after the client\'s first protected record → unexpected_message', async () => {
+    const p = serverProbe();
+    await p.handshake();
+    await p.send(record(CT.alert, new Uint8Array([2, 42])));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('client: a plaintext alert after the ServerHello, before any protected record, is read as that alert', async () => {
+    const p = await clientProbe();
+    await p.send(p.serverHelloBytes(), ccsRecord(), record(CT.alert, new Uint8Array([2, 40])));
+    expect(p.alerts).toEqual([]);
+    expect(p.ep.errors.map((e) => [e.alert, e.received])).toEqual([['handshake_failure', true]]);
+  });
+  it('client: a plaintext alert after a protected record → unexpected_message', async () => {
+    const p = await clientProbe();
+    const sh = p.serverHelloBytes();
+    const [ee] = await p.defaultFlight();
+    await p.send(sh, p.hsRecord(ee!, { addToTranscript: false }), record(CT.alert, new Uint8Array([2, 40])));
+    expectAlert(p, 'unexpected_message');
+  });
+});
+
+describe('compatibility ChangeCipherSpec placement (§D.4)', () => {
+  it('with a session id: exactly one CCS, right after the ServerHello record', async () => {
+    const p = serverProbe();
+    await p.handshake();
+    const types = p.records.map((r) => r.type);
+    expect(types.slice(0, 2)).toEqual([CT.handshake, CT.ccs]);
+    expect(types.filter((t) => t === CT.ccs).length).toBe(1);
+  });
+  it('with a session id and a HelloRetryRequest: one CCS, right after the HRR; none after the ServerHello', async () => {
+    const p = serverProbe();
+    await p.send(record(CT.handshake, p.helloBytes({ shareGroup: null })));
+    expect(p.records.map((r) => r.type)).toEqual([CT.handshake, CT.ccs]);
+    await p.send(record(CT.handshake, p.retryHelloBytes()));
+    const types = p.records.map((r) => r.type);
+    expect(types.filter((t) => t === CT.ccs).length).toBe(1);
+    expect(types[2]).toBe(CT.handshake);
+    expect(p.records[2]!.encrypted).toBe(false);
+    expect(p.records.slice(3).every((r) => r.encrypted)).toBe(true);
+    expect(p.gotServerFinished).toBe(true);
+  });
+  it('without a session id, with a HelloRetryRequest: no CCS at all', async () => {
+    const p = serverProbe();
+    await p.send(record(CT.handshake, p.helloBytes({ shareGroup: null, sessionId: new Uint8Array(0) })));
+    await p.send(record(CT.handshake, p.retryHelloBytes()));
+    expect(p.gotServerFinished).toBe(true);
+    expect(p.records.some((r) => r.type === CT.ccs)).toBe(false);
+  });
+});
+
+describe('KeyUpdate(update_requested) answers (§4.6.3)', () => {
+  const GET = new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n');
+  async function requests(p: ServerProbe, n: number): Promise<Uint8Array[]> {
+    const recs: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      recs.push(p.hsRecord({ type: 'key_update', requestUpdate: 1 }, { addToTranscript: false }));
+      p.clientAppSecret = nextTrafficSecret(p.provider, p.suite, p.clientAppSecret!);
+      p.useApplicationKey();
+    }
+    return recs;
+  }
+  const answers = (p: ServerProbe): number[] => p.messages.filter((m) => m.msg.type === 'key_update').map((m) => (m.msg as { requestUpdate: number }).requestUpdate);
+
+  it('one request → exactly one KeyUpdate(update_not_requested)', async () => {
+    const p = serverProbe();
+    await p.handshake();
+    await p.send(...(await requests(p, 1)));
+    expect(answers(p)).toEqual([0]);
+  });
+  it('32 requests received together, then data → one answer (received while silent), data read', async () => {
+    const p = serverProbe();
+    await p.handshake();
+    const recs = await requests(p, 32);
+    await p.send(...recs, p.protectedRecord(CT.application_data, GET));
+    expect(answers(p)).toEqual([0]);
+    expect(p.ep.data.length).toBe(1);
+    expect(p.ep.errors).toEqual([]);
+  });
+  it('requests in separate flights are each answered', async () => {
+    const p = serverProbe();
+    await p.handshake();
+    await p.send(...(await requests(p, 1)));
+    await p.send(...(await requests(p, 1)));
+    expect(answers(p)).toEqual([0, 0]);
+  });
+  it('the answer precedes application data the server writes, which the probe reads under the new key', async () => {
+    const p = serverProbe();
+    await p.handshake();
+    await p.send(...(await requests(p, 1)));
+    await p.ep.conn.write(new TextEncoder().encode('reply'));
+    await p.ep.conn.drained();
+    const recs = p.records;
+    const kuAt = p.messages.findIndex((m) => m.msg.type === 'key_update');
+    expect(kuAt).toBeGreaterThanOrEqual(0);
+    const data = recs.filter((r) => r.type === CT.application_data && r.encrypted);
+    expect(new TextDecoder().decode(data[data.length - 1]!.content)).toBe('reply');
   });
 });

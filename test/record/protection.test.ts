@@ -123,12 +123,23 @@ describe('record protection (RFC 8446 §5.2–5.4)', () => {
     expect(got[0]!.data.length).toBe(0);
   });
 
-  it('an unprotected handshake or alert record once keys are on → unexpected_message', async () => {
-    for (const t of [21, 22]) {
-      const r = reader();
-      r.push(new Uint8Array([t, 3, 3, 0, 2, 1, 0]));
-      await expectAlert(() => r.read(), 'unexpected_message');
-    }
+  it('an unprotected handshake record once keys are on → unexpected_message', async () => {
+    const r = reader();
+    r.push(new Uint8Array([22, 3, 3, 0, 2, 1, 0]));
+    await expectAlert(() => r.read(), 'unexpected_message');
+  });
+
+  it('an unprotected alert is read as such until the first record decrypts, then → unexpected_message', async () => {
+    const r = reader();
+    const p = protection();
+    r.push(new Uint8Array([21, 3, 3, 0, 2, 2, 42]));
+    const got = await readAll(r);
+    expect(got.map((x) => [x.type, toHex(x.data), x.protected])).toEqual([[21, '022a', false]]);
+    const r2 = reader();
+    r2.push(sealAll([[23, new Uint8Array([1])]], p));
+    r2.push(new Uint8Array([21, 3, 3, 0, 2, 2, 42]));
+    expect((await r2.read())!.protected).toBe(true);
+    await expectAlert(() => r2.read(), 'unexpected_message');
   });
 });
 

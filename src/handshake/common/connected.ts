@@ -18,6 +18,15 @@ import { HandshakeContext, unexpected } from './context.js';
 export class Connected implements HandshakeState {
   readonly name = 'Connected';
   private readonly ctx: HandshakeContext;
+  /**
+   * RFC 8446 §4.6.3: the peer asked for an update we have not answered yet.
+   * "This mechanism ... causes an implementation which receives multiple
+   * KeyUpdates while it is silent to respond with a single update": the
+   * connection answers once when it has processed the input at hand (or
+   * before its next application data), and any KeyUpdate we send clears it
+   * (BoringSSL does the same; OpenSSL and Go answer each request).
+   */
+  keyUpdateOwed = false;
 
   constructor(
     handshakeCtx: HandshakeContext,
@@ -47,7 +56,7 @@ export class Connected implements HandshakeState {
       wipe(this.readSecret);
       this.readSecret = next;
       await this.ctx.io.setReadKey(this.suite, next);
-      if (m.requestUpdate === KeyUpdateRequest.update_requested) await this.sendKeyUpdate(false);
+      if (m.requestUpdate === KeyUpdateRequest.update_requested) this.keyUpdateOwed = true;
       return this;
     }
     throw unexpected(this.name, m);
@@ -60,6 +69,7 @@ export class Connected implements HandshakeState {
 
   /** Send KeyUpdate under the current key, then switch our write key (§4.6.3). */
   async sendKeyUpdate(requestPeer: boolean): Promise<void> {
+    this.keyUpdateOwed = false;
     this.ctx.send({ type: 'key_update', requestUpdate: requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested });
     const next = nextTrafficSecret(this.ctx.config.provider, this.suite, this.writeSecret);
     wipe(this.writeSecret);
