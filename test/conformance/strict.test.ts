@@ -272,6 +272,16 @@ describe('KeyUpdate(update_requested) answers (§4.6.3)', () => {
     await p.send(...(await requests(p, 1)));
     expect(answers(p)).toEqual([0, 0]);
   });
+  it('a request followed by close_notify in the same flight is still answered (we may write after the peer half-closed)', async () => {
+    const p = serverProbe();
+    await p.handshake();
+    const recs = await requests(p, 1);
+    await p.send(...recs, p.alertRecord(1, 0));
+    expect(answers(p)).toEqual([0]);
+    p.ep.conn.keyUpdate(true);
+    await p.ep.conn.drained();
+    expect(answers(p)).toEqual([0, 1]);
+  });
   it('the answer precedes application data the server writes, which the probe reads under the new key', async () => {
     const p = serverProbe();
     await p.handshake();

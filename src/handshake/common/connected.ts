@@ -23,8 +23,10 @@ export class Connected implements HandshakeState {
    * "This mechanism ... causes an implementation which receives multiple
    * KeyUpdates while it is silent to respond with a single update": the
    * connection answers once when it has processed the input at hand (or
-   * before its next application data), and any KeyUpdate we send clears it
-   * (BoringSSL does the same; OpenSSL and Go answer each request).
+   * before its next application data, or before a KeyUpdate of our own that
+   * requests one: the answer must be update_not_requested, and GnuTLS refuses
+   * an update_requested in its place). BoringSSL coalesces the same way;
+   * OpenSSL and Go answer each request.
    */
   keyUpdateOwed = false;
 
@@ -69,7 +71,8 @@ export class Connected implements HandshakeState {
 
   /** Send KeyUpdate under the current key, then switch our write key (§4.6.3). */
   async sendKeyUpdate(requestPeer: boolean): Promise<void> {
-    this.keyUpdateOwed = false;
+    if (requestPeer && this.keyUpdateOwed) await this.sendKeyUpdate(false);
+    if (!requestPeer) this.keyUpdateOwed = false;
     this.ctx.send({ type: 'key_update', requestUpdate: requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested });
     const next = nextTrafficSecret(this.ctx.config.provider, this.suite, this.writeSecret);
     wipe(this.writeSecret);
