@@ -4,6 +4,9 @@ import type { ConnectOptions, ServerOptions } from '../io/node.js';
 import { DEFAULT_GROUPS } from '../handshake/config.js';
 import { ALL_CIPHER_SUITES } from '../crypto/cipher-suites.js';
 import { list, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
+import { traceFor } from './trace.js';
+
+export { traceFor };
 
 /** Option rows common to every TLS command (the CA row differs between clients and servers). */
 export const TLS_OPTIONS: readonly OptionSpec[] = [
@@ -29,22 +32,6 @@ export function readText(path: string, what: string): string {
   } catch (e) {
     throw new UsageError(`${what}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-}
-
-/** RFC 8446 spelling of a handshake message type: client_hello → ClientHello. */
-export function messageName(type: string): string {
-  return type.includes('_') || /^[a-z]/.test(type)
-    ? type.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')
-    : type;
-}
-
-/** A trace callback writing one line per handshake message to stderr, prefixed by `who` (a client on serve). */
-export function traceFor(who?: string): (direction: 'sent' | 'received', type: string, summary: string) => void {
-  const prefix = who ? `[trace ${who}]` : '[trace]';
-  return (direction, type, summary) => {
-    const arrow = direction === 'sent' ? '>>' : '<<';
-    process.stderr.write(`${prefix} ${arrow} ${direction === 'sent' ? 'sent    ' : 'received'} ${messageName(type)}${summary ? ' ' + summary : ''}\n`);
-  };
 }
 
 /** NSS key-log lines appended to FILE (the format Wireshark and SSLKEYLOGFILE use); `what` names the option in errors. */
@@ -103,9 +90,11 @@ export function describeError(e: unknown): string {
   if (e && typeof e === 'object') {
     const err = e as { message?: string; alert?: string; received?: boolean; code?: string };
     if (err.alert !== undefined) {
+      // The alert is named once: a message that only restates it adds nothing.
+      const msg = err.message && !err.message.replace(/^peer sent (fatal )?alert /, '').startsWith(err.alert) ? err.message : undefined;
       return err.received
-        ? `peer sent fatal alert ${err.alert}${err.message ? ` (${err.message})` : ''}`
-        : `TLS error: ${err.message ?? err.alert} (alert ${err.alert} sent)`;
+        ? `peer sent fatal alert ${err.alert}${msg ? ` (${msg})` : ''}`
+        : `TLS error: ${msg ?? err.alert} (alert ${err.alert} sent)`;
     }
     return `${err.message ?? String(e)}${err.code ? ` (${err.code})` : ''}`;
   }

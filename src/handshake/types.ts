@@ -58,8 +58,8 @@ export interface CommonConfig {
   rejectUnauthorized?: boolean;
   /** NSS key-log callback: `${label} ${clientRandomHex} ${secretHex}` lines. Never called unless set. */
   keyLog?: (line: string) => void;
-  /** Called for each handshake message sent/received (for --trace). */
-  onHandshakeMessage?: (direction: 'sent' | 'received', type: string, summary: string) => void;
+  /** Called for each handshake message sent/received (for --trace): its type, a one-line summary, and the message as on the wire (4-byte header included). */
+  onHandshakeMessage?: (direction: 'sent' | 'received', type: string, summary: string, message: Uint8Array) => void;
   /** Injectable clock (tests). Default: () => new Date(). */
   now?: () => Date;
   /** Injectable randomness (tests). Default: provider.randomBytes. */

@@ -59,8 +59,8 @@ export interface CommonSecureOptions {
   signatureSchemes?: readonly SignatureSchemeName[];
   /** NSS key-log lines (no trailing newline). The Node adapter also emits 'keylog'. */
   keyLog?: (line: string) => void;
-  /** Each handshake message sent/received (for tracing). */
-  onHandshakeMessage?: (direction: 'sent' | 'received', type: string, summary: string) => void;
+  /** Each handshake message sent/received (for tracing): its type, a one-line summary, and the message as on the wire (4-byte header included). */
+  onHandshakeMessage?: (direction: 'sent' | 'received', type: string, summary: string, message: Uint8Array) => void;
   /** Replace the certificate check entirely. */
   verifyCertificate?: CertificateVerifier;
   /** Injectable clock and randomness (tests). */

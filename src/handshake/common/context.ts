@@ -34,15 +34,16 @@ export class HandshakeContext<C extends ResolvedCommon = ResolvedCommon> {
   send(m: HandshakeMessage): Uint8Array {
     const raw = encodeHandshake(m);
     this.transcript.add(raw);
-    this.trace('sent', m);
+    this.trace('sent', m, raw);
     this.io.sendHandshake(raw);
     return raw;
   }
 
   /** Record a received message: trace it (the caller adds it to the transcript at the right time). */
-  trace(direction: 'sent' | 'received', m: HandshakeMessage): void {
+  trace(direction: 'sent' | 'received', m: HandshakeMessage, raw?: Uint8Array): void {
     const cb = this.config.onHandshakeMessage;
-    if (cb) cb(direction, m.type, describe(m));
+    // The message as on the wire; a received one is re-encoded (tracing only: decoding is strict, so this round-trips).
+    if (cb) cb(direction, m.type, describe(m), raw ?? encodeHandshake(m));
   }
 
   keyLog(s: LabeledSecret): void {
