@@ -3,10 +3,17 @@
  * client to server over loopback TCP, client and server each puretls (with
  * each provider) or Node's tls. Baseline: node-node with the same suite,
  * measured in the same round; the ratio is the median of per-round ratios.
+ *
+ * bulk.ceiling.aes128gcm.node (bench/ceiling.ts) is what node:crypto alone
+ * allows on one thread; it is measured right after each
+ * bulk.puretls-puretls.aes128gcm.node transfer (the machine is too noisy for
+ * figures taken minutes apart), and that row is compared with it as a second
+ * baseline in bulk.puretls-puretls.aes128gcm.node.vs-ceiling.
  */
 import type { Duplex } from 'node:stream';
 import { median, result, type BenchContext, type BenchGroup, type BenchResult } from './harness.js';
 import { benchPki, connectClient, startServer, type Pki, type ProviderName, type Side } from './bulk-fixtures.js';
+import { ceilingAes128Gcm } from './ceiling.js';
 
 const SUITES = [
   ['aes128gcm', 'TLS_AES_128_GCM_SHA256'],
@@ -15,6 +22,8 @@ const SUITES = [
 ] as const;
 
 const CHUNK = 1 << 20;
+const CEILING = 'bulk.ceiling.aes128gcm.node';
+const CEILING_SUBJECT = 'bulk.puretls-puretls.aes128gcm.node';
 
 /** Bytes to send: enough for ~1 s at the expected speed of the slowest side. */
 function bytesFor(client: Side, server: Side, quick: boolean): number {
@@ -67,6 +76,7 @@ export const bulkGroup: BenchGroup = {
     }
     const node: Side = { stack: 'node' };
     const out: BenchResult[] = [];
+    const ceiling = { values: [] as number[], ratios: [] as number[] };
     for (const [short, suite] of suites) {
       const base: number[] = [];
       const subj = new Map<string, { values: number[]; ratios: number[] }>();
@@ -85,11 +95,22 @@ export const bulkGroup: BenchGroup = {
           e.ratios.push(v / b);
           subj.set(name, e);
           ctx.log(`${name}: ${v.toFixed(1)} MB/s (node-node ${b.toFixed(1)})`);
+          if (name === CEILING_SUBJECT && (ctx.wants(CEILING) || ctx.wants(`${CEILING_SUBJECT}.vs-ceiling`))) {
+            const c = ceilingAes128Gcm(ctx.quick ? 300 : 1000);
+            ceiling.values.push(c);
+            ceiling.ratios.push(v / c);
+            ctx.log(`${CEILING}: ${c.toFixed(1)} MB/s (${name} at ${(v / c).toFixed(3)} of it)`);
+          }
         }
       }
       const baseName = `bulk.node-node.${short}`;
       out.push(result(baseName, 'MB/s', median(base), baseName, median(base), 1));
       for (const [name, e] of subj) out.push(result(name, 'MB/s', median(e.values), baseName, median(base), median(e.ratios)));
+    }
+    if (ceiling.values.length > 0) {
+      const subject = out.find((r) => r.name === CEILING_SUBJECT)!;
+      out.push(result(CEILING, 'MB/s', median(ceiling.values), 'bulk.node-node.aes128gcm', out.find((r) => r.name === 'bulk.node-node.aes128gcm')!.baselineValue));
+      out.push(result(`${CEILING_SUBJECT}.vs-ceiling`, 'MB/s', subject.value, CEILING, median(ceiling.values), median(ceiling.ratios)));
     }
     return out;
   },

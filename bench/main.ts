@@ -60,6 +60,11 @@ async function main(): Promise<void> {
     ctx.log(`# ${g.name}`);
     results.push(...(await g.run(ctx)).filter((r) => ctx.wants(r.name)));
   }
+  const seen = new Set<string>();
+  for (const r of results) {
+    if (seen.has(r.name)) throw new Error(`bench: two rows are named ${r.name}; every row name must be unique`);
+    seen.add(r.name);
+  }
   process.stdout.write(`${table(results)}\n`);
   const out = args.out ?? fileURLToPath(new URL('../../bench/results.json', import.meta.url));
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
