@@ -15,6 +15,19 @@
  *   the limit that stops reading (no deadlock between two writers).
  * - from the peer: the transport is read only while our readable side wants
  *   data (desiredSize > 0).
+ *
+ * Closing (RFC 8446 §6.1), in whichever order the two sides close:
+ * - closing `writable` sends close_notify after the data written before it
+ *   and resolves once it was handed to the transport; the transport stays
+ *   open while the peer may still send (half-close);
+ * - the peer's close_notify ends `readable`; `writable` stays usable until
+ *   the user closes it (the writer finishes);
+ * - once both close_notify alerts went, the transport's writer is closed and
+ *   its reader cancelled (the peer need not end the transport), and `closed`
+ *   resolves with `cleanly: true`. A transport that ends (or whose reading is
+ *   cancelled or fails) while either side is closing is the end of it, not
+ *   a failure; without the peer's close_notify it is a truncation:
+ *   `readable` ends and `closed` resolves with `cleanly: false`.
  */
 import { Connection, RECEIVE_BACKLOG_PAUSE } from '../connection/connection.js';
 import type { SessionInfo } from '../connection/types.js';
@@ -45,7 +58,12 @@ export interface ByteStreamPair {
 export interface SecureWebStream extends ByteStreamPair {
   /** Resolves with what was negotiated; rejects if the handshake fails. */
   handshake: Promise<SessionInfo>;
-  /** Resolves when the transport is done: `cleanly` is true when the peer sent close_notify. */
+  /**
+   * Resolves when both directions are finished — our close_notify sent and the
+   * peer's received, or the transport ended — and the transport was released.
+   * `cleanly` is true when the peer's close_notify arrived (no truncation).
+   * Never rejects: a failure resolves it with `cleanly: false`.
+   */
   closed: Promise<{ cleanly: boolean }>;
   /** The sans-I/O core, for keyUpdate(), exportKeyingMaterial(), … */
   connection: Connection;
@@ -84,6 +102,13 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
   let handshakeDone = false;
   let peerClosed = false;
   let outClosed = false;
+  /** The user closed `writable`: our close_notify is on its way. */
+  let closing = false;
+  /** Our close_notify was handed to the transport's writer. */
+  let sentClose = false;
+  /** The transport's readable ended (or was cancelled or failed) during an orderly close. */
+  let transportEnded = false;
+  let finished = false;
   let unsent = 0;
   let sentWaiters: (() => void)[] = [];
   let handshakeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -114,9 +139,24 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
     try { out.close(); } catch { /* already errored */ }
   };
 
+  /**
+   * The end of an orderly close: release the transport (our last records are
+   * queued on its writer before the close) and resolve `closed`.
+   */
+  const finish = async (cleanly: boolean): Promise<void> => {
+    if (finished || failed) return;
+    finished = true;
+    stopTimer();
+    closeOut();
+    wakeSent();
+    await writer.close().catch(() => undefined);
+    void reader.cancel().catch(() => undefined);
+    resolveClosed({ cleanly });
+  };
+
   /** `abort`: drop what waits unsent instead of flushing it (no alert is due). */
   const fail = (e: Error, abort = false) => {
-    if (failed) return;
+    if (failed || finished) return;
     failed = e;
     stopTimer();
     if (!handshakeDone) rejectHandshake(e);
@@ -139,7 +179,12 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
       unsent += n;
       writer.write(bytes).then(
         () => { unsent -= n; wakeSent(); },
-        (e: unknown) => { unsent -= n; fail(asError(e)); wakeSent(); },
+        (e: unknown) => {
+          unsent -= n;
+          // The peer closed and went while we were sending our close_notify: the end, not a failure.
+          if (!(peerClosed && closing)) fail(asError(e));
+          wakeSent();
+        },
       );
     },
     onData(plain: Uint8Array) {
@@ -153,6 +198,7 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
     onPeerClose() {
       peerClosed = true;
       closeOut();
+      if (sentClose) void finish(true);
     },
     onError(e: TlsError) {
       fail(e);
@@ -206,9 +252,13 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
     },
     async close() {
       if (failed) throw failed;
+      closing = true;
       connection.close(); // close_notify, RFC 8446 §6.1
+      // Every record, close_notify last, handed to the transport's writer (an async AEAD seals later).
       await connection.drained();
-      if (peerClosed || outClosed) await writer.close().catch(() => undefined);
+      if (failed) throw failed;
+      sentClose = true;
+      if (peerClosed || transportEnded) await finish(peerClosed);
       // Otherwise keep the transport open: the peer may still send (half-close).
     },
     abort(reason) {
@@ -218,13 +268,28 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
     },
   });
 
+  /** The transport's readable is done: end of input, then finish or wait for the user's close. */
+  const transportDone = async (): Promise<void> => {
+    transportEnded = true;
+    await connection.drained().catch(() => undefined);
+    if (failed || finished) return;
+    if (!handshakeDone) {
+      fail(new TlsError('handshake_failure', 'transport closed before the TLS handshake completed', { code: 'transport_closed' }));
+      return;
+    }
+    // The peer's close_notify came: the writer may finish; `closed` resolves once ours went.
+    if (peerClosed && !sentClose) return;
+    // Without close_notify this is a truncation (RFC 8446 §6.1): `readable` ends, not cleanly.
+    await finish(peerClosed);
+  };
+
   // Pump the transport into the connection, pausing while `readable` is full
   // or too much of our output waits unsent.
   void (async () => {
     try {
       for (;;) {
         for (;;) {
-          if (failed) return;
+          if (failed || finished) return;
           if (!outClosed && out.desiredSize !== null && out.desiredSize <= 0) {
             await new Promise<void>((r) => { wantMore = r; });
           } else if (unsent > maxUnsent) {
@@ -233,24 +298,19 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
           } else break;
         }
         const { value, done } = await reader.read();
-        if (done) break;
+        if (done || finished) break;
         if (value && value.length > 0) connection.receive(value);
         // A fast peer can outrun an asynchronous AEAD: stop reading until the backlog is processed.
         if (connection.pendingRecords > RECEIVE_BACKLOG_PAUSE) await connection.drained();
       }
-      await connection.drained().catch(() => undefined);
-      if (failed) return;
-      if (!handshakeDone) {
-        fail(new TlsError('handshake_failure', 'transport closed before the TLS handshake completed', { code: 'transport_closed' }));
+    } catch (e) {
+      // Reading cancelled or failed while either side is closing: the transport is done, not broken.
+      if (!(closing || peerClosed) || failed || finished) {
+        fail(asError(e));
         return;
       }
-      // Transport ended; without close_notify this is a truncation (RFC 8446 §6.1).
-      closeOut();
-      await writer.close().catch(() => undefined);
-      resolveClosed({ cleanly: peerClosed });
-    } catch (e) {
-      fail(asError(e));
     }
+    await transportDone();
   })();
 
   const timeout = options.handshakeTimeout ?? (options.isServer ? SERVER_HANDSHAKE_TIMEOUT : 0);
