@@ -18,5 +18,7 @@ export {
 export type { CertificateSummary, VerifyOptions, VerifyResult } from './x509/index.js';
 export { secureWebStream } from './io/web.js';
 export type { WebSecureOptions, SecureWebStream, ByteStreamPair } from './io/web.js';
+export { connectWebSocket, webSocketStreams, WebSocketTransportError } from './io/websocket.js';
+export type { WebSocketSecureOptions } from './io/websocket.js';
 export { OptionError, clientConfig, serverConfig } from './io/options.js';
 export type { ClientSecureOptions, ServerSecureOptions, CommonSecureOptions, KeyCertPair, PemInput, ProviderOption } from './io/options.js';

@@ -14,6 +14,7 @@ import { describeError } from './common.js';
 import { connectCommand } from './connect.js';
 import { demoCommand } from './demo.js';
 import { getCommand } from './get.js';
+import { relayCommand } from './relay.js';
 import { serveCommand } from './serve.js';
 
 export const COMMANDS: Command[] = [
@@ -23,6 +24,7 @@ export const COMMANDS: Command[] = [
   certCaCommand,
   certIssueCommand,
   demoCommand,
+  relayCommand,
 ];
 
 export function version(): string {
