@@ -19,7 +19,7 @@ import { createCertificateAuthority, issueCertificate } from '../../src/cert/ind
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
 /** gzip bound for puretls/web with the pure provider, in bytes (README: "Bundle size"). */
-export const WEB_GZIP_LIMIT = 84_000;
+export const WEB_GZIP_LIMIT = 92_000;
 
 /** Packages that only certificate issuing needs (pkijs and what it pulls in). */
 const ISSUING = /node_modules\/(pkijs|asn1js|bytestreamjs|pvtsutils|pvutils|@peculiar)\//;
