@@ -21,7 +21,7 @@ import { parsePrivateKey } from '../src/x509/keys.js';
 import { buildCertificate, extensionValue as ev, generateKey, importSigningKey, keyIdentifier, type ExtensionSpec, type SigningKey } from '../src/x509/issue.js';
 import { OID } from '../src/x509/oids.js';
 
-export type WorstChainKey = 'P-256' | 'P-384' | 'P-521' | 'ed25519';
+export type WorstChainKey = 'P-256' | 'P-384' | 'P-521' | 'ed25519' | 'rsa-2048';
 
 export interface WorstChain {
   /** The trust anchor the verifier is given (DER). */
@@ -40,6 +40,7 @@ export async function signingKey(type: WorstChainKey): Promise<SigningKey> {
   if (type === 'P-256') return generateKey('ecdsa-p256');
   if (type === 'P-384') return generateKey('ecdsa-p384');
   if (type === 'ed25519') return generateKey('ed25519');
+  if (type === 'rsa-2048') return generateKey('rsa2048');
   const pair = generateKeyPairSync('ec', { namedCurve: 'P-521' });
   return importSigningKey(new Uint8Array(pair.privateKey.export({ type: 'pkcs8', format: 'der' })));
 }
