@@ -50,6 +50,12 @@ export class Connection {
   private exporterSecret: Uint8Array | undefined;
   private error: TlsError | undefined;
   private started = false;
+  /** Client: the first flight (ClientHello) has not been written yet (RFC 8446 §5.1 record version). */
+  private initialHello = true;
+  /** Client: while 0-RTT data may be sent, the bytes left and the writes sent early (re-sent if rejected). */
+  private early: { left: number; sent: PendingWrite[] } | undefined;
+  /** Server: 0-RTT bytes still acceptable before EndOfEarlyData (RFC 8446 §4.2.10), or undefined. */
+  private earlyReceiveLeft: number | undefined;
   /** Handshake messages waiting to be coalesced into one flight. */
   private flight: Uint8Array[] = [];
   private queuedWrites: PendingWrite[] = [];
@@ -106,6 +112,8 @@ export class Connection {
           });
         }
       },
+      beginEarlyData: (n) => this.beginEarlyData(n),
+      endEarlyData: (accepted, plaintextAgain) => this.endEarlyData(accepted, plaintextAgain),
       handshakeComplete: (r) => this.onHandshakeComplete(r),
     };
   }
@@ -117,6 +125,9 @@ export class Connection {
 
   static server(config: ServerConfig, handlers: ConnectionHandlers): Connection {
     const resolved = resolveServerConfig(config);
+    if (resolved.maxEarlyData > 0 && !handlers.onEarlyData) {
+      throw new TlsError('internal_error', 'maxEarlyData needs an onEarlyData handler (0-RTT data is replayable and kept apart from onData)', { code: 'bad_config' });
+    }
     const c = new Connection('server', resolved, handlers, (io) => startServer(resolved, io));
     c.startHandshake();
     return c;
@@ -166,11 +177,7 @@ export class Connection {
       const done = (v: { ctx: HandshakeContext; state: HandshakeState }): void => {
         this.hctx = v.ctx;
         this.handshake = v.state;
-        // RFC 8446 §5.1: the initial ClientHello's record MAY carry 0x0301 for
-        // compatibility (what OpenSSL, Go and browsers send); 0x0303 afterwards.
-        if (this.role === 'client') this.tx.recordVersion = LEGACY_RECORD_VERSION_INITIAL;
         this.flushFlight();
-        if (this.role === 'client') this.tx.recordVersion = LEGACY_RECORD_VERSION;
         // RFC 8446 §5: a CCS may arrive from the first ClientHello on.
         if (this.role === 'client') this.rx.allowChangeCipherSpec = true;
       };
@@ -205,6 +212,7 @@ export class Connection {
     return new Promise<void>((resolve, reject) => {
       this.queuedWrites.push({ data, resolve, reject });
       if (this._state === 'connected') this.schedule(() => this.flushWrites());
+      else if (this.early) this.schedule(() => this.flushEarly());
     });
   }
 
@@ -373,7 +381,8 @@ export class Connection {
         throw a;
       }
       case 'application_data':
-        // Before the handshake completes the peer may send no application data (we accept no 0-RTT).
+        if (this._state === 'handshaking' && this.earlyReceiveLeft !== undefined) return this.onEarlyData(m.data);
+        // Before the handshake completes the peer may send no other application data.
         if (this._state !== 'connected' && this._state !== 'closed') {
           throw new TlsError('unexpected_message', 'application data before the handshake completed');
         }
@@ -382,6 +391,17 @@ export class Connection {
         this.handlers.onData?.(m.data);
         return;
     }
+  }
+
+  /** Server: accepted 0-RTT data, before EndOfEarlyData, within max_early_data_size. */
+  private onEarlyData(data: Uint8Array): void {
+    // §4.2.10: "If ... the server receives more than max_early_data_size ... it SHOULD
+    // terminate the connection with an unexpected_message alert."
+    if (data.length > this.earlyReceiveLeft!) throw new TlsError('unexpected_message', '0-RTT: more early data than max_early_data_size (RFC 8446 §4.2.10)', { code: 'too_much_early_data' });
+    this.earlyReceiveLeft! -= data.length;
+    if (data.length === 0) return this.flood.emptyRecord();
+    this.flood.progress();
+    this.handlers.onEarlyData?.(data);
   }
 
   /**
@@ -484,7 +504,64 @@ export class Connection {
     const f = this.flight;
     this.flight = [];
     if (this.outputClosed) return;
+    if (this.role === 'client' && this.initialHello) {
+      // RFC 8446 §5.1: the initial ClientHello's record MAY carry 0x0301 for
+      // compatibility (what OpenSSL, Go and browsers send); 0x0303 afterwards.
+      this.initialHello = false;
+      this.tx.recordVersion = LEGACY_RECORD_VERSION_INITIAL;
+      this.track(this.tx.write(ContentType.handshake, f));
+      this.tx.recordVersion = LEGACY_RECORD_VERSION;
+      return;
+    }
     this.track(this.tx.write(ContentType.handshake, f));
+  }
+
+  // ---- 0-RTT (RFC 8446 §2.3, §4.2.10) ----
+
+  private beginEarlyData(maxBytes: number): void {
+    if (this.role === 'server') {
+      this.earlyReceiveLeft = maxBytes;
+      return;
+    }
+    this.early = { left: maxBytes, sent: [] };
+    if (this.queuedWrites.length > 0) this.tasks.push(() => this.flushEarly());
+  }
+
+  /**
+   * End of 0-RTT. Client: accepted → the early writes are done; rejected →
+   * they go out again after the handshake, first (never silently lost).
+   * `plaintextAgain`: after a HelloRetryRequest the second ClientHello is
+   * sent in the clear again.
+   */
+  private endEarlyData(accepted: boolean, plaintextAgain = false): void {
+    if (this.role === 'server') {
+      this.earlyReceiveLeft = undefined;
+      return;
+    }
+    const e = this.early;
+    this.early = undefined;
+    if (plaintextAgain) {
+      this.flushFlight();
+      this.tx.setProtection(undefined);
+    }
+    if (!e) return;
+    if (accepted) for (const w of e.sent) w.resolve();
+    else this.queuedWrites.unshift(...e.sent);
+  }
+
+  /** Client: send queued writes as early data while they fit the ticket's max_early_data_size (whole writes, in order). */
+  private flushEarly(): MaybePromise<void> {
+    if (!this.early || this._state !== 'handshaking' || this.outputClosed) return;
+    if (this.writeKeyChange) return this.writeKeyChange.then(() => this.flushEarly());
+    const e = this.early;
+    while (this.queuedWrites.length > 0 && this.queuedWrites[0]!.data.length <= e.left) {
+      const w = this.queuedWrites.shift()!;
+      e.left -= w.data.length;
+      e.sent.push(w);
+      this.track(this.tx.write(ContentType.application_data, w.data), (err) => { if (err !== undefined) w.reject(err); });
+    }
+    // A write that does not fit waits for the handshake, and so does everything after it.
+    if (this.queuedWrites.length > 0) e.left = 0;
   }
 
   private setWriteKey(suite: CipherSuite, secret: Uint8Array): MaybePromise<void> {

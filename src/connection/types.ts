@@ -33,6 +33,13 @@ export interface ConnectionHandlers {
   onTransmitChunks?(chunks: readonly Uint8Array[]): void;
   /** Application data from the peer, in order. */
   onData?(plaintext: Uint8Array): void;
+  /**
+   * Server: 0-RTT early data from the client (RFC 8446 §2.3), before the
+   * handshake completes. It is NOT protected against replay across
+   * connections beyond the anti-replay checks (§8): treat it as replayable.
+   * Required when `maxEarlyData` > 0.
+   */
+  onEarlyData?(plaintext: Uint8Array): void;
   onHandshakeDone?(info: SessionInfo): void;
   /** The peer sent close_notify: no more data will arrive (we may still write). */
   onPeerClose?(): void;

@@ -12,6 +12,7 @@ import { DEFAULT_SCHEMES, schemeByName, type SchemeInfo } from './common/schemes
 import { PskKeyExchangeMode } from './messages/types.js';
 import { decodeClientSession, MAX_TICKET_LIFETIME, type ClientSession } from './resumption/session.js';
 import { TicketKeys } from './resumption/ticket-keys.js';
+import { AntiReplay } from './resumption/anti-replay.js';
 import { InMemoryTicketStore, ticketStoreKey, type TicketStore } from './resumption/ticket-store.js';
 
 /**
@@ -71,6 +72,7 @@ export interface ResolvedClient extends ResolvedCommon {
   readonly ticketStoreKey: string;
   readonly onSession: ((session: Uint8Array) => void) | undefined;
   readonly reuseTickets: boolean;
+  readonly earlyData: boolean;
 }
 
 export interface ResolvedServer extends ResolvedCommon {
@@ -83,11 +85,28 @@ export interface ResolvedServer extends ResolvedCommon {
   /** Seconds. */
   readonly ticketLifetime: number;
   readonly ticketKeys: TicketKeys;
+  readonly maxEarlyData: number;
+  readonly acceptEarlyData: ServerConfig['acceptEarlyData'];
+  readonly antiReplay: AntiReplay;
 }
 
 /** Default ticket stores and ticket keys belong to the user's config object, so connections made with it share them. */
 const defaultStores = new WeakMap<ClientConfig, TicketStore>();
 const defaultTicketKeys = new WeakMap<ServerConfig, TicketKeys>();
+const defaultAntiReplay = new WeakMap<ServerConfig, AntiReplay>();
+
+function resolveAntiReplay(c: ServerConfig): AntiReplay {
+  if (c.antiReplay !== undefined) {
+    if (!(c.antiReplay instanceof AntiReplay)) throw badConfig('antiReplay must be an AntiReplay');
+    return c.antiReplay;
+  }
+  let a = defaultAntiReplay.get(c);
+  if (!a) defaultAntiReplay.set(c, (a = new AntiReplay()));
+  return a;
+}
+
+/** The largest max_early_data_size we accept to configure (each byte may be held until the handshake ends). */
+const MAX_EARLY_DATA_LIMIT = 16 * 1024 * 1024;
 
 function badConfig(message: string): TlsError {
   return new TlsError('internal_error', `config: ${message}`, { code: 'bad_config' });
@@ -172,7 +191,7 @@ export function resolveClientConfig(c: ClientConfig): ResolvedClient {
   });
 }
 
-function resolveClientResumption(c: ClientConfig): Pick<ResolvedClient, 'session' | 'ticketStore' | 'ticketStoreKey' | 'onSession' | 'reuseTickets'> {
+function resolveClientResumption(c: ClientConfig): Pick<ResolvedClient, 'session' | 'ticketStore' | 'ticketStoreKey' | 'onSession' | 'reuseTickets' | 'earlyData'> {
   let session: ClientSession | undefined;
   if (c.session !== undefined) {
     if (!(c.session instanceof Uint8Array)) throw badConfig('session must be the bytes given to onSession');
@@ -198,6 +217,7 @@ function resolveClientResumption(c: ClientConfig): Pick<ResolvedClient, 'session
     ticketStoreKey: ticketStoreKey(c.servername, c.port, c.ALPNProtocols ?? []),
     onSession: c.onSession,
     reuseTickets: c.reuseTickets ?? false,
+    earlyData: c.earlyData ?? false,
   };
 }
 
@@ -235,7 +255,15 @@ export function resolveServerConfig(c: ServerConfig): ResolvedServer {
     sessionTickets: checkCount(c.sessionTickets ?? 2),
     ticketLifetime: checkLifetime(c.ticketLifetime ?? 7200),
     ticketKeys: resolveTicketKeys(c),
+    maxEarlyData: checkMaxEarlyData(c.maxEarlyData ?? 0),
+    acceptEarlyData: c.acceptEarlyData,
+    antiReplay: resolveAntiReplay(c),
   });
+}
+
+function checkMaxEarlyData(n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_EARLY_DATA_LIMIT) throw badConfig(`maxEarlyData must be an integer 0..${MAX_EARLY_DATA_LIMIT}`);
+  return n;
 }
 
 /** At most this many tickets after one handshake (each costs an AEAD seal and a record). */

@@ -9,6 +9,7 @@ import type { CryptoProvider, NamedGroupName, PrivateKey } from '../crypto/provi
 import type { SignatureSchemeName } from '../crypto/schemes.js';
 import type { TicketKeys } from './resumption/ticket-keys.js';
 import type { TicketStore } from './resumption/ticket-store.js';
+import type { AntiReplay } from './resumption/anti-replay.js';
 
 /** PskKeyExchangeMode names, RFC 8446 §4.2.9. */
 export type PskKeyExchangeModeName = 'psk_dhe_ke' | 'psk_ke';
@@ -104,6 +105,15 @@ export interface ClientConfig extends CommonConfig {
   onSession?: (session: Uint8Array) => void;
   /** Offer a ticket again after it was used. Default false (RFC 8446 Appendix C.4: a ticket is used once). */
   reuseTickets?: boolean;
+  /**
+   * Send data written before the handshake completes as 0-RTT early data
+   * (RFC 8446 §2.3) when the resumed ticket allows it (up to its
+   * max_early_data_size). Early data can be replayed by an attacker: use it
+   * only for requests that are safe to repeat. If the server rejects it, it
+   * is sent again after the handshake (`info.earlyData` says which).
+   * Default false.
+   */
+  earlyData?: boolean;
 }
 
 export interface ServerConfig extends CommonConfig {
@@ -130,6 +140,18 @@ export interface ServerConfig extends CommonConfig {
    * belonging to this config object, rotated every 12 hours.
    */
   ticketKeys?: TicketKeys | Uint8Array;
+  /**
+   * Accept up to this many bytes of 0-RTT early data (RFC 8446 §2.3,
+   * §4.2.10) on resumed connections; advertised in the tickets. Default 0:
+   * no 0-RTT. Early data is replayable: it reaches `onEarlyData`, never
+   * `onData`, and is accepted at most once per ClientHello binder within
+   * the freshness window (§8; see `antiReplay`). Requires an `onEarlyData` handler.
+   */
+  maxEarlyData?: number;
+  /** Decide per connection whether to accept 0-RTT data (after the ticket and anti-replay checks passed). Default: accept. */
+  acceptEarlyData?: (params: { servername: string | undefined; alpnProtocol: string | undefined; peerCertificates: readonly Uint8Array[] }) => boolean;
+  /** The 0-RTT strike register (RFC 8446 §8.2). Default: one per config object, 16384 entries, 10 s window. */
+  antiReplay?: AntiReplay;
 }
 
 /** What was negotiated, readable after the handshake. */
@@ -149,4 +171,6 @@ export interface SessionInfo {
   readonly helloRetry: boolean;
   /** True when the handshake resumed a session with a PSK (no certificates exchanged: peerCertificates are the first handshake's). */
   readonly resumed: boolean;
+  /** 0-RTT: 'accepted' or 'rejected' when the client offered early data, undefined when it did not. */
+  readonly earlyData?: 'accepted' | 'rejected';
 }

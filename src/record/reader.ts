@@ -219,7 +219,7 @@ export class RecordReader {
         if (!this.protection) {
           this.head++;
           if (rec.type === ContentType.application_data && this.skipBudget > 0) {
-            this.chargeSkip(rec);
+            this.chargeSkip(rec, false);
             continue;
           }
           this.skipBudget = 0;
@@ -366,10 +366,17 @@ export class RecordReader {
     return { type, data: content, protected: true, version: rec.version, wireLength: rec.fragment.length };
   }
 
-  private chargeSkip(rec: RawRecord): void {
+  /**
+   * Over the budget: a record that failed deprotection is no longer
+   * discarded (§4.2.10 skips "up to the configured max_early_data_size"), so
+   * it is what it is, a record that does not authenticate → bad_record_mac
+   * (§5.2); unprotected application_data past the budget (after a
+   * HelloRetryRequest) → unexpected_message.
+   */
+  private chargeSkip(rec: RawRecord, failedDeprotection: boolean): void {
     this.skipBudget -= rec.fragment.length;
     if (this.skipBudget <= 0) {
-      throw new TlsError('unexpected_message', 'record: skipped early data exceeds max_early_data_size (RFC 8446 §4.2.10)', {
+      throw new TlsError(failedDeprotection ? 'bad_record_mac' : 'unexpected_message', 'record: skipped early data exceeds max_early_data_size (RFC 8446 §4.2.10)', {
         code: 'too_much_early_data',
       });
     }
@@ -382,7 +389,7 @@ export class RecordReader {
     const done = (pt: Uint8Array | null): MaybePromise<InboundRecord | undefined> => {
       if (pt === null) {
         this.head++;
-        this.chargeSkip(rec);
+        this.chargeSkip(rec, true);
         return this.read();
       }
       this.skipBudget = 0;

@@ -222,9 +222,16 @@ describe('skipping rejected 0-RTT data (RFC 8446 §4.2.10)', () => {
     expect((await readAll(r)).map((x) => x.type)).toEqual([22]);
   });
 
-  it('over the budget → unexpected_message', async () => {
+  it('over the budget under the handshake key → bad_record_mac (the record is no longer discarded)', async () => {
     const r = new RecordReader();
     r.setProtection(protection(KEY2));
+    r.skipEarlyData(150);
+    r.push(records(2, KEY));
+    await expectAlert(() => readAll(r), 'bad_record_mac', 'too_much_early_data');
+  });
+
+  it('over the budget with no key (after HelloRetryRequest) → unexpected_message', async () => {
+    const r = new RecordReader();
     r.skipEarlyData(150);
     r.push(records(2, KEY));
     await expectAlert(() => readAll(r), 'unexpected_message', 'too_much_early_data');

@@ -4,7 +4,8 @@
  * key_share replaced and the cookie added).
  */
 import { TlsError } from '../../errors.js';
-import { alpnBytes } from '../extensions/alpn.js';
+import { alpnBytes, alpnName } from '../extensions/alpn.js';
+import { encodeEarlyDataEmpty } from '../extensions/psk.js';
 import { encodeAlpn } from '../extensions/alpn.js';
 import { encodeKeyShareClient, type KeyShareEntry } from '../extensions/key-share.js';
 import type { Extension } from '../extensions/list.js';
@@ -59,6 +60,12 @@ export async function buildClientHello(ctx: ClientContext): Promise<ClientHello>
   const offer = chooseSession(ctx);
   ctx.psk = offer;
   if (offer) ctx.offered.add(ExtensionType.pre_shared_key);
+  // §4.2.10: early data only with a ticket that allows it, and with its ALPN protocol on offer.
+  const s = offer?.session;
+  if (s && c.earlyData && s.maxEarlyData > 0 && (s.alpn === undefined || c.alpn.some((p) => alpnName(p) === s.alpn))) {
+    exts.push(encodeEarlyDataEmpty());
+    ctx.earlyOffered = true;
+  }
   for (const e of exts) ctx.offered.add(e.type);
   const hello: ClientHello = {
     type: 'client_hello',

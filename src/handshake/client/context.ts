@@ -31,4 +31,8 @@ export class ClientContext extends HandshakeContext<ResolvedClient> {
   psk: PskOffer | undefined;
   /** The server accepted our PSK: no certificates in this handshake (§2.2). */
   resumed = false;
+  /** early_data was offered in the ClientHello most recently sent (RFC 8446 §4.2.10). */
+  earlyOffered = false;
+  /** 0-RTT outcome, once known. */
+  earlyData: 'accepted' | 'rejected' | undefined;
 }

@@ -33,6 +33,17 @@ export class ExpectEncryptedExtensions implements HandshakeState {
       }
       ctx.alpnProtocol = alpnName(chosen);
     }
+    // §4.2.10: early_data in EncryptedExtensions only answers early_data in this ClientHello.
+    if (ee.earlyData && !(ctx.earlyOffered && ctx.resumed)) {
+      throw new TlsError('unsupported_extension', 'EncryptedExtensions: early_data, but this ClientHello offered no early data');
+    }
+    if (ctx.earlyOffered && ctx.resumed && ctx.earlyData === undefined) {
+      ctx.earlyData = ee.earlyData ? 'accepted' : 'rejected';
+      if (!ee.earlyData) {
+        ctx.io.endEarlyData(false);
+        await ctx.io.setWriteKey(ctx.requireSuite(), ctx.clientHandshakeSecret!);
+      }
+    }
     ctx.transcript.add(raw);
     // §2.2: a PSK handshake has no Certificate, CertificateVerify or CertificateRequest
     // (§4.3.2: "Servers which are authenticating with a PSK MUST NOT send the CertificateRequest").

@@ -40,7 +40,13 @@ export class ExpectFinished implements HandshakeState {
     ctx.keyLog(exp);
     await ctx.io.setReadKey(suite, sap.secret);
 
-    // Second flight (under the client handshake key, installed after ServerHello).
+    // §4.5: after accepted 0-RTT data, EndOfEarlyData under the early key, then the handshake key.
+    if (ctx.earlyData === 'accepted') {
+      ctx.io.endEarlyData(true);
+      ctx.send({ type: 'end_of_early_data' });
+      await ctx.io.setWriteKey(suite, ctx.clientHandshakeSecret!);
+    }
+    // Second flight (under the client handshake key).
     const cr = ctx.certificateRequest;
     if (cr) {
       const cert = c.certificate;
@@ -82,6 +88,7 @@ export class ExpectFinished implements HandshakeState {
         peerVerifyError: ctx.peerVerifyError,
         helloRetry: ctx.hrr !== undefined,
         resumed: ctx.resumed,
+        ...(ctx.earlyData ? { earlyData: ctx.earlyData } : {}),
       },
     });
     const tickets = new ClientTickets(c, rms, {

@@ -27,6 +27,10 @@ export class ExpectServerHello implements HandshakeState {
   async handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
     if (m.type !== 'server_hello') throw unexpected(this.name, m);
     this.ctx.trace('received', m);
+    // §4.1.4: "If a client receives a second HelloRetryRequest in the same connection
+    // ..., it MUST abort the handshake with an unexpected_message alert" (before any
+    // other check of its content, such as its cipher suite).
+    if (isHelloRetryRequest(m) && this.ctx.hrr) throw new TlsError('unexpected_message', 'second HelloRetryRequest');
     const suite = this.checkCommon(m);
     if (isHelloRetryRequest(m)) return await this.onHelloRetryRequest(m, raw, suite);
     return await this.onServerHello(m, raw, suite);
@@ -95,6 +99,12 @@ export class ExpectServerHello implements HandshakeState {
       throw new TlsError('illegal_parameter', 'HelloRetryRequest would not change the ClientHello');
     }
     ctx.hrr = { suite: m.cipherSuite, selectedGroup: ext.selectedGroup };
+    // §4.2.10: after a HelloRetryRequest early data is rejected; ClientHello2 goes in the clear.
+    if (ctx.earlyOffered) {
+      ctx.io.endEarlyData(false, true);
+      ctx.earlyOffered = false;
+      ctx.earlyData = 'rejected';
+    }
     ctx.suite = suite;
     // §4.4.1: ClientHello1 is replaced by message_hash in the transcript.
     ctx.transcript.setHash(suite.hash);
@@ -146,7 +156,13 @@ export class ExpectServerHello implements HandshakeState {
       ctx.io.sendChangeCipherSpec();
       ctx.ccsSent = true;
     }
-    await ctx.io.setWriteKey(suite, c.secret);
+    // With 0-RTT offered and our PSK accepted, EncryptedExtensions says whether the
+    // early data was accepted; until then we stay on the early key (§4.2.10).
+    if (ctx.earlyOffered && !ctx.resumed) {
+      ctx.io.endEarlyData(false);
+      ctx.earlyData = 'rejected';
+    }
+    if (!(ctx.earlyOffered && ctx.resumed)) await ctx.io.setWriteKey(suite, c.secret);
     return new ExpectEncryptedExtensions(ctx);
   }
 

@@ -31,6 +31,19 @@ export interface HandshakeIo {
    * buffered from the same record → unexpected_message.
    */
   requireRecordBoundary(message: string): void;
+  /**
+   * 0-RTT begins (RFC 8446 §2.3). Client: application data written from now
+   * on goes out under the current (early) write key, up to `maxBytes`.
+   * Server: application data received before EndOfEarlyData is early data,
+   * up to `maxBytes`.
+   */
+  beginEarlyData(maxBytes: number): void;
+  /**
+   * 0-RTT ends. Client: `accepted` false → what was sent early is sent again
+   * after the handshake; `plaintextAgain` → records are unprotected again
+   * (the second ClientHello after a HelloRetryRequest).
+   */
+  endEarlyData(accepted: boolean, plaintextAgain?: boolean): void;
   /** Both directions now use application traffic keys. */
   handshakeComplete(result: HandshakeResult): void;
 }

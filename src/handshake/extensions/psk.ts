@@ -70,3 +70,11 @@ export function decodeMaxEarlyDataSize(d: Uint8Array): number {
   r.expectEnd();
   return v;
 }
+
+export function encodeEarlyDataEmpty(): Extension {
+  return { type: ExtensionType.early_data, data: new Uint8Array(0) };
+}
+
+export function encodeMaxEarlyDataSize(n: number): Extension {
+  return { type: ExtensionType.early_data, data: new Writer(4).u32(n).finish() };
+}

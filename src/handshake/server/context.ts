@@ -32,4 +32,6 @@ export class ServerContext extends HandshakeContext<ResolvedServer> {
   psk: AcceptedPsk | undefined;
   /** Kept until the client's Finished for resumption_master_secret (§7.1). */
   masterSecret: MasterSecret | undefined;
+  /** 0-RTT outcome when the client offered early data. */
+  earlyData: 'accepted' | 'rejected' | undefined;
 }

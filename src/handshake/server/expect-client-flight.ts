@@ -97,6 +97,7 @@ export class ExpectClientFinished implements HandshakeState {
         peerVerifyError: ctx.peerVerifyError,
         helloRetry: ctx.hrr !== undefined,
         resumed: ctx.psk !== undefined,
+        ...(ctx.earlyData ? { earlyData: ctx.earlyData } : {}),
       },
     });
     await sendSessionTickets(ctx, suite, rms);

@@ -12,7 +12,8 @@ import { unexpected, type HandshakeState } from '../common/context.js';
 import { groupName, requireGroup } from '../common/groups.js';
 import { alpnBytes, encodeAlpn } from '../extensions/alpn.js';
 import { encodeKeyShareHrr, encodeKeyShareServer, type KeyShareEntry } from '../extensions/key-share.js';
-import { encodeSelectedIdentity } from '../extensions/psk.js';
+import { encodeEarlyDataEmpty, encodeSelectedIdentity } from '../extensions/psk.js';
+import { acceptEarlyData, ExpectEndOfEarlyData } from './early-data.js';
 import type { Extension } from '../extensions/list.js';
 import { encodeSignatureAlgorithms, encodeSupportedVersionsServer } from '../extensions/lists.js';
 import { encodeCertificateAuthorities } from '../extensions/misc.js';
@@ -148,7 +149,7 @@ export class ExpectClientHello implements HandshakeState {
     if (this.ctx.hrr) throw new TlsError('illegal_parameter', 'second ClientHello has no key share for the selected group');
     const next = this.sendHelloRetryRequest(m, raw, suite, group);
     // §4.2.10: early data sent with ClientHello1 is skipped after a HelloRetryRequest.
-    if (ext.earlyData) this.ctx.io.skipEarlyData(MAX_SKIPPED_EARLY_DATA);
+    if (ext.earlyData) this.ctx.io.skipEarlyData(Math.max(this.ctx.config.maxEarlyData, MAX_SKIPPED_EARLY_DATA));
     return next;
   }
 
@@ -194,6 +195,9 @@ export class ExpectClientHello implements HandshakeState {
     ctx.suite = suite;
     ctx.transcript.add(raw);
     ctx.transcript.setHash(suite.hash);
+    const accept0Rtt = acceptEarlyData(ctx, ext, suite);
+    const helloHash = accept0Rtt ? ctx.transcript.hash() : undefined;
+    ctx.earlyData = ext.earlyData ? (accept0Rtt ? 'accepted' : 'rejected') : undefined;
     const random = c.random(32);
     const shExts: Extension[] = [];
     if (share && kx) shExts.push(encodeKeyShareServer({ group: share.group, keyExchange: kx.publicKey }));
@@ -213,6 +217,13 @@ export class ExpectClientHello implements HandshakeState {
       ctx.ccsSent = true;
     }
     const early = psk ? psk.early : new EarlySecret(c.provider, suite);
+    let earlyTraffic: Uint8Array | undefined;
+    if (accept0Rtt) {
+      // §7.1: client_early_traffic_secret over ClientHello.
+      const cets = early.clientEarlyTrafficSecret(helloHash!);
+      ctx.keyLog(cets);
+      earlyTraffic = cets.secret;
+    }
     const hs = early.intoHandshakeSecret(kx?.sharedSecret);
     early.wipe();
     if (kx) wipe(kx.sharedSecret);
@@ -223,11 +234,18 @@ export class ExpectClientHello implements HandshakeState {
     ctx.keyLog(ss);
     ctx.clientHandshakeSecret = cs.secret;
     await ctx.io.setWriteKey(suite, ss.secret);
-    await ctx.io.setReadKey(suite, cs.secret);
-    // §4.2.10: we never accept 0-RTT; a client that sent early data has it skipped.
-    if (ext.earlyData) ctx.io.skipEarlyData(MAX_SKIPPED_EARLY_DATA);
+    if (earlyTraffic) {
+      await ctx.io.setReadKey(suite, earlyTraffic);
+      wipe(earlyTraffic);
+      ctx.io.beginEarlyData(c.maxEarlyData);
+    } else {
+      await ctx.io.setReadKey(suite, cs.secret);
+      // §4.2.10: rejected 0-RTT data is skipped (trial decryption under the handshake key).
+      if (ext.earlyData) ctx.io.skipEarlyData(Math.max(c.maxEarlyData, MAX_SKIPPED_EARLY_DATA));
+    }
 
     const ee: Extension[] = [];
+    if (accept0Rtt) ee.push(encodeEarlyDataEmpty());
     if (ext.serverName !== undefined) ee.push(encodeServerNameAck());
     if (ctx.alpnProtocol !== undefined) ee.push(encodeAlpn([alpnBytes(ctx.alpnProtocol)]));
     ctx.send({ type: 'encrypted_extensions', extensions: ee });
@@ -266,6 +284,7 @@ export class ExpectClientHello implements HandshakeState {
     ctx.exporterSecret = exp.secret;
     await ctx.io.setWriteKey(suite, sap.secret);
     wipe(ss.secret);
+    if (accept0Rtt) return new ExpectEndOfEarlyData(ctx);
     return psk || c.clientAuth === 'none' ? new ExpectClientFinished(ctx) : new ExpectClientCertificate(ctx);
   }
 }

@@ -36,6 +36,8 @@ export interface AcceptedPsk {
   readonly dhe: boolean;
   /** The client's obfuscated_ticket_age for this identity. */
   readonly obfuscatedAge: number;
+  /** Its binder (the 0-RTT strike register's key, §8.2). */
+  readonly binder: Uint8Array;
 }
 
 /** The key exchange mode to use with a PSK: our preference among the client's modes. */
@@ -97,5 +99,7 @@ export async function choosePsk(
     early.wipe();
     return undefined;
   }
-  return { index, state, early, dhe: mode === 'dhe', obfuscatedAge: offered.identities[index]!.obfuscatedTicketAge };
+  return {
+    index, state, early, dhe: mode === 'dhe', obfuscatedAge: offered.identities[index]!.obfuscatedTicketAge, binder: offered.binders[index]!.slice(),
+  };
 }

@@ -7,6 +7,7 @@
  */
 import { wipe } from '../../util/bytes.js';
 import type { CipherSuite } from '../../crypto/cipher-suites.js';
+import { encodeMaxEarlyDataSize } from '../extensions/psk.js';
 import { resumptionPsk } from '../key-schedule.js';
 import { encodeTicketState, type TicketState } from '../resumption/session.js';
 import type { ServerContext } from './context.js';
@@ -25,7 +26,7 @@ export async function sendSessionTickets(ctx: ServerContext, suite: CipherSuite,
       time: now,
       lifetime: c.ticketLifetime,
       ageAdd,
-      maxEarlyData: 0,
+      maxEarlyData: c.maxEarlyData,
       alpn: ctx.alpnProtocol,
       servername: ctx.servername,
       peerCertificates: ctx.peerChain,
@@ -34,6 +35,8 @@ export async function sendSessionTickets(ctx: ServerContext, suite: CipherSuite,
     const plain = encodeTicketState(state);
     const ticket = await c.ticketKeys.seal(c.provider, c.random, now, plain);
     wipe(plain, state.psk);
-    ctx.send({ type: 'new_session_ticket', lifetime: c.ticketLifetime, ageAdd, nonce, ticket, extensions: [] });
+    // §4.2.10: early_data in NewSessionTicket carries max_early_data_size, only when 0-RTT is on.
+    const extensions = c.maxEarlyData > 0 ? [encodeMaxEarlyDataSize(c.maxEarlyData)] : [];
+    ctx.send({ type: 'new_session_ticket', lifetime: c.ticketLifetime, ageAdd, nonce, ticket, extensions });
   }
 }
