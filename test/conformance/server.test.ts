@@ -549,6 +549,25 @@ describe('0-RTT we do not accept (test-tls13-0rtt-garbage; RFC 8446 §4.2.10)', 
     await p.send(garbage(64));
     expectAlert(p, 'bad_record_mac');
   });
+  it('early data, HRR, second ClientHello still offering early_data → illegal_parameter (§4.1.2)', async () => {
+    const p = newProbe();
+    await p.send(record(CT.handshake, p.helloBytes({ shareGroup: null, editExtensions: earlyExts })), garbage(1 << 14));
+    expect(p.helloRetry).toBeDefined();
+    // ClientHello2 as it must be, but with early_data left where it was (before the PSK extensions).
+    const keepEarlyData = (x: ReturnType<typeof ext>[]): ReturnType<typeof ext>[] => {
+      const i = x.findIndex((e) => e.type === E.psk_key_exchange_modes);
+      return [...x.slice(0, i), ext(E.early_data), ...x.slice(i)];
+    };
+    await p.send(record(CT.handshake, p.retryHelloBytes(keepEarlyData)));
+    expectAlert(p, 'illegal_parameter');
+  });
+  it('HRR, then a second ClientHello adding early_data → illegal_parameter (§4.1.2)', async () => {
+    const p = newProbe();
+    await sendHello(p, { shareGroup: null });
+    expect(p.helloRetry).toBeDefined();
+    await p.send(record(CT.handshake, p.retryHelloBytes((x) => [...x, ext(E.early_data)])));
+    expectAlert(p, 'illegal_parameter');
+  });
   it('EndOfEarlyData when we never accepted early data → unexpected_message', async () => {
     const p = newProbe();
     await p.send(record(CT.handshake, p.helloBytes({ editExtensions: earlyExts })));

@@ -139,6 +139,8 @@ export class ExpectClientHello implements HandshakeState {
     const sameExts = a.length === b.length && a.every((e, i) => e.type === b[i]!.type && bytesEqual(e.data, b[i]!.data));
     if (!same || !sameExts) throw new TlsError('illegal_parameter', 'second ClientHello differs from the first');
     if (ext.cookie) throw new TlsError('illegal_parameter', 'second ClientHello carries a cookie we did not send');
+    // §4.1.2: the client removes early_data: "Early data is not permitted after a HelloRetryRequest."
+    if (ext.earlyData) throw new TlsError('illegal_parameter', 'second ClientHello carries early_data, which is not permitted after a HelloRetryRequest (RFC 8446 §4.1.2)');
     const shares = ext.keyShares ?? [];
     if (shares.length !== 1 || shares[0]!.group !== this.ctx.hrr!.group) {
       throw new TlsError('illegal_parameter', 'second ClientHello must carry exactly one key share, for the selected group');
