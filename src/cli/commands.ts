@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
+import { benchBulkCommand, benchHandshakesCommand } from './bench.js';
 import { certCaCommand, certIssueCommand } from './cert.js';
 import { commandHelp, parseCommandArgs, type Command } from './command.js';
 import { describeError } from './common.js';
@@ -21,6 +22,8 @@ export const COMMANDS: Command[] = [
   serveCommand,
   connectCommand,
   getCommand,
+  benchHandshakesCommand,
+  benchBulkCommand,
   certCaCommand,
   certIssueCommand,
   demoCommand,
