@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import type { NamedGroupName } from '../../src/crypto/provider.js';
 import type { ClientConfig, ServerConfig } from '../../src/connection/types.js';
-import { concatAll, makeClient, makeServer, pump, type Endpoint } from './helpers.js';
+import { concatAll, connectPair, makeClient, makeServer, pump, type Endpoint } from './helpers.js';
 import { pki, type Pki } from './fixtures.js';
 
 let P: Pki;
@@ -10,12 +10,8 @@ beforeAll(async () => { P = await pki(); });
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array[]): string => new TextDecoder().decode(concatAll(b));
 
-async function connect(c: ClientConfig, s: ServerConfig): Promise<{ client: Endpoint; server: Endpoint }> {
-  const server = makeServer(s);
-  const client = makeClient({ servername: 'localhost', ca: [P.caPem], ...c });
-  client.conn.start();
-  await pump(client, server);
-  return { client, server };
+function connect(c: ClientConfig, s: ServerConfig): Promise<{ client: Endpoint; server: Endpoint }> {
+  return connectPair({ servername: 'localhost', ca: [P.caPem], ...c }, s);
 }
 
 function expectOk(client: Endpoint, server: Endpoint): void {

@@ -43,6 +43,15 @@ export function makeServer(config: ServerConfig): Endpoint {
   return ep;
 }
 
+/** A client and a server with these configurations, started and pumped until both are quiet. */
+export async function connectPair(c: ClientConfig, s: ServerConfig): Promise<{ client: Endpoint; server: Endpoint }> {
+  const server = makeServer(s);
+  const client = makeClient(c);
+  client.conn.start();
+  await pump(client, server);
+  return { client, server };
+}
+
 /** Move bytes both ways until neither side has anything left to say. */
 export async function pump(a: Endpoint, b: Endpoint, maxRounds = 100): Promise<void> {
   for (let i = 0; i < maxRounds; i++) {

@@ -15,19 +15,15 @@ import { parsePrivateKey } from '../../src/x509/keys.js';
 import { OID } from '../../src/x509/oids.js';
 import { DEFAULT_VERIFY_BUDGET, signatureCost } from '../../src/x509/verify.js';
 import { worstChain, type WorstChain } from '../../bench/worst-chain.js';
-import { inter, leaf, root, type Made } from '../x509/helpers.js';
-import { acceptAll, makeClient, makeServer, pump, type Endpoint } from './helpers.js';
+import { leaf, longChain, root, type Made } from '../x509/helpers.js';
+import { acceptAll, connectPair, type Endpoint } from './helpers.js';
 
 function certified(m: Made, ...chain: Made[]): CertifiedKey {
   return { chain: [m.der, ...chain.map((c) => c.der)], key: parsePrivateKey(m.key.pkcs8) };
 }
 
-async function connect(c: ClientConfig, s: ServerConfig): Promise<{ client: Endpoint; server: Endpoint }> {
-  const server = makeServer(s);
-  const client = makeClient({ servername: 'example.com', ...c });
-  client.conn.start();
-  await pump(client, server);
-  return { client, server };
+function connect(c: ClientConfig, s: ServerConfig): Promise<{ client: Endpoint; server: Endpoint }> {
+  return connectPair({ servername: 'example.com', ...c }, s);
 }
 
 function expectOk(client: Endpoint, server: Endpoint): void {
@@ -73,14 +69,8 @@ describe('the worst client chain costs the server bounded work', () => {
 
 describe('a chain of 51 certificates (more than the former limit of 32) is processed', () => {
   it('server role sends it, the client validates the 4 on the path and ignores the rest', async () => {
-    const r = await root();
-    const a = await inter(r);
-    const b = await inter(a);
-    const c = await inter(b);
-    const l = await leaf(c);
-    const extra: Made[] = [];
-    for (let n = 0; n < 47; n++) extra.push(await inter(r));
-    const chain = certified(l, c, ...extra, b, a);
+    const { root: r, leaf: l, sent } = await longChain(47);
+    const chain = certified(l, ...sent);
     expect(chain.chain.length).toBe(51);
     const { client, server } = await connect({ ca: [r.der] }, { certificate: chain });
     expectOk(client, server);

@@ -162,3 +162,21 @@ export async function leaf(parent: Made, o: CertOpts & { san?: SanEntry[] | null
   });
   return { der, key: k, ski, subject };
 }
+
+/**
+ * A long chain as some real PKIs send: root → a → b → c → leaf, and `extra`
+ * further intermediates (issued by the root, on no path of the leaf). `sent`
+ * is what a peer would send after the leaf: c, the first half of the extras,
+ * b, the rest, a.
+ */
+export async function longChain(extra: number): Promise<{ root: Made; leaf: Made; sent: Made[] }> {
+  const r = await root();
+  const a = await inter(r);
+  const b = await inter(a);
+  const c = await inter(b);
+  const l = await leaf(c);
+  const others: Made[] = [];
+  for (let n = 0; n < extra; n++) others.push(await inter(r));
+  const half = extra >> 1;
+  return { root: r, leaf: l, sent: [c, ...others.slice(0, half), b, ...others.slice(half), a] };
+}

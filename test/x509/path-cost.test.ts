@@ -12,7 +12,7 @@ import { parseSpki } from '../../src/x509/keys.js';
 import { importSigningKey, type SigningKey } from '../../src/x509/issue.js';
 import { DEFAULT_VERIFY_BUDGET, signatureCost, verifyCertificateChain, verifyErrorToTlsError } from '../../src/x509/verify.js';
 import { worstChain, type WorstChain } from '../../bench/worst-chain.js';
-import { inter, leaf, NOW, root, type Made } from './helpers.js';
+import { inter, leaf, longChain, NOW, root } from './helpers.js';
 
 /** A provider that verifies with `inner` and counts the calls and their cost. */
 function counting(inner: CryptoProvider = pureProvider) {
@@ -153,15 +153,9 @@ describe('honest chains still validate within the budget', () => {
 
 describe('long chains are processed, not refused by count', () => {
   it('100 certificates sent with the leaf, 3 of them on the path', async () => {
-    const r = await root();
-    const a = await inter(r);
-    const b = await inter(a);
-    const c = await inter(b);
-    const l = await leaf(c);
-    const extra: Made[] = [];
-    for (let n = 0; n < 97; n++) extra.push(await inter(r));
+    const { root: r, leaf: l, sent } = await longChain(97);
     const res = await verifyCertificateChain({
-      leaf: l.der, intermediates: [...extra.slice(0, 50), c, b, ...extra.slice(50), a].map((x) => x.der), roots: [r.der], now: NOW, name: 'example.com', usage: 'server',
+      leaf: l.der, intermediates: sent.map((x) => x.der), roots: [r.der], now: NOW, name: 'example.com', usage: 'server',
     });
     expect(res.ok, res.ok ? '' : res.message).toBe(true);
     if (res.ok) expect(res.chain.length).toBe(5);
