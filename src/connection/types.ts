@@ -19,6 +19,7 @@ export type {
   ServerConfig,
   SessionInfo,
   PskKeyExchangeModeName,
+  ServerIdentityCheck,
 } from '../handshake/types.js';
 
 export interface ConnectionHandlers {

@@ -4,7 +4,8 @@
  */
 import type { CryptoProvider, NamedGroupName, RandomSource } from '../crypto/provider.js';
 import { pureProvider } from '../crypto/pure/index.js';
-import type { CertificateVerifier, ClientConfig, CommonConfig, ServerConfig } from './types.js';
+import type { CertificateVerifier, ClientConfig, CommonConfig, ServerConfig, ServerIdentityCheck } from './types.js';
+import { requireReferenceName } from './server-identity.js';
 import { TlsError } from '../errors.js';
 import { utf8 } from '../util/bytes.js';
 import { ALL_CIPHER_SUITES, TLS_CHACHA20_POLY1305_SHA256, cipherSuiteByName, type CipherSuite } from '../crypto/cipher-suites.js';
@@ -61,7 +62,12 @@ export interface ResolvedCommon {
 
 export interface ResolvedClient extends ResolvedCommon {
   readonly role: 'client';
+  /** The reference name the server certificate is checked against (server-identity.ts). */
   readonly servername: string | undefined;
+  /** Whether `servername` goes into SNI (never for IP literals). */
+  readonly sendServerName: boolean;
+  readonly checkServerName: boolean;
+  readonly checkServerIdentity: ServerIdentityCheck | undefined;
   readonly certificate: ClientConfig['certificate'];
   readonly middleboxCompat: boolean;
   readonly keyShareGroups: readonly NamedGroupName[];
@@ -175,6 +181,7 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
 }
 
 export function resolveClientConfig(c: ClientConfig): ResolvedClient {
+  requireReferenceName(c);
   const common = resolveCommon(c);
   const keyShareGroups = [...(c.keyShareGroups ?? defaultKeyShares(common.groups))];
   for (const g of keyShareGroups) {
@@ -183,7 +190,10 @@ export function resolveClientConfig(c: ClientConfig): ResolvedClient {
   return Object.freeze({
     ...common,
     role: 'client' as const,
-    servername: c.servername,
+    servername: c.servername === '' ? undefined : c.servername,
+    sendServerName: c.sendServerName ?? true,
+    checkServerName: c.checkServerName ?? true,
+    checkServerIdentity: c.checkServerIdentity,
     certificate: c.certificate,
     middleboxCompat: c.middleboxCompat ?? true,
     keyShareGroups: Object.freeze(keyShareGroups),

@@ -14,6 +14,12 @@ import type { AntiReplay } from './resumption/anti-replay.js';
 /** PskKeyExchangeMode names, RFC 8446 §4.2.9. */
 export type PskKeyExchangeModeName = 'psk_dhe_ke' | 'psk_ke';
 
+/** See ClientConfig.checkServerIdentity. */
+export type ServerIdentityCheck = (
+  name: string,
+  chain: readonly Uint8Array[],
+) => Error | undefined | void | Promise<Error | undefined | void>;
+
 /** A certificate chain with its private key (DER certificates, leaf first). */
 export interface CertifiedKey {
   readonly chain: readonly Uint8Array[];
@@ -78,8 +84,29 @@ export interface CommonConfig {
 }
 
 export interface ClientConfig extends CommonConfig {
-  /** SNI and the name checked against the server certificate. */
+  /**
+   * The reference name (RFC 9525 §6): the DNS name or IP address the server's
+   * certificate is checked against; also sent as SNI (RFC 6066 §3) unless it
+   * is an IP literal or `sendServerName` is false. Required while the
+   * certificate is checked (`rejectUnauthorized` not false): without it the
+   * connection refuses to start, unless `checkServerName: false` says so.
+   */
   servername?: string;
+  /** Send `servername` as SNI. Default true (never for IP literals). Node's `servername: ''`. */
+  sendServerName?: boolean;
+  /**
+   * false: do not check the server's certificate against any name (the chain
+   * is still verified). Explicit and insecure: any certificate from a trusted
+   * CA is accepted for any server. Default true.
+   */
+  checkServerName?: boolean;
+  /**
+   * Replaces the built-in name check (like Node's option): called after the
+   * chain verified, with `servername` and the chain as sent (DER, leaf first).
+   * Return (or resolve to) an Error to reject the certificate (alert
+   * bad_certificate); undefined to accept it.
+   */
+  checkServerIdentity?: ServerIdentityCheck;
   /** Client certificate for mutual TLS. */
   certificate?: CertifiedKey;
   /** Send a fake legacy_session_id and CCS (RFC 8446 §D.4). Default true. */
@@ -119,8 +146,14 @@ export interface ClientConfig extends CommonConfig {
 export interface ServerConfig extends CommonConfig {
   /** Default certificate. */
   certificate?: CertifiedKey;
-  /** Pick a certificate by SNI name; falls back to `certificate`. */
-  selectCertificate?: (servername: string | undefined) => CertifiedKey | undefined;
+  /**
+   * Pick a certificate by SNI name; falls back to `certificate`. May be
+   * asynchronous. Throwing (or rejecting) aborts the handshake with the
+   * error's alert (a TlsError's) or internal_error; when no certificate is
+   * found the client gets unrecognized_name if it sent SNI (RFC 6066 §3),
+   * handshake_failure otherwise.
+   */
+  selectCertificate?: (servername: string | undefined) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>;
   /** Client certificates: none (default), request, require (certificate_required alert when absent). */
   clientAuth?: 'none' | 'request' | 'require';
   /** certificate_authorities sent in CertificateRequest (DER distinguished names). */
@@ -168,6 +201,8 @@ export interface SessionInfo {
   readonly peerVerified: boolean;
   /** Why verification failed, when rejectUnauthorized was false. */
   readonly peerVerifyError: string | undefined;
+  /** The failure's code alone (src/x509 VerifyErrorCode, `no-reference-name`, or a checkServerIdentity error's `code`). */
+  readonly peerVerifyCode: string | undefined;
   readonly helloRetry: boolean;
   /** True when the handshake resumed a session with a PSK (no certificates exchanged: peerCertificates are the first handshake's). */
   readonly resumed: boolean;

@@ -11,8 +11,10 @@ import type {
   CertifiedKey,
   ClientConfig,
   ServerConfig,
+  ServerIdentityCheck,
   SignatureSchemeName,
 } from '../connection/types.js';
+import { referenceName, requireReferenceName } from '../handshake/server-identity.js';
 import { cipherSuiteByName } from '../crypto/cipher-suites.js';
 import { assertKeyMatchesCertificate, parsePrivateKey } from '../x509/index.js';
 import { certificatesFrom, pemBlocks, pemText } from './pem.js';
@@ -43,7 +45,7 @@ export interface CommonSecureOptions {
   ALPNProtocols?: readonly string[];
   /** Default true. */
   rejectUnauthorized?: boolean;
-  /** Only 'TLSv1.3' is supported; anything else is an error. */
+  /** Versions allowed (Node's names): the range must include 'TLSv1.3', the one version puretls speaks. */
   minVersion?: string;
   maxVersion?: string;
   /** OpenSSL-style list ("TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"); TLS 1.2 names are ignored. */
@@ -71,9 +73,29 @@ export interface CommonSecureOptions {
 }
 
 export interface ClientSecureOptions extends CommonSecureOptions {
+  /** The server's host name or IP address: the name its certificate is checked against unless `servername` is given. */
   host?: string;
-  /** SNI and the name checked against the certificate. Default: `host`. */
+  /**
+   * The name checked against the server's certificate and sent as SNI.
+   * Default: `host`. As in Node, `''` only suppresses SNI: the certificate is
+   * then checked against `host`. IP literals are never sent as SNI and are
+   * checked against the certificate's iPAddress names. A client that checks
+   * certificates (the default) refuses to start without servername or host.
+   */
   servername?: string;
+  /**
+   * false: skip the check of the certificate's name (the chain is still
+   * verified). Explicit and insecure: any certificate a trusted CA issued,
+   * for any name, is accepted. Separate from `rejectUnauthorized`. Default true.
+   */
+  checkServerName?: boolean;
+  /**
+   * Replaces the built-in name check: called after the chain verified, with
+   * the reference name and the chain (DER, leaf first); return an Error to
+   * reject the certificate (alert bad_certificate). The Node adapter's
+   * option of the same name takes Node's arguments instead.
+   */
+  checkServerIdentity?: ServerIdentityCheck;
   /** Groups to send key shares for in the first ClientHello (default: the first group, plus x25519 when the first is X25519MLKEM768). */
   keyShareGroups?: readonly string[];
   /** RFC 8446 §D.4 middlebox compatibility mode. Default true. */
@@ -88,12 +110,25 @@ export interface ServerSecureOptions extends CommonSecureOptions {
   /** Certificates chosen by SNI name ("example.com", "*.example.com"); `cert`/`key` is the default. */
   sni?: Readonly<Record<string, KeyCertPair>>;
   /** Full control over certificate selection. */
-  selectCertificate?: (servername: string | undefined) => CertifiedKey | undefined;
+  selectCertificate?: ServerConfig['selectCertificate'];
 }
 
 export class OptionError extends Error {
-  override readonly name = 'OptionError';
-  readonly code = 'ERR_PURETLS_INVALID_OPTION';
+  override readonly name: string = 'OptionError';
+  readonly code: string = 'ERR_PURETLS_INVALID_OPTION';
+}
+
+/** A documented option (of Node's tls, usually) that puretls does not implement: refused, never ignored. */
+export class UnsupportedOptionError extends OptionError {
+  override readonly name = 'UnsupportedOptionError';
+  override readonly code = 'ERR_PURETLS_UNSUPPORTED_OPTION';
+  constructor(
+    /** The option's name. */
+    readonly option: string,
+    why: string,
+  ) {
+    super(`${option}: not supported by puretls (${why})`);
+  }
 }
 
 function asList<T>(v: T | readonly T[] | undefined): T[] {
@@ -109,13 +144,20 @@ export function resolveProvider(p: ProviderOption | string | undefined): CryptoP
   throw new OptionError(`provider: unknown provider ${JSON.stringify(p)} (use 'pure', 'webcrypto'${p === 'node' ? " — 'node' is only available from the Node adapter" : ''}, or a CryptoProvider)`);
 }
 
-/** RFC 8446 only: TLS 1.3 is the one version this stack speaks. */
+const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/**
+ * RFC 8446 only: TLS 1.3 is the one version this stack speaks, so the range
+ * [minVersion, maxVersion] (Node's names) must include it; within such a
+ * range TLS 1.3 is what is negotiated, as Node would with a TLS 1.3 peer.
+ */
 export function checkVersions(o: CommonSecureOptions): void {
   for (const k of ['minVersion', 'maxVersion'] as const) {
     const v = o[k];
-    if (v !== undefined && v !== 'TLSv1.3') {
-      throw new OptionError(`${k}: puretls speaks only TLSv1.3 (got ${JSON.stringify(v)})`);
-    }
+    if (v !== undefined && !VERSIONS.includes(v)) throw new OptionError(`${k}: unknown version ${JSON.stringify(v)} (Node's names: ${VERSIONS.join(', ')})`);
+  }
+  if (o.maxVersion !== undefined && o.maxVersion !== 'TLSv1.3') {
+    throw new OptionError(`maxVersion: puretls speaks only TLSv1.3, which maxVersion ${JSON.stringify(o.maxVersion)} excludes`);
   }
 }
 
@@ -233,9 +275,14 @@ export function clientConfig(o: ClientSecureOptions, defaultRoots?: readonly (st
   const base = common(o, defaultRoots);
   const c: ClientConfig = { ...base };
   delete (c as ServerConfig).certificate;
-  const servername = o.servername ?? o.host;
-  if (servername !== undefined && servername !== '') c.servername = servername;
+  // Node's rule (server-identity.ts): servername || host; '' suppresses SNI only.
+  const ref = referenceName(o);
+  if (ref.servername !== undefined) c.servername = ref.servername;
+  if (!ref.sendServerName) c.sendServerName = false;
+  if (o.checkServerName !== undefined) c.checkServerName = o.checkServerName;
+  if (o.checkServerIdentity !== undefined) c.checkServerIdentity = o.checkServerIdentity;
   c.rejectUnauthorized = o.rejectUnauthorized !== false;
+  requireReferenceName(c); // fail closed now, naming the option
   if (o.cert !== undefined || o.key !== undefined) {
     if (o.cert === undefined || o.key === undefined) throw new OptionError('cert and key must be given together');
     c.certificate = certifiedKey(o.cert, o.key);

@@ -43,13 +43,13 @@ function offeredShares(client: Endpoint): number[] {
 describe('default groups', () => {
   it('prefer X25519MLKEM768, then x25519, secp256r1, secp384r1', () => {
     expect(DEFAULT_GROUPS).toEqual(['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1']);
-    expect(resolveClientConfig({}).keyShareGroups).toEqual(['X25519MLKEM768', 'x25519']);
+    expect(resolveClientConfig({ servername: 'example.com' }).keyShareGroups).toEqual(['X25519MLKEM768', 'x25519']);
     expect(resolveServerConfig({}).groups[0]).toBe('X25519MLKEM768');
   });
 
   it('a client whose first group is not the hybrid sends one share', () => {
-    expect(resolveClientConfig({ groups: ['secp256r1', 'x25519'] }).keyShareGroups).toEqual(['secp256r1']);
-    expect(resolveClientConfig({ groups: ['X25519MLKEM768', 'secp256r1'] }).keyShareGroups).toEqual(['X25519MLKEM768']);
+    expect(resolveClientConfig({ servername: 'example.com', groups: ['secp256r1', 'x25519'] }).keyShareGroups).toEqual(['secp256r1']);
+    expect(resolveClientConfig({ servername: 'example.com', groups: ['X25519MLKEM768', 'secp256r1'] }).keyShareGroups).toEqual(['X25519MLKEM768']);
   });
 
   it('defaults on both sides: X25519MLKEM768, no HelloRetryRequest, shares [0x11ec, 0x001d]', async () => {

@@ -43,7 +43,8 @@ export async function buildClientHello(ctx: ClientContext): Promise<ClientHello>
   const sessionId = c.middleboxCompat ? c.random(32) : new Uint8Array(0);
   const exts: Extension[] = [];
   const name = c.servername;
-  if (name !== undefined && name !== '' && !isIpLiteral(name)) {
+  // RFC 6066 §3: SNI carries host names only, never IP literals.
+  if (name !== undefined && c.sendServerName && !isIpLiteral(name)) {
     const host = name.endsWith('.') ? name.slice(0, -1) : name;
     exts.push(encodeServerName(host));
     ctx.sniSent = host;

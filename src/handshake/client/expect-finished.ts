@@ -86,6 +86,7 @@ export class ExpectFinished implements HandshakeState {
         peerCertificates,
         peerVerified,
         peerVerifyError: ctx.peerVerifyError,
+        peerVerifyCode: ctx.peerVerifyCode,
         helloRetry: ctx.hrr !== undefined,
         resumed: ctx.resumed,
         ...(ctx.earlyData ? { earlyData: ctx.earlyData } : {}),

@@ -22,6 +22,7 @@ export class HandshakeContext<C extends ResolvedCommon = ResolvedCommon> {
   peerKey: PublicKey | undefined;
   peerVerified = false;
   peerVerifyError: string | undefined;
+  peerVerifyCode: string | undefined;
 
   constructor(
     readonly config: C,
@@ -61,6 +62,7 @@ export class HandshakeContext<C extends ResolvedCommon = ResolvedCommon> {
     this.peerKey = r.publicKey;
     this.peerVerified = r.verified;
     this.peerVerifyError = r.verifyError;
+    this.peerVerifyCode = r.verifyCode;
   }
 }
 

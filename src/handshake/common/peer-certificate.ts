@@ -10,22 +10,30 @@
  * Whatever the verifier, a leaf whose keyUsage lacks digitalSignature fails
  * (`key-usage` → bad_certificate): its key signs CertificateVerify (RFC 8446
  * §4.4.2.2 for servers, §4.4.2.3 for clients; RFC 5280 §4.2.1.3).
+ * A client then checks the server's identity (server-identity.ts): the chain
+ * first, the name after it, so an unknown issuer is reported as such even
+ * when the name does not match either (as Node and OpenSSL order them); a
+ * name mismatch or a checkServerIdentity rejection → bad_certificate.
  * With `rejectUnauthorized: false` the failure is recorded, not fatal.
  */
 import type { PublicKey } from '../../crypto/provider.js';
 import type { CertificateCheck, CertificateVerifier } from '../types.js';
 import { TlsError, type AlertName } from '../../errors.js';
 import { ALERT_FOR_CODE, certificatePublicKey, checkTlsSigningKeyUsage, verifyCertificateChain, type VerifyOptions } from '../../x509/index.js';
-import type { ResolvedCommon } from '../config.js';
+import type { ResolvedClient, ResolvedCommon } from '../config.js';
+import { checkServerIdentity, type IdentityFailure } from '../server-identity.js';
 
 export function alertForCertificateCode(code: string): AlertName {
   if (code === 'revoked') return 'certificate_revoked';
   return (ALERT_FOR_CODE as Record<string, AlertName>)[code] ?? 'bad_certificate';
 }
 
-/** The default verifier: src/x509 verifyCertificateChain with `ca` as the roots. */
+/**
+ * The default verifier: src/x509 verifyCertificateChain with `ca` as the
+ * roots. It is given no name: checkPeerChain checks the name after the chain.
+ */
 export function defaultVerifier(config: ResolvedCommon): CertificateVerifier {
-  return async ({ chain, name, usage, now }) => {
+  return async ({ chain, usage, now }) => {
     // The connection's provider checks the chain's signatures too (node:crypto when chosen).
     // Copies of the peer's certificates: src/x509 caches parses by array, and the
     // originals stay with the connection (peerCertificates) for its lifetime.
@@ -33,7 +41,6 @@ export function defaultVerifier(config: ResolvedCommon): CertificateVerifier {
       leaf: chain[0]!.slice(), intermediates: chain.slice(1).map((c) => c.slice()),
       roots: config.ca ?? [], now, usage, provider: config.provider,
     };
-    if (name !== undefined) opts.name = name;
     return await verifyCertificateChain(opts);
   };
 }
@@ -42,6 +49,8 @@ export interface PeerCertificateResult {
   readonly publicKey: PublicKey;
   readonly verified: boolean;
   readonly verifyError: string | undefined;
+  /** The failure's code alone (see SessionInfo.peerVerifyCode). */
+  readonly verifyCode: string | undefined;
 }
 
 export async function checkPeerChain(
@@ -57,7 +66,7 @@ export async function checkPeerChain(
     throw new TlsError('bad_certificate', `peer certificate: cannot read its public key: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   const verifier = config.verifyCertificate ?? defaultVerifier(config);
-  let result: CertificateCheck;
+  let result: CertificateCheck | IdentityFailure & { ok: false };
   try {
     result = await verifier({ chain, name, usage, now: config.now() });
   } catch (e) {
@@ -65,11 +74,28 @@ export async function checkPeerChain(
     result = { ok: false, code: 'verifier-error', message: e instanceof Error ? e.message : String(e) };
   }
   if (result.ok) result = checkTlsSigningKeyUsage(chain[0]!) ?? result;
-  if (result.ok) return { publicKey, verified: true, verifyError: undefined };
-  if (config.rejectUnauthorized) {
-    throw new TlsError(alertForCertificateCode(result.code), `peer certificate rejected (${result.code}): ${result.message}`, {
-      code: `certificate_${result.code}`,
-    });
+  if (result.ok && usage === 'server') {
+    const id = await identityOf(config as ResolvedClient, chain, name);
+    if (id) result = { ok: false, ...id };
   }
-  return { publicKey, verified: false, verifyError: `${result.code}: ${result.message}` };
+  if (result.ok) return { publicKey, verified: true, verifyError: undefined, verifyCode: undefined };
+  if (config.rejectUnauthorized) {
+    const identity = 'error' in result ? result.error : undefined;
+    throw new TlsError(
+      identity ? 'bad_certificate' : alertForCertificateCode(result.code),
+      `peer certificate rejected (${result.code}): ${result.message}`,
+      { code: identity ? 'certificate_identity' : `certificate_${result.code}`, ...(identity ? { cause: identity } : {}) },
+    );
+  }
+  return { publicKey, verified: false, verifyError: `${result.code}: ${result.message}`, verifyCode: result.code };
+}
+
+/**
+ * The server's identity (we are the client). A custom verifyCertificate was
+ * given the name and replaces the built-in name check; checkServerIdentity,
+ * when given, runs in any case.
+ */
+function identityOf(config: ResolvedClient, chain: readonly Uint8Array[], name: string | undefined): Promise<IdentityFailure | undefined> {
+  const builtIn = config.verifyCertificate === undefined && config.checkServerName;
+  return checkServerIdentity(chain, name, { check: config.checkServerIdentity, checkServerName: builtIn });
 }

@@ -95,6 +95,7 @@ export class ExpectClientFinished implements HandshakeState {
         peerCertificates: ctx.peerChain,
         peerVerified: ctx.peerVerified,
         peerVerifyError: ctx.peerVerifyError,
+        peerVerifyCode: ctx.peerVerifyCode,
         helloRetry: ctx.hrr !== undefined,
         resumed: ctx.psk !== undefined,
         ...(ctx.earlyData ? { earlyData: ctx.earlyData } : {}),

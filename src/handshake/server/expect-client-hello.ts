@@ -114,7 +114,7 @@ export class ExpectClientHello implements HandshakeState {
     if (!psk) {
       if (!certificateCapable) throw new TlsError('handshake_failure', 'ClientHello: PSK-only handshake, and none of its PSKs is usable');
       if (!groupChoice!.share) return this.retry(m, raw, ext, suite, groupChoice!.group);
-      const { certificate, scheme } = chooseCertificate(ctx.config, ext.serverName, ext.signatureAlgorithms!);
+      const { certificate, scheme } = await chooseCertificate(ctx.config, ext.serverName, ext.signatureAlgorithms!);
       ctx.certificate = certificate;
       ctx.ourScheme = scheme;
     }

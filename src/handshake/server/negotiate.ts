@@ -35,14 +35,32 @@ export function chooseGroup(config: ResolvedServer, ext: ClientHelloExtensions):
   throw new TlsError('handshake_failure', 'no key exchange group in common');
 }
 
-export function chooseCertificate(
+/**
+ * The certificate for this connection: selectCertificate (possibly async:
+ * Node's SNICallback) first, then the default one. A selector that fails
+ * ends the handshake with its TlsError's alert, or internal_error.
+ */
+export async function chooseCertificate(
   config: ResolvedServer,
   servername: string | undefined,
   clientSchemes: readonly number[],
-): { certificate: CertifiedKey; scheme: SchemeInfo } {
-  const certificate = config.selectCertificate?.(servername) ?? config.certificate;
+): Promise<{ certificate: CertifiedKey; scheme: SchemeInfo }> {
+  let selected: CertifiedKey | undefined;
+  if (config.selectCertificate) {
+    try {
+      selected = await config.selectCertificate(servername);
+    } catch (e) {
+      if (e instanceof TlsError) throw e;
+      throw new TlsError('internal_error', `certificate selection for ${servername ?? 'a client without SNI'} failed: ${e instanceof Error ? e.message : String(e)}`, { code: 'certificate_selection', cause: e });
+    }
+  }
+  const certificate = selected ?? config.certificate;
   if (!certificate || certificate.chain.length === 0) {
-    throw new TlsError('handshake_failure', `no certificate for ${servername ?? 'this connection'}`, { code: 'no_certificate' });
+    // RFC 6066 §3: a server that does not recognise the name the client sent
+    // SHOULD abort with unrecognized_name; without SNI there is nothing to
+    // recognise, and no certificate means no handshake → handshake_failure.
+    if (servername !== undefined) throw new TlsError('unrecognized_name', `no certificate for ${servername}`, { code: 'no_certificate' });
+    throw new TlsError('handshake_failure', 'no certificate for a client that sent no server_name', { code: 'no_certificate' });
   }
   const scheme = chooseSigningScheme(certificate.key, clientSchemes, config.schemes);
   if (!scheme) throw new TlsError('handshake_failure', 'no signature scheme in common with the client for our key');

@@ -1,0 +1,355 @@
+/**
+ * The Node adapter's options: Node's tls.connect / tls.createServer /
+ * tls.createSecureContext options (and the net options they accept), each
+ * either honoured with Node's meaning or refused with an error naming it
+ * (UnsupportedOptionError, code ERR_PURETLS_UNSUPPORTED_OPTION) — never
+ * accepted and ignored. NODE_OPTIONS below is the one table of what is
+ * refused and why; test/io/node-options.test.ts walks Node's documented list
+ * against it.
+ */
+import { createPrivateKey, KeyObject } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ClientConfig, CommonConfig, ServerConfig } from '../../connection/types.js';
+import { nodeProvider } from '../../crypto/node-provider.js';
+import type { CryptoProvider } from '../../crypto/provider.js';
+import {
+  clientConfig,
+  OptionError,
+  resolveProvider,
+  serverConfig,
+  UnsupportedOptionError,
+  type ClientSecureOptions,
+  type PemInput,
+  type ProviderOption,
+  type ServerSecureOptions,
+} from '../options.js';
+import { pemText } from '../pem.js';
+import { peerCertificateOf, type PeerCertificate } from './certificate.js';
+import type { SocketOptions } from './socket.js';
+import { defaultRoots, sharedCa } from './trust.js';
+
+export type NodeProviderOption = ProviderOption | 'node';
+
+/** A private key as Node takes it: PEM/DER, a KeyObject, or `{ pem, passphrase }`. */
+export type NodeKeyInput = PemInput | KeyObject | { pem: PemInput | KeyObject; passphrase?: string };
+
+/** The tls.createSecureContext() options puretls honours (the others are refused). */
+export interface SecureContextOptions
+  extends Pick<ClientSecureOptions, 'ca' | 'cert' | 'ciphers' | 'ecdhCurve' | 'sigalgs' | 'minVersion' | 'maxVersion'> {
+  /** The private key (encrypted PEM needs `passphrase`). One key: several keys (one per certificate type) are refused. */
+  key?: NodeKeyInput | readonly NodeKeyInput[];
+  /** Passphrase of an encrypted `key` (PKCS#8 "ENCRYPTED PRIVATE KEY", or a legacy Proc-Type PEM), decrypted with node:crypto. */
+  passphrase?: string;
+  /** true only: puretls always treats every `ca` certificate, self-signed or not, as a trust anchor. */
+  allowPartialTrustChain?: boolean;
+  /** true only (the server's preference order always decides, as Node's createServer default). */
+  honorCipherOrder?: boolean;
+  /** 'TLS_method', 'TLS_client_method', 'TLS_server_method' or 'TLSv1_3_method' (and their _client/_server forms). */
+  secureProtocol?: string;
+  /** 0 only: OpenSSL's SSL_OP_* flags have no meaning here. */
+  secureOptions?: number;
+}
+
+/** A context made by createSecureContext(), usable as `secureContext` and from SNICallback. */
+export class SecureContext {
+  /** @internal the options it was made from, keys decoded. */
+  readonly options: Readonly<SecureContextOptions>;
+  /** @internal the certificate and key, when it has them (checked to match). */
+  readonly certificate: ServerConfig['certificate'];
+
+  constructor(options: SecureContextOptions) {
+    checkNodeOptions(options, 'createSecureContext');
+    const decoded = decodeContext(options);
+    this.options = Object.freeze(decoded);
+    // Building a server config validates everything now (ca, ciphers, the key matching the certificate).
+    this.certificate = decoded.cert !== undefined || decoded.key !== undefined
+      ? serverConfig({ ...(decoded as ServerSecureOptions) }, []).certificate
+      : (checkContextWithoutCertificate(decoded), undefined);
+  }
+}
+
+function checkContextWithoutCertificate(o: SecureContextOptions): void {
+  clientConfig({ ...(o as ClientSecureOptions), checkServerName: false }, []);
+}
+
+/** Like tls.createSecureContext(): for `secureContext` and SNICallback. */
+export function createSecureContext(options: SecureContextOptions = {}): SecureContext {
+  return new SecureContext(options);
+}
+
+interface NodeCommonOptions extends SecureContextOptions {
+  provider?: NodeProviderOption;
+  /** A context from createSecureContext(); its options apply (an option may not be given both here and there). */
+  secureContext?: SecureContext;
+  /** Print each handshake message to stderr, as Node's enableTrace prints OpenSSL's trace. */
+  enableTrace?: boolean;
+}
+
+export interface ConnectOptions
+  extends Omit<ClientSecureOptions, 'provider' | 'key' | 'checkServerIdentity'>, NodeCommonOptions, SocketOptions {
+  port?: number;
+  /** IPC path (net.connect's `path`) instead of host/port. */
+  path?: string | null;
+  /** Start TLS on this stream instead of opening a TCP connection. */
+  socket?: Duplex;
+  localAddress?: string;
+  localPort?: number;
+  family?: number;
+  hints?: number;
+  lookup?: LookupFunction;
+  autoSelectFamily?: boolean;
+  autoSelectFamilyAttemptTimeout?: number;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  /** Aborting destroys the connection (net.connect's `signal`). */
+  signal?: AbortSignal;
+  /** ms; like socket.setTimeout(). */
+  timeout?: number;
+  /** TCP_NODELAY on the socket we open. Default true. */
+  noDelay?: boolean;
+  /**
+   * Node's: called after the chain verified, with the reference name
+   * (`servername || host`) and the certificate as getPeerCertificate(true)
+   * shows it; an Error returned fails the handshake (alert bad_certificate,
+   * 'error' gets that Error), or with rejectUnauthorized: false sets
+   * authorizationError. Replaces the built-in name check (tls.checkServerIdentity
+   * may be called from it).
+   */
+  checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined | void;
+  /** Ignored safely: no finite-field Diffie-Hellman is ever used, so any minimum is met. Must be a positive number. */
+  minDHSize?: number;
+}
+
+export interface ServerOptions extends Omit<ServerSecureOptions, 'provider' | 'key'>, NodeCommonOptions, SocketOptions {
+  /** Abort handshakes that take longer (ms). Default 120000, like Node. */
+  handshakeTimeout?: number;
+  /** TCP_NODELAY on accepted sockets. Default true. */
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  /**
+   * Node's: `(servername, cb)`, called when the client sent SNI; `cb(err, ctx)`
+   * with a context from createSecureContext() (or undefined: the default
+   * certificate). An error aborts the handshake (internal_error alert,
+   * 'tlsClientError'); no certificate at all → unrecognized_name.
+   */
+  SNICallback?: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
+}
+
+export interface SecureStreamOptions
+  extends Omit<ConnectOptions, 'port' | 'path' | 'socket' | 'lookup' | 'signal'>,
+    Pick<ServerOptions, 'requestCert' | 'clientAuth' | 'sni' | 'selectCertificate' | 'SNICallback' | 'handshakeTimeout'> {
+  /** Server role (default: client). */
+  isServer?: boolean;
+}
+
+/** Resolve a provider option including 'node' (node:crypto). */
+export function resolveNodeProvider(p: NodeProviderOption | string | undefined): CryptoProvider {
+  return p === 'node' ? nodeProvider : resolveProvider(p);
+}
+
+// ---------------------------------------------------------------------------
+// What is refused, and why
+
+type Where = 'connect' | 'createServer' | 'createSecureContext' | 'secureStream';
+
+interface Refusal {
+  readonly why: string;
+  /** Refuse only these values (default: any value but undefined/null). */
+  readonly refuses?: (v: unknown) => boolean;
+}
+
+const RESUMPTION = 'session resumption is not supported yet';
+const ENGINES = 'puretls has no OpenSSL engines or providers';
+
+/** Node's documented options that puretls refuses (for the values `refuses` picks). */
+export const NODE_OPTIONS_REFUSED: Readonly<Record<string, Refusal>> = {
+  session: { why: `${RESUMPTION} (session: resumption is not supported yet)` },
+  sessionIdContext: { why: RESUMPTION },
+  sessionTimeout: { why: RESUMPTION },
+  ticketKeys: { why: RESUMPTION },
+  pskCallback: { why: 'external pre-shared keys are not supported' },
+  pskIdentityHint: { why: 'external pre-shared keys are not supported' },
+  requestOCSP: { why: 'OCSP stapling is not supported' },
+  crl: { why: 'certificate revocation lists are not processed' },
+  dhparam: { why: 'finite-field Diffie-Hellman is not implemented (TLS 1.3 here uses ECDHE and ML-KEM groups)' },
+  clientCertEngine: { why: ENGINES },
+  privateKeyEngine: { why: ENGINES },
+  privateKeyIdentifier: { why: ENGINES },
+  ALPNCallback: { why: 'the server picks from ALPNProtocols; an ALPN callback is not implemented' },
+  pfx: { why: 'PKCS#12 is not decoded; pass cert and key (openssl pkcs12 -in f.pfx -nodes)' },
+  onread: { why: 'reading into a caller-supplied buffer is not implemented' },
+  fd: { why: 'adopting a file descriptor is not implemented; pass a connected `socket` instead' },
+  readable: { why: 'only meaningful with fd, which is not implemented' },
+  writable: { why: 'only meaningful with fd, which is not implemented' },
+  pauseOnConnect: { why: 'the server reads every connection to run its handshake' },
+  secureOptions: { why: "OpenSSL's SSL_OP_* flags have no meaning here (only 0 is accepted)", refuses: (v) => v !== 0 },
+  allowPartialTrustChain: {
+    why: 'puretls always treats every ca certificate as a trust anchor (only true is accepted)',
+    refuses: (v) => v !== true,
+  },
+  honorCipherOrder: { why: "the server always uses its own preference order (only true is accepted)", refuses: (v) => v !== true },
+  secureProtocol: {
+    why: 'puretls speaks only TLS 1.3 (accepted: TLS_method, TLSv1_3_method and their _client/_server forms)',
+    refuses: (v) => typeof v !== 'string' || !/^TLS(v1_3)?_(client_|server_)?method$/.test(v),
+  },
+};
+
+/** Options meaningful only elsewhere, refused where they would be ignored. */
+const ROLE_ONLY: Readonly<Record<string, { only: readonly Where[]; why: string }>> = {
+  SNICallback: { only: ['createServer', 'secureStream'], why: 'a server option (SNICallback); a client names the server with servername' },
+  checkServerIdentity: { only: ['connect', 'secureStream'], why: 'a client option (checkServerIdentity)' },
+  secureContext: { only: ['connect', 'createServer', 'secureStream'], why: 'secureContext inside a secure context' },
+};
+
+/** Throw UnsupportedOptionError for the first refused option present in `o`. */
+export function checkNodeOptions(o: object, where: Where): void {
+  for (const [name, value] of Object.entries(o)) {
+    if (value === undefined || value === null) continue;
+    const r = NODE_OPTIONS_REFUSED[name];
+    if (r && (r.refuses === undefined || r.refuses(value))) throw new UnsupportedOptionError(name, r.why);
+    const role = ROLE_ONLY[name];
+    if (role && !role.only.includes(where)) throw new UnsupportedOptionError(name, `${where}: ${role.why}`);
+  }
+  const m = (o as { minDHSize?: unknown }).minDHSize;
+  if (m !== undefined && (typeof m !== 'number' || !(m > 0))) throw new OptionError('minDHSize: must be a positive number');
+}
+
+// ---------------------------------------------------------------------------
+// Keys
+
+const ENCRYPTED_PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,\s*ENCRYPTED/;
+
+/** One private key as PEM/DER the portable layer reads (PKCS#8 DER when node:crypto had to decrypt or export it). */
+export function decodeKey(key: NodeKeyInput | readonly NodeKeyInput[] | undefined, passphrase: string | undefined): PemInput | undefined {
+  if (key === undefined || key === null) return undefined;
+  if (Array.isArray(key)) {
+    if (key.length === 0) return undefined;
+    if (key.length > 1) throw new UnsupportedOptionError('key', 'several keys (one certificate per key type) are not supported: pass one cert and key');
+    return decodeKey(key[0] as NodeKeyInput, passphrase);
+  }
+  if (key instanceof KeyObject) return exportPkcs8(key);
+  if (typeof key === 'object' && !(key instanceof Uint8Array)) {
+    const k = key as { pem: PemInput | KeyObject; passphrase?: string };
+    return decodeKey(k.pem, k.passphrase ?? passphrase);
+  }
+  const text = pemText(key as PemInput);
+  const encrypted = text !== undefined && ENCRYPTED_PEM.test(text);
+  if (!encrypted && passphrase === undefined) return key as PemInput;
+  if (encrypted && passphrase === undefined) throw new OptionError('key: the private key is encrypted: pass its passphrase');
+  let obj: KeyObject;
+  try {
+    obj = text !== undefined
+      ? createPrivateKey({ key: text, format: 'pem', passphrase: passphrase! })
+      : createPrivateKey({ key: Buffer.from(key as Uint8Array), format: 'der', type: 'pkcs8', passphrase: passphrase! });
+  } catch (e) {
+    throw new OptionError(`key: cannot read the private key with the passphrase given: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return exportPkcs8(obj);
+}
+
+function exportPkcs8(k: KeyObject): Uint8Array {
+  if (k.type !== 'private') throw new OptionError(`key: a ${k.type} KeyObject is not a private key`);
+  return new Uint8Array(k.export({ format: 'der', type: 'pkcs8' }));
+}
+
+/** The context options with `key` decoded (passphrase applied). */
+function decodeContext<T extends SecureContextOptions>(o: T): T {
+  const key = decodeKey(o.key, o.passphrase);
+  const out = { ...o };
+  delete out.passphrase;
+  if (key === undefined) delete out.key;
+  else out.key = key;
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Node options → ClientConfig / ServerConfig
+
+const CONTEXT_KEYS = ['ca', 'cert', 'key', 'passphrase', 'ciphers', 'ecdhCurve', 'sigalgs', 'minVersion', 'maxVersion'] as const;
+
+/** Apply `secureContext`: its options are the context's; giving one both ways is an error naming it. */
+function withSecureContext<T extends NodeCommonOptions>(o: T): T {
+  const ctx = o.secureContext;
+  if (ctx === undefined || ctx === null) return o;
+  if (!(ctx instanceof SecureContext)) {
+    throw new UnsupportedOptionError('secureContext', "only a context from puretls's createSecureContext() can be used (not one from node:tls)");
+  }
+  for (const k of CONTEXT_KEYS) {
+    if (o[k] !== undefined && ctx.options[k] !== undefined) throw new OptionError(`${k}: given both in the options and in secureContext`);
+  }
+  return { ...o, ...stripUndefined(ctx.options) };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** enableTrace: each handshake message to stderr, after the caller's own onHandshakeMessage. */
+function traceHook(o: { enableTrace?: boolean; onHandshakeMessage?: CommonConfig['onHandshakeMessage'] }): CommonConfig['onHandshakeMessage'] {
+  if (!o.enableTrace) return o.onHandshakeMessage;
+  const user = o.onHandshakeMessage;
+  return (direction, type, summary, message) => {
+    user?.(direction, type, summary, message);
+    process.stderr.write(`TLS trace: ${direction === 'sent' ? 'Sent' : 'Received'} ${type} (${message.length} bytes)${summary ? `: ${summary}` : ''}\n`);
+  };
+}
+
+/** What the portable layer takes, from Node options (shared by both roles). */
+function portable<T extends NodeCommonOptions & { ca?: ClientSecureOptions['ca']; onHandshakeMessage?: CommonConfig['onHandshakeMessage'] }>(
+  options: T,
+  where: Where,
+): Omit<T, 'provider' | 'key'> & { provider?: CryptoProvider; key?: PemInput } {
+  checkNodeOptions(options, where);
+  const o = decodeContext(withSecureContext(options));
+  const out: Record<string, unknown> = { ...(o as object) };
+  if (o.ca !== undefined) out.ca = sharedCa(o.ca);
+  if (o.provider !== undefined) out.provider = resolveNodeProvider(o.provider);
+  const trace = traceHook(o);
+  if (trace) out.onHandshakeMessage = trace;
+  return out as Omit<T, 'provider' | 'key'> & { provider?: CryptoProvider; key?: PemInput };
+}
+
+/** Build the ClientConfig a connect() with these options would use (exported for the CLI and tests). */
+export function nodeClientConfig(options: ConnectOptions, where: Where = 'connect'): ClientConfig {
+  const o = portable(options, where);
+  // Node: the reference name is servername || host || 'localhost' (server-identity.ts applies the first two).
+  const host = o.host || 'localhost';
+  const { checkServerIdentity: nodeCheck, ...rest } = o;
+  const c = clientConfig({ ...(rest as ClientSecureOptions), host }, defaultRoots());
+  if (nodeCheck) c.checkServerIdentity = (name, chain) => nodeCheck(name, peerCertificateOf(chain, true) as PeerCertificate);
+  return c;
+}
+
+export function nodeServerConfig(options: ServerOptions, where: Where = 'createServer'): ServerConfig {
+  const o = portable(options, where);
+  const { SNICallback, ...rest } = o;
+  if (SNICallback && (rest.sni !== undefined || rest.selectCertificate !== undefined)) {
+    throw new OptionError('SNICallback: give one of SNICallback, sni and selectCertificate');
+  }
+  const s: ServerSecureOptions = { ...(rest as ServerSecureOptions) };
+  if (SNICallback) s.selectCertificate = (servername) => sniLookup(SNICallback, servername);
+  return serverConfig(s, defaultRoots());
+}
+
+/** Node calls SNICallback only when the client sent a name; its ctx (or none: the default certificate). */
+function sniLookup(cb: NonNullable<ServerOptions['SNICallback']>, servername: string | undefined): Promise<ServerConfig['certificate']> | undefined {
+  if (servername === undefined) return undefined;
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    try {
+      cb(servername, (err, ctx) => {
+        if (answered) return;
+        answered = true;
+        if (err) reject(err instanceof Error ? err : new Error(String(err)));
+        else if (ctx === undefined || ctx === null) resolve(undefined);
+        else if (ctx instanceof SecureContext) resolve(ctx.certificate);
+        else reject(new UnsupportedOptionError('SNICallback', "the context must come from puretls's createSecureContext() (not node:tls)"));
+      });
+    } catch (e) {
+      answered = true;
+      reject(e);
+    }
+  });
+}

@@ -1,0 +1,432 @@
+/**
+ * The TLS socket of the Node adapter: a Duplex carrying application data over
+ * an underlying Duplex carrying TLS records (a net.Socket or anything else),
+ * shaped like Node's tls.TLSSocket.
+ *
+ * Backpressure both ways:
+ * - receive: when our readable side is full (push() returns false) we pause
+ *   the underlying stream, and resume it from _read();
+ * - send: a write's callback runs only once its records were handed to the
+ *   underlying stream and that stream is below its highWaterMark.
+ */
+import type net from 'node:net';
+import { Duplex } from 'node:stream';
+import { Connection, RECEIVE_BACKLOG_PAUSE } from '../../connection/connection.js';
+import type { ClientConfig, ServerConfig, SessionInfo, SignatureSchemeName } from '../../connection/types.js';
+import type { NamedGroupName } from '../../crypto/provider.js';
+import type { TlsError } from '../../errors.js';
+import { peerCertificateOf, type PeerCertificate } from './certificate.js';
+import { nodeAuthorizationError } from './verify-codes.js';
+
+export interface SocketOptions {
+  /** Like net.Socket: when false (default) we end our side once the peer has closed its side. */
+  allowHalfOpen?: boolean;
+  /** highWaterMark of the TLS socket's readable and writable sides. */
+  highWaterMark?: number;
+}
+
+function u8(chunk: Buffer | Uint8Array): Uint8Array {
+  return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+function buf(bytes: Uint8Array): Buffer {
+  if (Buffer.isBuffer(bytes)) return bytes;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Chunks up to this size are joined with their small neighbours before a socket write. */
+const SMALL_CHUNK = 64;
+
+/** Bytes waiting in the transport's write buffer above which we stop reading from the peer. */
+const MAX_UNSENT_BYTES = 1 << 20;
+
+/** Largest piece handed to the connection at once, so a huge write still honours backpressure. */
+const WRITE_PIECE = 256 * 1024;
+
+const GROUP_NODE_NAMES: Record<NamedGroupName, string> = {
+  x25519: 'X25519', secp256r1: 'prime256v1', secp384r1: 'secp384r1', X25519MLKEM768: 'X25519MLKEM768',
+};
+
+
+/**
+ * The TLS socket: a Duplex carrying application data, over an underlying
+ * Duplex carrying TLS records.
+ */
+export class TlsSocket extends Duplex {
+  readonly encrypted = true;
+  /** The stream carrying the records (a net.Socket for connect()/createServer()). */
+  readonly socket: Duplex;
+  readonly connection: Connection;
+  readonly isServer: boolean;
+  /** True once the peer's certificate verified (client: always after a successful default handshake). */
+  authorized = false;
+  /**
+   * Why the peer's certificate did not verify (only with rejectUnauthorized:
+   * false), as Node reports it: UNABLE_TO_VERIFY_LEAF_SIGNATURE,
+   * CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID, … (verify-codes.ts), or
+   * the code (else the message) of the Error checkServerIdentity returned.
+   */
+  authorizationError: string | undefined;
+  /** The negotiated ALPN protocol, false when none (like Node). */
+  alpnProtocol: string | false = false;
+  /** SNI name (client: sent; server: received). */
+  servername: string | false = false;
+  /** What was negotiated; undefined until the handshake is done. */
+  info: SessionInfo | undefined;
+  /** True while the handshake is running. */
+  secureConnecting = true;
+  /** True once the peer sent close_notify; false if its stream ended without one (truncation). */
+  peerClosedCleanly = false;
+
+  private rawEnded = false;
+  private corked = false;
+  private readingPaused = false;
+  /** Reading paused because the connection has a backlog of records to process (async AEAD). */
+  private backlogPaused = false;
+  /** Reading paused because the peer does not read what we send (our answers pile up). */
+  private sendBlocked = false;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+
+  constructor(raw: Duplex, config: ClientConfig | ServerConfig, role: 'client' | 'server', opts: SocketOptions & { handshakeTimeout?: number } = {}) {
+    super({
+      allowHalfOpen: opts.allowHalfOpen ?? false,
+      ...(opts.highWaterMark !== undefined ? { highWaterMark: opts.highWaterMark } : {}),
+    });
+    this.socket = raw;
+    this.isServer = role === 'server';
+    const userKeyLog = config.keyLog;
+    const cfg = {
+      ...config,
+      keyLog: (line: string) => {
+        userKeyLog?.(line);
+        if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(line + '\n'));
+      },
+    };
+    const handlers = {
+      onTransmit: (bytes: Uint8Array) => this.transmit([bytes]),
+      onTransmitChunks: (chunks: readonly Uint8Array[]) => this.transmit(chunks),
+      onData: (plain: Uint8Array) => this.deliver(plain),
+      onHandshakeDone: (info: SessionInfo) => this.handshakeDone(info),
+      onPeerClose: () => this.peerClose(),
+      onError: (err: TlsError) => this.fail(err),
+    };
+    this.connection = role === 'client'
+      ? Connection.client(cfg as ClientConfig, handlers)
+      : Connection.server(cfg as ServerConfig, handlers);
+    if (role === 'client') this.servername = (config as ClientConfig).servername ?? false;
+
+    raw.on('data', (chunk: Buffer | string) => {
+      if (typeof chunk === 'string') chunk = Buffer.from(chunk);
+      this.connection.receive(u8(chunk));
+      this.throttleReceive();
+    });
+    raw.on('end', () => this.rawEnd());
+    raw.on('error', (err: Error) => this.destroy(err));
+    raw.on('close', () => {
+      if (!this.destroyed && !this.rawEnded) this.destroy(this.secureConnecting ? disconnected(this.isServer) : undefined);
+    });
+    raw.on('connect', () => this.emit('connect'));
+    raw.on('timeout', () => this.emit('timeout'));
+    if (opts.handshakeTimeout !== undefined && opts.handshakeTimeout > 0) {
+      this.handshakeTimer = setTimeout(() => {
+        const e = new Error('TLS handshake timeout') as NodeJS.ErrnoException;
+        e.code = 'ERR_TLS_HANDSHAKE_TIMEOUT';
+        this.destroy(e);
+      }, opts.handshakeTimeout);
+      this.handshakeTimer.unref?.();
+    }
+    this.connection.start();
+  }
+
+  // ---- connection → stream ----
+
+  private transmit(chunks: readonly Uint8Array[]): void {
+    const raw = this.socket;
+    if (raw.destroyed || raw.writableEnded) return;
+    // Coalesce the records of one flight (e.g. CCS + Finished), and the
+    // records of a bulk write, into one socket writev: separate small writes
+    // meet Nagle + delayed ACK (~40 ms), and records need no copy to join.
+    if (!this.corked) {
+      this.corked = true;
+      raw.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        raw.uncork();
+      });
+    }
+    // Runs of small chunks (a record's tag and the next record's header) are
+    // joined into one small buffer: fewer write() calls, same bytes.
+    for (let i = 0; i < chunks.length; i++) {
+      const c = chunks[i]!;
+      let j = i;
+      let len = 0;
+      while (j < chunks.length && chunks[j]!.length <= SMALL_CHUNK) len += chunks[j++]!.length;
+      if (j - i < 2) {
+        raw.write(buf(c));
+        continue;
+      }
+      const joined = Buffer.allocUnsafe(len);
+      for (let k = i, off = 0; k < j; off += chunks[k++]!.length) joined.set(chunks[k]!, off);
+      raw.write(joined);
+      i = j - 1;
+    }
+  }
+
+  private deliver(plain: Uint8Array): void {
+    if (this.destroyed || plain.length === 0) return;
+    if (!this.push(buf(plain)) && !this.readingPaused) {
+      this.readingPaused = true;
+      this.socket.pause();
+    }
+  }
+
+  private handshakeDone(info: SessionInfo): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.info = info;
+    this.secureConnecting = false;
+    this.alpnProtocol = info.alpnProtocol ?? false;
+    if (info.servername !== undefined) this.servername = info.servername;
+    this.authorized = info.peerCertificates.length > 0 && info.peerVerified;
+    if (info.peerVerifyError !== undefined) {
+      const message = info.peerVerifyError.slice((info.peerVerifyCode ?? '').length + 2);
+      this.authorizationError = nodeAuthorizationError(info.peerVerifyCode, message, info.peerCertificates);
+    } else if (!this.authorized && !this.isServer) {
+      this.authorizationError = nodeAuthorizationError(undefined, undefined, info.peerCertificates);
+    }
+    this.emit(this.isServer ? 'secure' : 'secureConnect');
+  }
+
+  private peerClose(): void {
+    this.peerClosedCleanly = true;
+    this.push(null);
+  }
+
+  private fail(err: TlsError): void {
+    // The alert (if any) went to transmit() already: flush it, then tear down.
+    if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.end();
+    // As Node: the Error checkServerIdentity returned is the one 'error' gets.
+    const identity = err.code === 'certificate_identity' && err.cause instanceof Error ? err.cause : undefined;
+    this.destroy(identity ?? err);
+  }
+
+  private rawEnd(): void {
+    this.rawEnded = true;
+    // Let the connection finish processing what it already received (it may be async).
+    void this.connection.drained().catch(() => undefined).then(() => setImmediate(() => {
+      if (this.destroyed) return;
+      if (this.secureConnecting) {
+        this.destroy(disconnected(this.isServer));
+      } else if (!this.peerClosedCleanly) {
+        // Stream ended without close_notify (RFC 8446 §6.1: truncation). Node
+        // (SSL_OP_IGNORE_UNEXPECTED_EOF) reports a plain end; so do we, and
+        // `peerClosedCleanly` stays false for callers that care.
+        this.push(null);
+      }
+    }));
+  }
+
+  // ---- stream → connection ----
+
+  override _read(): void {
+    if (this.readingPaused) {
+      this.readingPaused = false;
+      this.resumeIfIdle();
+    }
+  }
+
+  private resumeIfIdle(): void {
+    if (!this.readingPaused && !this.backlogPaused && !this.sendBlocked && !this.destroyed) this.socket.resume();
+  }
+
+  /** A fast peer can outrun an asynchronous AEAD: stop reading until the backlog is processed. */
+  private throttleReceive(): void {
+    const raw = this.socket;
+    // A peer that sends but never reads would make us buffer our answers to it
+    // (KeyUpdate responses, …) without bound: stop reading until it drains.
+    if (!this.sendBlocked && raw.writableNeedDrain && raw.writableLength > MAX_UNSENT_BYTES) {
+      this.sendBlocked = true;
+      raw.pause();
+      const go = () => {
+        raw.off('drain', go);
+        raw.off('close', go);
+        this.sendBlocked = false;
+        this.resumeIfIdle();
+      };
+      raw.on('drain', go);
+      raw.on('close', go);
+    }
+    if (this.backlogPaused || this.connection.pendingRecords <= RECEIVE_BACKLOG_PAUSE) return;
+    this.backlogPaused = true;
+    raw.pause();
+    void this.connection.drained().catch(() => undefined).then(() => {
+      this.backlogPaused = false;
+      this.resumeIfIdle();
+    });
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    void this.writePieces(u8(chunk)).then(() => cb(), (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))));
+  }
+
+  private async writePieces(data: Uint8Array): Promise<void> {
+    let off = 0;
+    do {
+      await this.connection.write(data.subarray(off, off + WRITE_PIECE));
+      await this.socketDrained();
+      off += WRITE_PIECE;
+    } while (off < data.length);
+  }
+
+  /** Resolves when the underlying stream is below its highWaterMark. */
+  private socketDrained(): Promise<void> {
+    const raw = this.socket;
+    if (!raw.writableNeedDrain || raw.destroyed) {
+      return raw.destroyed ? Promise.reject(new Error('socket closed')) : Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const done = (err?: Error) => {
+        raw.off('drain', onDrain);
+        raw.off('close', onClose);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onDrain = () => done();
+      const onClose = () => done(new Error('socket closed'));
+      raw.on('drain', onDrain);
+      raw.on('close', onClose);
+    });
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    if (this.connection.state === 'failed' || this.socket.destroyed) return cb();
+    try {
+      this.connection.close(); // close_notify (RFC 8446 §6.1); we may still receive
+    } catch (e) {
+      return cb(e as Error);
+    }
+    void this.connection.drained().catch(() => undefined).then(() => {
+      if (this.socket.destroyed || this.socket.writableEnded) return cb();
+      this.socket.end(() => cb());
+    });
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    const state = this.connection.state;
+    if (state !== 'failed' && state !== 'closed') this.connection.destroy(err ?? undefined);
+    const raw = this.socket;
+    if (!raw.destroyed) {
+      if (raw.writableEnded && !raw.writableFinished) {
+        // Let a final alert/close_notify leave, but never wait forever.
+        const t = setTimeout(() => raw.destroy(), 2000);
+        t.unref?.();
+        raw.once('finish', () => { clearTimeout(t); raw.destroy(); });
+        raw.resume();
+      } else {
+        raw.destroy();
+      }
+    }
+    cb(err);
+  }
+
+  // ---- Node tls.TLSSocket-like API ----
+
+  getProtocol(): string | null {
+    return this.info ? 'TLSv1.3' : null;
+  }
+
+  getCipher(): { name: string; standardName: string; version: string } | undefined {
+    if (!this.info) return undefined;
+    return { name: this.info.cipherSuite, standardName: this.info.cipherSuite, version: 'TLSv1.3' };
+  }
+
+  /** The negotiated key-exchange group (x25519, secp256r1, …). */
+  get group(): NamedGroupName | undefined {
+    return this.info?.group;
+  }
+
+  /** The signature scheme of the peer's CertificateVerify. */
+  get signatureScheme(): SignatureSchemeName | undefined {
+    return this.info?.signatureScheme;
+  }
+
+  /** Like Node's: { type: 'ECDH', name, size }. */
+  getEphemeralKeyInfo(): { type: string; name: string; size: number } | null {
+    const g = this.info?.group;
+    if (!g) return null;
+    const size = { x25519: 253, secp256r1: 256, secp384r1: 384, X25519MLKEM768: 253 }[g];
+    return { type: 'ECDH', name: GROUP_NODE_NAMES[g], size };
+  }
+
+  /** Peer chain, DER, leaf first. */
+  getPeerCertificateChain(): Buffer[] {
+    return (this.info?.peerCertificates ?? []).map(buf);
+  }
+
+  /**
+   * The peer's leaf in Node's shape (subject, issuer, valid_from, valid_to,
+   * subjectaltname, fingerprint256, raw, …); `{}` when there is none. With
+   * `detailed`, issuerCertificate links the rest of the chain.
+   */
+  getPeerCertificate(detailed = false): PeerCertificate | Record<string, never> {
+    return peerCertificateOf(this.info?.peerCertificates ?? [], detailed);
+  }
+
+  /** RFC 8446 §7.5 exporter, Node's argument order (length, label, context). */
+  exportKeyingMaterial(length: number, label: string, context?: Buffer | Uint8Array): Buffer {
+    return buf(this.connection.exportKeyingMaterial(length, label, context === undefined ? undefined : u8(context)));
+  }
+
+  /** Send a KeyUpdate (RFC 8446 §4.6.3); with requestPeer, ask the peer to update too. */
+  keyUpdate(requestPeer = false): void {
+    this.connection.keyUpdate(requestPeer);
+  }
+
+  /** End our side after pending writes (like net.Socket#destroySoon). */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  // net.Socket conveniences, delegated when the underlying stream is a socket.
+  setTimeout(ms: number, cb?: () => void): this {
+    const s = this.socket as Partial<net.Socket>;
+    if (typeof s.setTimeout === 'function') s.setTimeout(ms);
+    if (cb) this.once('timeout', cb);
+    return this;
+  }
+  setNoDelay(noDelay = true): this {
+    (this.socket as Partial<net.Socket>).setNoDelay?.(noDelay);
+    return this;
+  }
+  setKeepAlive(enable = false, delay = 0): this {
+    (this.socket as Partial<net.Socket>).setKeepAlive?.(enable, delay);
+    return this;
+  }
+  ref(): this {
+    (this.socket as Partial<net.Socket>).ref?.();
+    return this;
+  }
+  unref(): this {
+    (this.socket as Partial<net.Socket>).unref?.();
+    return this;
+  }
+  address(): ReturnType<net.Socket['address']> | Record<string, never> {
+    return (this.socket as Partial<net.Socket>).address?.() ?? {};
+  }
+  get remoteAddress(): string | undefined { return (this.socket as Partial<net.Socket>).remoteAddress; }
+  get remotePort(): number | undefined { return (this.socket as Partial<net.Socket>).remotePort; }
+  get remoteFamily(): string | undefined { return (this.socket as Partial<net.Socket>).remoteFamily; }
+  get localAddress(): string | undefined { return (this.socket as Partial<net.Socket>).localAddress; }
+  get localPort(): number | undefined { return (this.socket as Partial<net.Socket>).localPort; }
+  get connecting(): boolean { return false; }
+}
+
+function disconnected(isServer: boolean): Error {
+  const e = new Error(isServer
+    ? 'Client network socket disconnected before secure TLS connection was established'
+    : 'Client network socket disconnected before secure TLS connection was established') as NodeJS.ErrnoException;
+  e.code = 'ECONNRESET';
+  return e;
+}
