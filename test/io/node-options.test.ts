@@ -88,8 +88,8 @@ const HONOURED: Record<string, () => void | Promise<void>> = {
   enableTrace: () => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      nodeClientConfig({ ...cli(), enableTrace: true }).onHandshakeMessage!('sent', 'client_hello', 'x');
-      expect(String(write.mock.calls[0]?.[0])).toMatch(/^TLS trace: Sent client_hello/);
+      nodeClientConfig({ ...cli(), enableTrace: true }).onHandshakeMessage!('sent', 'client_hello', 'x', new Uint8Array(4));
+      expect(String(write.mock.calls[0]?.[0])).toMatch(/^TLS trace: Sent client_hello \(4 bytes\)/);
     } finally {
       write.mockRestore();
     }
