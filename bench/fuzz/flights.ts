@@ -10,6 +10,7 @@
 import { Connection } from '../../src/connection/connection.js';
 import type { ClientConfig, ConnectionHandlers, ServerConfig } from '../../src/connection/types.js';
 import { pureProvider } from '../../src/crypto/pure/index.js';
+import { concatBytes } from '../../src/util/bytes.js';
 import { parsePrivateKey } from '../../src/x509/keys.js';
 import { pemDecode } from '../../src/x509/pem.js';
 import { peekableRandom } from './random.js';
@@ -82,14 +83,6 @@ function collector(): { out: Uint8Array[]; data: Uint8Array[]; handlers: Connect
   };
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
 
 /** Run one scenario to completion and record both directions. */
 export async function recordFlight(s: Scenario): Promise<Flight> {
@@ -126,8 +119,8 @@ export async function recordFlight(s: Scenario): Promise<Flight> {
   const errs = [...c.errors, ...sv.errors];
   if (errs.length) throw new Error(`fuzz flight ${s.name}: ${errs[0]!.message}`);
   if (!server.peerClosed || !client.peerClosed) throw new Error(`fuzz flight ${s.name}: close_notify not exchanged`);
-  if (concat(sv.data).join() !== clientData.join() || concat(c.data).join() !== serverData.join()) throw new Error(`fuzz flight ${s.name}: data mismatch`);
-  return { scenario: s, fromClient: concat(c.out), fromServer: concat(sv.out), clientData, serverData };
+  if (concatBytes(...sv.data).join() !== clientData.join() || concatBytes(...c.data).join() !== serverData.join()) throw new Error(`fuzz flight ${s.name}: data mismatch`);
+  return { scenario: s, fromClient: concatBytes(...c.out), fromServer: concatBytes(...sv.out), clientData, serverData };
 }
 
 export async function recordAll(): Promise<Flight[]> {

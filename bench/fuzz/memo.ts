@@ -13,7 +13,7 @@
  */
 import type { ClientKeyShare, CryptoProvider, KeyExchangeGroup, NamedGroupName, PrivateKey, PublicKey, RandomSource, SignatureAlgorithm } from '../../src/crypto/provider.js';
 import { pureProvider } from '../../src/crypto/pure/index.js';
-import { toHex } from '../../src/util/bytes.js';
+import { concatBytes, toHex } from '../../src/util/bytes.js';
 import type { Flight } from './flights.js';
 import type { PeekableRandom } from './random.js';
 
@@ -48,7 +48,6 @@ function memoGroup(g: KeyExchangeGroup): KeyExchangeGroup {
   const completes = new Memo<Outcome<Uint8Array>>();
   const responses = new Memo<Outcome<{ publicKey: Uint8Array; sharedSecret: Uint8Array }>>();
   const counting = (random: RandomSource, log: Uint8Array[]): RandomSource => (n) => { const b = random(n); log.push(b); return b; };
-  const joined = (log: Uint8Array[]): Uint8Array => { const o = new Uint8Array(log.reduce((n, b) => n + b.length, 0)); let i = 0; for (const b of log) { o.set(b, i); i += b.length; } return o; };
   const replay = (bytes: Uint8Array): RandomSource => { let o = 0; return (n) => { const b = bytes.slice(o, o + n); o += n; return b; }; };
 
   const shareFor = (drawn: Uint8Array, publicKey: Uint8Array): ClientKeyShare => ({
@@ -78,7 +77,7 @@ function memoGroup(g: KeyExchangeGroup): KeyExchangeGroup {
       if (!r) return g.generate() as ClientKeyShare;
       const log: Uint8Array[] = [];
       const real = g.generate(counting(r, log)) as ClientKeyShare;
-      const drawn = joined(log);
+      const drawn = concatBytes(...log);
       genBytes = drawn.length;
       shares.set(toHex(drawn), { drawn, publicKey: copy(real.publicKey) });
       return shareFor(drawn, real.publicKey);
@@ -97,7 +96,7 @@ function memoGroup(g: KeyExchangeGroup): KeyExchangeGroup {
       }
       const log: Uint8Array[] = [];
       const o = settle(() => g.respond(clientShare, counting(r, log)) as { publicKey: Uint8Array; sharedSecret: Uint8Array });
-      const drawn = joined(log);
+      const drawn = concatBytes(...log);
       // An invalid share may throw before drawing: only a full draw fixes the count.
       if (o.ok) respBytes = drawn.length;
       if (respBytes !== undefined && drawn.length === respBytes) {

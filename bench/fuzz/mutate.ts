@@ -7,6 +7,7 @@
  * Everything is drawn from one small PRNG seeded per input, so an input is
  * reproduced from (seed, role, index) alone.
  */
+import { concatBytes } from '../../src/util/bytes.js';
 
 /** mulberry32: small, fast, good enough to drive mutations. */
 export class Rng {
@@ -48,14 +49,6 @@ export function splitRecords(b: Uint8Array): Uint8Array[] {
   return out;
 }
 
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
 
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff, 0x03, 0x04, 0x14, 0x15, 0x16, 0x17, 0x40];
 
@@ -85,19 +78,19 @@ function mutateOnce(rng: Rng, b: Uint8Array, other: Uint8Array, kind: MutationNa
       const i = rng.int(recs.length);
       const at = rng.chance(0.5) ? i + 1 : rng.int(recs.length + 1);
       recs.splice(at, 0, recs[i]!);
-      return join(recs);
+      return concatBytes(...recs);
     }
     case 'drop': {
       if (!recs.length) return b;
       recs.splice(rng.int(recs.length), 1);
-      return join(recs);
+      return concatBytes(...recs);
     }
     case 'reorder': {
       if (recs.length < 2) return b;
       const i = rng.int(recs.length);
       const j = rng.chance(0.5) ? Math.min(recs.length - 1, i + 1) : rng.int(recs.length);
       [recs[i], recs[j]] = [recs[j]!, recs[i]!];
-      return join(recs);
+      return concatBytes(...recs);
     }
     case 'splice': {
       // Either a whole record of the other stream, or tail-of-other after head-of-this.
@@ -105,13 +98,13 @@ function mutateOnce(rng: Rng, b: Uint8Array, other: Uint8Array, kind: MutationNa
       const srecs = splitRecords(src);
       if (rng.chance(0.6) && srecs.length) {
         recs.splice(rng.int(recs.length + 1), 0, srecs[rng.int(srecs.length)]!);
-        return join(recs);
+        return concatBytes(...recs);
       }
-      return join([b.subarray(0, rng.int(b.length + 1)), src.subarray(rng.int(src.length + 1))]);
+      return concatBytes(b.subarray(0, rng.int(b.length + 1)), src.subarray(rng.int(src.length + 1)));
     }
     case 'insert': {
       const at = rng.int(b.length + 1);
-      return join([b.subarray(0, at), rng.bytes(1 + rng.int(rng.chance(0.9) ? 8 : 300)), b.subarray(at)]);
+      return concatBytes(b.subarray(0, at), rng.bytes(1 + rng.int(rng.chance(0.9) ? 8 : 300)), b.subarray(at));
     }
     case 'length': {
       // Lie in a record length (bytes 3..4) or a plaintext handshake length (bytes 6..8).
@@ -124,7 +117,7 @@ function mutateOnce(rng: Rng, b: Uint8Array, other: Uint8Array, kind: MutationNa
         r[field] = choice === 0 ? 0 : choice === 1 ? 0xff : choice === 2 ? (r[field]! + 1) & 0xff : (r[field]! - 1) & 0xff;
       }
       recs[i] = r;
-      return join(recs);
+      return concatBytes(...recs);
     }
   }
 }

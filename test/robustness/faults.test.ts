@@ -18,7 +18,7 @@ import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, createServer, secureStream, type Server, type TlsSocket } from '../../src/io/node.js';
-import { closeServer, listen } from '../interop/helpers/net.js';
+import { closeServer, hashStream, listen } from '../interop/helpers/net.js';
 import { clientHelloBytes, until, useWatchedPki } from './hostile.js';
 
 const env = useWatchedPki();
@@ -49,16 +49,6 @@ async function released(s: net.Server): Promise<number> {
 const secure = (c: TlsSocket) => new Promise<void>((res, rej) => { c.once('secureConnect', res); c.once('error', rej); });
 const closed = (s: Duplex) => new Promise<void>((res) => { if (s.destroyed) res(); else s.once('close', () => res()); });
 
-/** SHA-256 and length of everything a stream delivers until 'end'. */
-function digest(s: Duplex): Promise<{ hash: string; bytes: number }> {
-  return new Promise((res, rej) => {
-    const h = createHash('sha256');
-    let bytes = 0;
-    s.on('data', (d: Buffer) => { h.update(d); bytes += d.length; });
-    s.once('end', () => res({ hash: h.digest('hex'), bytes }));
-    s.once('error', rej);
-  });
-}
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** Write `data` in 64 KiB pieces, honouring backpressure. */
@@ -68,11 +58,9 @@ async function writeAll(s: Duplex, data: Buffer): Promise<void> {
   }
 }
 
-/** One honest client: handshake, echo round trip, clean close. */
-async function honest(port: number): Promise<void> {
-  const c = connect(clientOpts({ port }));
-  await secure(c);
-  const msg = randomBytes(3000);
+/** Send `size` random bytes to an echo server and check they come back. */
+async function echoRoundTrip(c: TlsSocket, size: number): Promise<void> {
+  const msg = randomBytes(size);
   const back = new Promise<Buffer>((res) => {
     const parts: Buffer[] = [];
     let n = 0;
@@ -80,6 +68,13 @@ async function honest(port: number): Promise<void> {
   });
   c.write(msg);
   expect((await back).equals(msg)).toBe(true);
+}
+
+/** One honest client: handshake, echo round trip, clean close. */
+async function honest(port: number): Promise<void> {
+  const c = connect(clientOpts({ port }));
+  await secure(c);
+  await echoRoundTrip(c, 3000);
   c.end();
   await closed(c);
 }
@@ -90,12 +85,12 @@ describe('half-close, both ways, with data still flowing the other way', () => {
     const fromServer = randomBytes(MiB);
     let serverGot: Promise<{ hash: string; bytes: number }> | undefined;
     const { server, port } = await startServer({ allowHalfOpen: true }, (s) => {
-      serverGot = digest(s);
+      serverGot = hashStream(s);
       // Answer only once the client has closed its side.
       s.once('end', () => { void writeAll(s, fromServer).then(() => s.end()); });
     });
     const c = connect(clientOpts({ port, allowHalfOpen: true }));
-    const got = digest(c);
+    const got = hashStream(c);
     await secure(c);
     await writeAll(c, fromClient);
     c.end();
@@ -113,11 +108,11 @@ describe('half-close, both ways, with data still flowing the other way', () => {
     let serverSocket: TlsSocket | undefined;
     const { server, port } = await startServer({ allowHalfOpen: true }, (s) => {
       serverSocket = s;
-      serverGot = digest(s);
+      serverGot = hashStream(s);
       void writeAll(s, fromServer).then(() => s.end()); // close at once, keep reading
     });
     const c = connect(clientOpts({ port, allowHalfOpen: true }));
-    const got = digest(c);
+    const got = hashStream(c);
     await secure(c);
     // The server's close_notify arrives while we are still writing.
     expect(await got).toEqual({ hash: sha(fromServer), bytes: fromServer.length });
@@ -231,14 +226,7 @@ describe('handshakes one byte at a time', () => {
     const raw = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true, noDelay: true });
     const c = connect(clientOpts({ socket: dribble(raw, clientCount) }));
     await secure(c);
-    const msg = randomBytes(2000);
-    const back = new Promise<Buffer>((res) => {
-      const parts: Buffer[] = [];
-      let n = 0;
-      c.on('data', (d: Buffer) => { parts.push(d); n += d.length; if (n >= msg.length) res(Buffer.concat(parts)); });
-    });
-    c.write(msg);
-    expect((await back).equals(msg)).toBe(true);
+    await echoRoundTrip(c, 2000);
     expect(c.info?.cipherSuite).toBe('TLS_CHACHA20_POLY1305_SHA256');
     // Every byte of both flights arrived as its own chunk.
     expect(serverCount.chunks).toBeGreaterThan(1000);
