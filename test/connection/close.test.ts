@@ -92,6 +92,24 @@ describe('nothing is sent after our close_notify', () => {
     });
   }
 
+  it('close() during the handshake sends close_notify and abandons the handshake: nothing more is sent, the answer is ignored', async () => {
+    const server = makeServer({ certificate: P.server['ecdsa-p256'] });
+    const client = makeClient({ servername: 'localhost', ca: [P.caPem] });
+    client.conn.start();
+    const queued = client.conn.write(enc('never'));
+    client.conn.close();
+    await client.conn.drained();
+    await expect(queued).rejects.toThrow(/before the handshake completed/);
+    expect(client.conn.state).toBe('closed');
+    const sent = client.sent.length;
+    await pump(client, server);
+    // The server got ClientHello then close_notify: the peer gave up (no alert back).
+    expect(server.errors.map((e) => e.code)).toEqual(['peer_closed_in_handshake']);
+    expect(client.info).toBeUndefined();
+    expect(client.sent.length).toBe(sent);
+    expect(client.errors).toEqual([]);
+  });
+
   it('write() after close() is refused', async () => {
     const { client } = await connect();
     client.conn.close();
