@@ -7,47 +7,35 @@
 import { pureProvider } from '../../src/crypto/pure/index.js';
 import type { AeadKey, CryptoProvider } from '../../src/crypto/provider.js';
 
-/** The pure provider with each seal/open result delivered `delayMs` later (a macrotask). */
-export function slowAeadProvider(delayMs = 1, what: 'seal' | 'both' = 'both'): CryptoProvider {
+/** The pure provider, each imported AEAD key passed through `wrap`. */
+function withAeadKeys(name: string, wrap: (key: AeadKey) => AeadKey): CryptoProvider {
   return {
     ...pureProvider,
-    name: 'slow-aead',
+    name,
     aead(alg) {
       const base = pureProvider.aead(alg);
-      return {
-        ...base,
-        importKey(key: Uint8Array): AeadKey {
-          const k = base.importKey(key) as AeadKey;
-          const later = <T>(v: T): Promise<T> => new Promise((r) => setTimeout(() => r(v), delayMs));
-          return {
-            copiesInput: false,
-            seal: (n, a, p) => later(k.seal(n, a, p) as Uint8Array),
-            open: (n, a, c) => (what === 'both' ? later(k.open(n, a, c) as Uint8Array | null) : k.open(n, a, c)),
-            destroy: () => k.destroy?.(),
-          };
-        },
-      };
+      return { ...base, importKey: (key: Uint8Array): AeadKey => wrap(base.importKey(key) as AeadKey) };
     },
   };
+}
+
+/** The pure provider with each seal (and open, unless `what` is 'seal') result delivered `delayMs` later (a macrotask). */
+export function slowAeadProvider(delayMs = 1, what: 'seal' | 'both' = 'both'): CryptoProvider {
+  const later = <T>(v: T): Promise<T> => new Promise((r) => setTimeout(() => r(v), delayMs));
+  return withAeadKeys('slow-aead', (k) => ({
+    copiesInput: false,
+    seal: (n, a, p) => later(k.seal(n, a, p) as Uint8Array),
+    open: (n, a, c) => (what === 'both' ? later(k.open(n, a, c) as Uint8Array | null) : k.open(n, a, c)),
+    destroy: () => k.destroy?.(),
+  }));
 }
 
 /** The pure provider, recording every AEAD key it imports (in import order). */
 export function recordingProvider(): { provider: CryptoProvider; keys: AeadKey[] } {
   const keys: AeadKey[] = [];
-  const provider: CryptoProvider = {
-    ...pureProvider,
-    name: 'recording',
-    aead(alg) {
-      const base = pureProvider.aead(alg);
-      return {
-        ...base,
-        importKey(key: Uint8Array): AeadKey {
-          const k = base.importKey(key) as AeadKey;
-          keys.push(k);
-          return k;
-        },
-      };
-    },
-  };
+  const provider = withAeadKeys('recording', (k) => {
+    keys.push(k);
+    return k;
+  });
   return { provider, keys };
 }
