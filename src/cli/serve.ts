@@ -37,7 +37,7 @@ export const serveCommand: Command = {
     '~/.puretls/dev, and the CA file is printed for curl --cacert. Every connection is closed with close_notify after ' +
     'its response; idle connections are closed, and at most --max-connections are open at once.',
   options: [
-    { name: 'host', value: 'ADDR', help: 'address to listen on', default: 'localhost: 127.0.0.1 and ::1' },
+    { name: 'host', value: 'ADDR', help: 'address to listen on; localhost means both 127.0.0.1 and ::1', default: 'localhost' },
     { name: 'port', value: 'PORT', help: 'TCP port (0: any free port)', default: String(DEFAULT_PORT) },
     { name: 'ca', value: 'FILE', help: 'CA certificates (PEM) that client certificates must chain to', default: 'the development CA when --cert is not given, else none' },
     ...TLS_OPTIONS,
@@ -67,12 +67,13 @@ async function listenAll(host: string | undefined, port: number, onRaw: (raw: ne
       resolve(s);
     });
   });
-  const first = await listen(host ?? '127.0.0.1', port);
+  // "localhost" is both loopbacks (it resolves to 127.0.0.1 and ::1; listening on one would miss clients of the other).
+  const both = host === undefined || host === 'localhost';
+  const first = await listen(both ? '127.0.0.1' : host, port);
   const addr = first.address() as net.AddressInfo;
   const servers = [first];
   const shown = [endpointName(addr.address, addr.port)];
-  if (host === undefined) {
-    // The default host is "localhost", which resolves to ::1 as well as 127.0.0.1.
+  if (both) {
     try {
       servers.push(await listen('::1', addr.port));
       shown.push(endpointName('::1', addr.port));

@@ -159,6 +159,12 @@ describe('serve', () => {
     } finally {
       await child.kill();
     }
+    const named = run(process.execPath, [CLI, 'serve', '--port', '0', '--host', 'localhost'], { env: { HOME: home } });
+    try {
+      await named.waitFor(/listening on 127\.0\.0\.1:(\d+) and \[::1\]:\1/);
+    } finally {
+      await named.kill();
+    }
   });
 });
 
