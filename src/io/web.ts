@@ -18,8 +18,9 @@
  *
  * Closing (RFC 8446 §6.1), in whichever order the two sides close:
  * - closing `writable` sends close_notify after the data written before it
- *   and resolves once it was handed to the transport; the transport stays
- *   open while the peer may still send (half-close);
+ *   (and after the handshake, when it is closed before that) and resolves
+ *   once it was handed to the transport; the transport stays open while the
+ *   peer may still send (half-close);
  * - the peer's close_notify ends `readable`; `writable` stays usable until
  *   the user closes it (the writer finishes);
  * - once both close_notify alerts went, the transport's writer is closed and
@@ -251,6 +252,10 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
       } while (off < chunk.length);
     },
     async close() {
+      if (failed) throw failed;
+      // Closed before the handshake is done (a client with nothing to send): close_notify
+      // once it is, as the end of our writing, not an abandoned handshake.
+      if (!handshakeDone) await handshake;
       if (failed) throw failed;
       closing = true;
       connection.close(); // close_notify, RFC 8446 §6.1

@@ -105,6 +105,22 @@ describe('closing in each order', () => {
     expect(await server.closed).toEqual({ cleanly: true });
   });
 
+  it('the client closes its writable before the handshake is done: the handshake completes, then close_notify; it still reads', async () => {
+    const [ct, st] = pipePair();
+    const server = secureWebStream(st, { isServer: true, cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key });
+    const client = secureWebStream(ct, { servername: 'localhost', ca: pki.ca.cert });
+    const closing = client.writable.close(); // nothing to send
+    const sw = server.writable.getWriter();
+    await sw.write(enc('server speaks first'));
+    expect((await client.handshake).protocol).toBe('TLSv1.3');
+    await closing;
+    expect(await readAll(server.readable)).toEqual([]); // the client's close_notify ends it
+    await sw.close();
+    expect(text(await readAll(client.readable))).toBe('server speaks first');
+    expect(await client.closed).toEqual({ cleanly: true });
+    expect(await server.closed).toEqual({ cleanly: true });
+  });
+
   it('a transport that does not end by itself: closed resolves after the close_notify exchange, and the transport is released', async () => {
     const { client, server } = await pair(pipePair(false));
     const reads = [readAll(client.readable), readAll(server.readable)];
