@@ -4,7 +4,7 @@
  */
 import type { CryptoProvider, NamedGroupName, RandomSource } from '../crypto/provider.js';
 import { pureProvider } from '../crypto/pure/index.js';
-import type { CertificateVerifier, ClientConfig, CommonConfig, ServerConfig, ServerIdentityCheck } from './types.js';
+import type { CertificateVerifier, ClientConfig, CommonConfig, ExternalPsk, ServerConfig, ServerIdentityCheck } from './types.js';
 import { requireReferenceName } from './server-identity.js';
 import { TlsError } from '../errors.js';
 import { utf8 } from '../util/bytes.js';
@@ -79,6 +79,23 @@ export interface ResolvedClient extends ResolvedCommon {
   readonly onSession: ((session: Uint8Array) => void) | undefined;
   readonly reuseTickets: boolean;
   readonly earlyData: boolean;
+  readonly externalPsk: ResolvedPsk | undefined;
+}
+
+/** An external PSK as the handshake uses it. */
+export interface ResolvedPsk {
+  readonly identity: Uint8Array;
+  readonly key: Uint8Array;
+  readonly hash: 'SHA-256' | 'SHA-384';
+}
+
+function resolvePsk(p: ExternalPsk, what: string): ResolvedPsk {
+  const identity = typeof p.identity === 'string' ? utf8(p.identity) : p.identity;
+  if (!(identity instanceof Uint8Array) || identity.length < 1 || identity.length > 0xffff) throw badConfig(`${what}: identity must be 1..65535 bytes`);
+  if (!(p.key instanceof Uint8Array) || p.key.length < 16) throw badConfig(`${what}: key must be at least 16 bytes`);
+  const hash = p.hash ?? 'SHA-256';
+  if (hash !== 'SHA-256' && hash !== 'SHA-384') throw badConfig(`${what}: hash must be SHA-256 or SHA-384`);
+  return Object.freeze({ identity: identity.slice(), key: p.key.slice(), hash });
 }
 
 export interface ResolvedServer extends ResolvedCommon {
@@ -94,6 +111,7 @@ export interface ResolvedServer extends ResolvedCommon {
   readonly maxEarlyData: number;
   readonly acceptEarlyData: ServerConfig['acceptEarlyData'];
   readonly antiReplay: AntiReplay;
+  readonly externalPsks: readonly ResolvedPsk[];
 }
 
 /** Default ticket stores and ticket keys belong to the user's config object, so connections made with it share them. */
@@ -201,7 +219,7 @@ export function resolveClientConfig(c: ClientConfig): ResolvedClient {
   });
 }
 
-function resolveClientResumption(c: ClientConfig): Pick<ResolvedClient, 'session' | 'ticketStore' | 'ticketStoreKey' | 'onSession' | 'reuseTickets' | 'earlyData'> {
+function resolveClientResumption(c: ClientConfig): Pick<ResolvedClient, 'session' | 'ticketStore' | 'ticketStoreKey' | 'onSession' | 'reuseTickets' | 'earlyData' | 'externalPsk'> {
   let session: ClientSession | undefined;
   if (c.session !== undefined) {
     if (!(c.session instanceof Uint8Array)) throw badConfig('session must be the bytes given to onSession');
@@ -228,6 +246,7 @@ function resolveClientResumption(c: ClientConfig): Pick<ResolvedClient, 'session
     onSession: c.onSession,
     reuseTickets: c.reuseTickets ?? false,
     earlyData: c.earlyData ?? false,
+    externalPsk: c.psk !== undefined ? resolvePsk(c.psk, 'psk') : undefined,
   };
 }
 
@@ -268,6 +287,7 @@ export function resolveServerConfig(c: ServerConfig): ResolvedServer {
     maxEarlyData: checkMaxEarlyData(c.maxEarlyData ?? 0),
     acceptEarlyData: c.acceptEarlyData,
     antiReplay: resolveAntiReplay(c),
+    externalPsks: Object.freeze((c.psks ?? []).map((p, i) => resolvePsk(p, `psks[${i}]`))),
   });
 }
 

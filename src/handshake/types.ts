@@ -11,6 +11,19 @@ import type { TicketKeys } from './resumption/ticket-keys.js';
 import type { TicketStore } from './resumption/ticket-store.js';
 import type { AntiReplay } from './resumption/anti-replay.js';
 
+/**
+ * An external (out-of-band) pre-shared key, RFC 8446 §2.2 (as OpenSSL's
+ * `-psk_identity` / `-psk`). Its hash decides the cipher suites it can be
+ * used with (default SHA-256: TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256).
+ */
+export interface ExternalPsk {
+  /** The PSK identity (UTF-8 when a string), 1..65535 bytes. */
+  readonly identity: string | Uint8Array;
+  /** The key (≥ 16 bytes). */
+  readonly key: Uint8Array;
+  readonly hash?: 'SHA-256' | 'SHA-384';
+}
+
 /** PskKeyExchangeMode names, RFC 8446 §4.2.9. */
 export type PskKeyExchangeModeName = 'psk_dhe_ke' | 'psk_ke';
 
@@ -141,6 +154,13 @@ export interface ClientConfig extends CommonConfig {
    * Default false.
    */
   earlyData?: boolean;
+  /**
+   * An external PSK to offer (RFC 8446 §2.2). When the server selects it the
+   * handshake has no certificates (the PSK authenticates both sides); when
+   * it does not, the server's certificate is checked as usual. Offered
+   * instead of a session ticket.
+   */
+  psk?: ExternalPsk;
 }
 
 export interface ServerConfig extends CommonConfig {
@@ -185,6 +205,12 @@ export interface ServerConfig extends CommonConfig {
   acceptEarlyData?: (params: { servername: string | undefined; alpnProtocol: string | undefined; peerCertificates: readonly Uint8Array[] }) => boolean;
   /** The 0-RTT strike register (RFC 8446 §8.2). Default: one per config object, 16384 entries, 10 s window. */
   antiReplay?: AntiReplay;
+  /**
+   * External PSKs we accept (RFC 8446 §2.2), found by identity. A handshake
+   * with one sends no certificate; `certificate` may then be left out (such
+   * a server only serves clients that have one of these PSKs).
+   */
+  psks?: readonly ExternalPsk[];
 }
 
 /** What was negotiated, readable after the handshake. */
@@ -208,4 +234,6 @@ export interface SessionInfo {
   readonly resumed: boolean;
   /** 0-RTT: 'accepted' or 'rejected' when the client offered early data, undefined when it did not. */
   readonly earlyData?: 'accepted' | 'rejected';
+  /** The handshake used a PSK: 'resumption' (a ticket) or 'external' (RFC 8446 §2.2); undefined for certificates only. */
+  readonly psk?: 'resumption' | 'external';
 }

@@ -536,7 +536,7 @@ describe.each(providers.map((p) => [p.name, p] as const))('RFC 8448 §4 via the 
     // The RFC's ticket is opaque to us: a ticket "key" that knows just this one.
     const ticketKeys = { open: async (_p: unknown, _n: number, t: Uint8Array) => (bytesEqual(t, nst.ticket) ? state : undefined) };
     const serverCtx = (): ServerContext => ({
-      config: { provider, now: () => new Date(now), sessionTickets: 2, ticketKeys, suites: [suite], clientAuth: 'none' },
+      config: { provider, now: () => new Date(now), sessionTickets: 2, ticketKeys, suites: [suite], clientAuth: 'none', externalPsks: [] },
       hrr: undefined, servername: 'server', transcript: new Transcript(provider),
     }) as unknown as ServerContext;
     const m = decodeHandshake(hello) as ClientHello;

@@ -19,11 +19,28 @@ export interface PskOffer {
   readonly session: ClientSession;
   readonly suite: CipherSuite;
   readonly early: EarlySecret;
+  /** An external PSK (RFC 8446 §2.2): "ext binder", obfuscated_ticket_age 0. */
+  readonly external?: boolean;
+}
+
+/** The config's external PSK as an offer: with the first of our suites of its hash. */
+function externalOffer(ctx: ClientContext): PskOffer | undefined {
+  const c = ctx.config;
+  const p = c.externalPsk;
+  if (!p) return undefined;
+  const suite = c.suites.find((s) => s.hash === p.hash);
+  if (!suite) return undefined;
+  const session: ClientSession = {
+    ticket: p.identity, psk: p.key, suite: suite.code, time: 0, lifetime: 0, ageAdd: 0, maxEarlyData: 0,
+    alpn: undefined, servername: c.servername, peerCertificates: [], peerVerified: false,
+  };
+  return { session, suite, early: new EarlySecret(c.provider, suite, p.key), external: true };
 }
 
 /** The session to offer: the config's `session` if usable, else one taken from the store. */
 export function chooseSession(ctx: ClientContext): PskOffer | undefined {
   const c = ctx.config;
+  if (c.externalPsk) return externalOffer(ctx);
   const now = c.now().getTime();
   const usable = (s: ClientSession): CipherSuite | undefined => {
     const suite = cipherSuiteByCode(s.suite);
@@ -63,12 +80,13 @@ function pskExtension(offer: PskOffer, age: number, binder: Uint8Array): Extensi
  */
 export function withPsk(ctx: ClientContext, hello: ClientHello, offer: PskOffer, afterRetry: boolean): ClientHello {
   const c = ctx.config;
-  const age = obfuscatedAge(offer.session, c.now().getTime());
+  // §4.2.11: "For identities established externally, an obfuscated_ticket_age of 0 SHOULD be used".
+  const age = offer.external ? 0 : obfuscatedAge(offer.session, c.now().getTime());
   const placeholder = new Uint8Array(offer.suite.hashLength);
   const exts = hello.extensions.filter((e) => e.type !== ExtensionType.pre_shared_key);
   const draft: ClientHello = { ...hello, extensions: [...exts, pskExtension(offer, age, placeholder)] };
   const truncated = truncateClientHello(encodeHandshake(draft), [placeholder]);
   const h = afterRetry ? ctx.transcript.hashWith(truncated) : c.provider.hash(offer.suite.hash).digest(truncated);
-  const binder = computeBinder(c.provider, offer.suite, offer.early, true, h);
+  const binder = computeBinder(c.provider, offer.suite, offer.early, !offer.external, h);
   return { ...hello, extensions: [...exts, pskExtension(offer, age, binder)] };
 }

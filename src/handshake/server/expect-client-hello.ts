@@ -25,7 +25,7 @@ import { ExtensionType, HELLO_RETRY_REQUEST_RANDOM, TLS12, TLS13 } from '../mess
 import type { ServerContext } from './context.js';
 import { ExpectClientCertificate, ExpectClientFinished } from './expect-client-flight.js';
 import { chooseAlpn, chooseCertificate, chooseGroup, chooseSuite } from './negotiate.js';
-import { choosePsk, pskMode } from './psk.js';
+import { choosePsk, externalPskHash, pskMode } from './psk.js';
 
 /** Early data we are prepared to skip when rejecting 0-RTT (RFC 8446 §4.2.10). */
 const MAX_SKIPPED_EARLY_DATA = 64 * 1024;
@@ -89,7 +89,7 @@ export class ExpectClientHello implements HandshakeState {
 
     checkMandatoryExtensions(ext);
 
-    const suite = ctx.hrr ? ctx.config.suites.find((s) => s.code === ctx.hrr!.suite)! : chooseSuite(ctx.config, m.cipherSuites);
+    const suite = ctx.hrr ? ctx.config.suites.find((s) => s.code === ctx.hrr!.suite)! : chooseSuite(ctx.config, m.cipherSuites, externalPskHash(ctx, ext));
     ctx.clientPskModes = ext.pskModes;
     ctx.servername = ext.serverName;
     const alpn = chooseAlpn(ctx.config, ext.alpn);

@@ -15,8 +15,14 @@ import { alpnName } from '../extensions/alpn.js';
 import type { KeyShareEntry } from '../extensions/key-share.js';
 import type { ClientHelloExtensions } from '../extensions/parse.js';
 
-export function chooseSuite(config: ResolvedServer, offered: readonly number[]): CipherSuite {
-  const s = config.suites.find((s) => offered.includes(s.code));
+/**
+ * Our most preferred suite the client offered; with `pskHash` (the client
+ * offered one of our external PSKs) our most preferred one with that hash
+ * when there is one (§4.2.11: the PSK's hash must be the suite's).
+ */
+export function chooseSuite(config: ResolvedServer, offered: readonly number[], pskHash?: string): CipherSuite {
+  const s = (pskHash !== undefined ? config.suites.find((s) => s.hash === pskHash && offered.includes(s.code)) : undefined)
+    ?? config.suites.find((s) => offered.includes(s.code));
   if (!s) throw new TlsError('handshake_failure', 'no cipher suite in common');
   return s;
 }

@@ -15,7 +15,7 @@
  * error (§4.2.11: the server "MUST ... ignore" PSKs it cannot use).
  */
 import { TlsError } from '../../errors.js';
-import { constantTimeEqual } from '../../util/bytes.js';
+import { bytesEqual, constantTimeEqual } from '../../util/bytes.js';
 import type { CipherSuite } from '../../crypto/cipher-suites.js';
 import type { ClientHelloExtensions } from '../extensions/parse.js';
 import { EarlySecret } from '../key-schedule.js';
@@ -38,6 +38,28 @@ export interface AcceptedPsk {
   readonly obfuscatedAge: number;
   /** Its binder (the 0-RTT strike register's key, §8.2). */
   readonly binder: Uint8Array;
+  /** An external PSK (§2.2) rather than a ticket. */
+  readonly external: boolean;
+}
+
+/** The hash of the first offered identity that is one of our external PSKs (it steers the suite choice). */
+export function externalPskHash(ctx: ServerContext, ext: ClientHelloExtensions): string | undefined {
+  if (!ext.preSharedKey || ctx.config.externalPsks.length === 0) return undefined;
+  for (const id of ext.preSharedKey.identities.slice(0, MAX_IDENTITIES_TRIED)) {
+    const p = ctx.config.externalPsks.find((x) => bytesEqual(x.identity, id.identity));
+    if (p) return p.hash;
+  }
+  return undefined;
+}
+
+/** One of our external PSKs with this identity and the suite's hash, as a ticket-like state. */
+function externalState(ctx: ServerContext, identity: Uint8Array, suite: CipherSuite, now: number): TicketState | undefined {
+  const p = ctx.config.externalPsks.find((x) => bytesEqual(x.identity, identity));
+  if (!p || p.hash !== suite.hash) return undefined;
+  return {
+    suite: suite.code, psk: p.key.slice(), time: now, lifetime: 1, ageAdd: 0, maxEarlyData: 0,
+    alpn: ctx.alpnProtocol, servername: ctx.servername, peerCertificates: [], peerVerified: false,
+  };
 }
 
 /** The key exchange mode to use with a PSK: our preference among the client's modes. */
@@ -56,12 +78,21 @@ export async function choosePsk(
 ): Promise<AcceptedPsk | undefined> {
   const offered = ext.preSharedKey;
   const c = ctx.config;
-  if (!offered || c.sessionTickets === 0) return undefined;
+  if (!offered) return undefined;
   const now = c.now().getTime();
   let index = -1;
   let state: TicketState | undefined;
+  let external = false;
   const n = Math.min(offered.identities.length, MAX_IDENTITIES_TRIED);
   for (let i = 0; i < n && !state; i++) {
+    const ext = externalState(ctx, offered.identities[i]!.identity, suite, now);
+    if (ext) {
+      index = i;
+      state = ext;
+      external = true;
+      break;
+    }
+    if (c.sessionTickets === 0) continue; // resumption off: tickets are not even opened
     const pt = await c.ticketKeys.open(c.provider, now, offered.identities[i]!.identity);
     if (!pt) continue;
     let s: TicketState;
@@ -82,24 +113,24 @@ export async function choosePsk(
   const truncated = truncateClientHello(raw, offered.binders);
   const h = ctx.hrr ? ctx.transcript.hashWith(truncated) : c.provider.hash(suite.hash).digest(truncated);
   const early = new EarlySecret(c.provider, suite, state.psk);
-  const expected = computeBinder(c.provider, suite, early, true, h);
+  const expected = computeBinder(c.provider, suite, early, !external, h);
   if (!constantTimeEqual(expected, offered.binders[index]!)) {
     early.wipe();
     throw new TlsError('decrypt_error', 'pre_shared_key: binder does not verify');
   }
 
   // Now the ticket's content may be used: it must fit this handshake.
-  const usable =
+  const usable = external || (
     sessionAlive(state, now) &&
     state.servername === ctx.servername &&
     state.alpn === alpn &&
     // A server that now requires client certificates does not resume a session without one.
-    !(c.clientAuth === 'require' && state.peerCertificates.length === 0);
+    !(c.clientAuth === 'require' && state.peerCertificates.length === 0));
   if (!usable) {
     early.wipe();
     return undefined;
   }
   return {
-    index, state, early, dhe: mode === 'dhe', obfuscatedAge: offered.identities[index]!.obfuscatedTicketAge, binder: offered.binders[index]!.slice(),
+    index, state, early, dhe: mode === 'dhe', obfuscatedAge: offered.identities[index]!.obfuscatedTicketAge, binder: offered.binders[index]!.slice(), external,
   };
 }
