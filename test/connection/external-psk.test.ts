@@ -77,9 +77,9 @@ describe('external PSK failures', () => {
     expect(r.server.errors[0]?.alert).toBe('decrypt_error');
   });
 
-  it('no PSK and no certificate → handshake_failure', async () => {
+  it('no PSK and no certificate → the handshake fails (no certificate for the name: unrecognized_name, RFC 6066 §3)', async () => {
     const r = await run({}, { psks: [psk] });
-    expect(r.server.errors[0]?.alert).toBe('handshake_failure');
+    expect(r.server.errors[0]?.alert).toBe('unrecognized_name');
   });
 
   it('keys shorter than 16 bytes are refused', () => {
