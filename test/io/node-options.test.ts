@@ -11,7 +11,7 @@
  * "socket.connect(options)", "new net.Socket([options])",
  * "net.createServer([options])").
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -51,7 +51,7 @@ const SECURE_CONTEXT = [
 const REFUSED_SAMPLE: Record<string, unknown> = {
   session: Buffer.from('x'), sessionIdContext: 'ctx', sessionTimeout: 300, ticketKeys: Buffer.alloc(48), pskCallback: () => null,
   pskIdentityHint: 'hint', requestOCSP: true, crl: 'crl', dhparam: 'auto', clientCertEngine: 'e', privateKeyEngine: 'e',
-  privateKeyIdentifier: 'id', ALPNCallback: () => 'h2', pfx: Buffer.from('x'), onread: { buffer: Buffer.alloc(1), callback: () => true },
+  privateKeyIdentifier: 'id', ALPNCallback: () => 'h2', onread: { buffer: Buffer.alloc(1), callback: () => true },
   fd: 3, readable: true, writable: true, pauseOnConnect: true, secureOptions: 4, allowPartialTrustChain: false,
   honorCipherOrder: false, secureProtocol: 'TLSv1_2_method',
 };
@@ -121,6 +121,31 @@ const HONOURED: Record<string, () => void | Promise<void>> = {
     expect(nodeServerConfig({ cert: srv().cert, key: enc, passphrase: 'sesame' }).certificate!.key.type).toBe('ec');
     expect(() => nodeServerConfig({ cert: srv().cert, key: enc })).toThrow(/passphrase/);
     expect(() => nodeServerConfig({ cert: srv().cert, key: enc, passphrase: 'wrong' })).toThrow(/passphrase/);
+  },
+  pfx: async () => {
+    const p12 = (name: string, extra: string[]) => {
+      const out = join(pki.dir, name);
+      execFileSync('openssl', ['pkcs12', '-export', '-in', pki.server['ecdsa-p256'].certFile, '-inkey', pki.server['ecdsa-p256'].keyFile,
+        '-certfile', pki.ca.certFile, '-passout', 'pass:sesame', '-out', out, ...extra], { stdio: 'ignore' });
+      return readFileSync(out);
+    };
+    // OpenSSL 3's default (PBES2, AES-256-CBC, HMAC-SHA-256) and the older 3DES/SHA-1 form.
+    for (const pfx of [p12('aes.p12', []), p12('3des.p12', ['-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'])]) {
+      const server = createServer({ pfx, passphrase: 'sesame' }, (s) => s.end('pfx'));
+      const port = await listen(server);
+      const c = connect({ ...cli(), port });
+      await new Promise<void>((res, rej) => { c.once('secureConnect', () => res()); c.once('error', rej); });
+      expect(c.authorized).toBe(true);
+      expect(c.getPeerCertificateChain()).toHaveLength(2); // leaf, then the CA from -certfile
+      expect((c.getPeerCertificate() as { subject: { CN: string } }).subject.CN).toBe('server-ecdsa-p256');
+      c.destroy();
+      await closeServer(server);
+      expect(() => createServer({ pfx: [{ buf: pfx, passphrase: 'sesame' }] })).not.toThrow();
+      expect(() => createServer({ pfx, passphrase: 'wrong' })).toThrow(/pfx: MAC verification failed/);
+      expect(() => createServer({ pfx, passphrase: 'sesame', ...srv() })).toThrow(/pfx: give either pfx or cert and key/);
+    }
+    // RC2 (openssl pkcs12 -legacy) cannot be decrypted by Node's OpenSSL: refused, saying what to do.
+    expect(() => createServer({ pfx: p12('rc2.p12', ['-legacy']), passphrase: 'sesame' })).toThrow(/pfx: RC2 .*re-export without -legacy/);
   },
   sigalgs: () => expect(nodeClientConfig({ ...cli(), sigalgs: 'ed25519:ecdsa_secp256r1_sha256' }).signatureSchemes).toEqual(['ed25519', 'ecdsa_secp256r1_sha256']),
   ciphers: () => expect(nodeClientConfig({ ...cli(), ciphers: 'TLS_AES_256_GCM_SHA384' }).cipherSuites).toEqual(['TLS_AES_256_GCM_SHA384']),

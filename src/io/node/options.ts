@@ -26,6 +26,7 @@ import {
 } from '../options.js';
 import { pemText } from '../pem.js';
 import { peerCertificateOf, type PeerCertificate } from './certificate.js';
+import { decodePfx } from './pkcs12.js';
 import type { SocketOptions } from './socket.js';
 import { defaultRoots, sharedCa } from './trust.js';
 
@@ -39,8 +40,14 @@ export interface SecureContextOptions
   extends Pick<ClientSecureOptions, 'ca' | 'cert' | 'ciphers' | 'ecdhCurve' | 'sigalgs' | 'minVersion' | 'maxVersion'> {
   /** The private key (encrypted PEM needs `passphrase`). One key: several keys (one per certificate type) are refused. */
   key?: NodeKeyInput | readonly NodeKeyInput[];
-  /** Passphrase of an encrypted `key` (PKCS#8 "ENCRYPTED PRIVATE KEY", or a legacy Proc-Type PEM), decrypted with node:crypto. */
+  /** Passphrase of an encrypted `key` (PKCS#8 "ENCRYPTED PRIVATE KEY", or a legacy Proc-Type PEM) or of `pfx`, used with node:crypto. */
   passphrase?: string;
+  /**
+   * A PKCS#12 file (its bytes) holding the certificate chain and the private
+   * key, instead of `cert` and `key` (pkcs12.ts: MAC checked; PBES2/AES or
+   * 3DES; not RC2). One identity: an array of one entry, or `{ buf, passphrase }`.
+   */
+  pfx?: Uint8Array | { buf: Uint8Array; passphrase?: string } | readonly (Uint8Array | { buf: Uint8Array; passphrase?: string })[];
   /** true only: puretls always treats every `ca` certificate, self-signed or not, as a trust anchor. */
   allowPartialTrustChain?: boolean;
   /** true only (the server's preference order always decides, as Node's createServer default). */
@@ -178,7 +185,6 @@ export const NODE_OPTIONS_REFUSED: Readonly<Record<string, Refusal>> = {
   privateKeyEngine: { why: ENGINES },
   privateKeyIdentifier: { why: ENGINES },
   ALPNCallback: { why: 'the server picks from ALPNProtocols; an ALPN callback is not implemented' },
-  pfx: { why: 'PKCS#12 is not decoded; pass cert and key (openssl pkcs12 -in f.pfx -nodes)' },
   onread: { why: 'reading into a caller-supplied buffer is not implemented' },
   fd: { why: 'adopting a file descriptor is not implemented; pass a connected `socket` instead' },
   readable: { why: 'only meaningful with fd, which is not implemented' },
@@ -254,8 +260,9 @@ function exportPkcs8(k: KeyObject): Uint8Array {
   return new Uint8Array(k.export({ format: 'der', type: 'pkcs8' }));
 }
 
-/** The context options with `key` decoded (passphrase applied). */
+/** The context options with `key` decoded (passphrase applied) and `pfx` turned into cert and key. */
 function decodeContext<T extends SecureContextOptions>(o: T): T {
+  if (o.pfx !== undefined && o.pfx !== null) return decodeContext(pfxToCertKey(o));
   const key = decodeKey(o.key, o.passphrase);
   const out = { ...o };
   delete out.passphrase;
@@ -264,10 +271,26 @@ function decodeContext<T extends SecureContextOptions>(o: T): T {
   return out;
 }
 
+function pfxToCertKey<T extends SecureContextOptions>(o: T): T {
+  if (o.cert !== undefined || o.key !== undefined) throw new OptionError('pfx: give either pfx or cert and key, not both');
+  let entry = o.pfx!;
+  if (Array.isArray(entry)) {
+    if (entry.length !== 1) throw new UnsupportedOptionError('pfx', 'one PKCS#12 identity only (an array of one entry)');
+    entry = entry[0]!;
+  }
+  const { buf, passphrase } = entry instanceof Uint8Array ? { buf: entry, passphrase: o.passphrase } : (entry as { buf: Uint8Array; passphrase?: string });
+  if (!(buf instanceof Uint8Array)) throw new OptionError('pfx: give the PKCS#12 file as bytes (a Buffer)');
+  const { chain, key } = decodePfx(buf, passphrase ?? '');
+  const out = { ...o, cert: chain, key };
+  delete out.pfx;
+  delete out.passphrase;
+  return out;
+}
+
 // ---------------------------------------------------------------------------
 // Node options → ClientConfig / ServerConfig
 
-const CONTEXT_KEYS = ['ca', 'cert', 'key', 'passphrase', 'ciphers', 'ecdhCurve', 'sigalgs', 'minVersion', 'maxVersion'] as const;
+const CONTEXT_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'ecdhCurve', 'sigalgs', 'minVersion', 'maxVersion'] as const;
 
 /** Apply `secureContext`: its options are the context's; giving one both ways is an error naming it. */
 function withSecureContext<T extends NodeCommonOptions>(o: T): T {
