@@ -24,7 +24,7 @@ async function startTls(port: number, ca: string, provider: Provider): Promise<T
   await new Promise<void>((res, rej) => tcp.once('connect', res).once('error', rej));
   tcp.write(SSL_REQUEST);
   const answer = await new Promise<Buffer>((res, rej) => tcp.once('data', res).once('error', rej));
-  // The server sends nothing more until our ClientHello.
+  tcp.pause(); // as a careful caller does: secureStream must take over a paused socket
   if (answer.length !== 1 || answer[0] !== 0x53 /* 'S' */) throw new Error(`server refused SSLRequest: ${answer.toString('latin1')}`);
   const tls = secureStream(tcp, { servername: 'localhost', ca, provider });
   await new Promise<void>((res, rej) => tls.once('secureConnect', res).once('error', rej));

@@ -120,6 +120,9 @@ export class TlsSocket extends Duplex {
       this.connection.receive(u8(chunk));
       this.throttleReceive();
     });
+    // A socket handed over paused (STARTTLS: the caller paused it after the
+    // plaintext exchange) must flow now; throttleReceive() does the pausing.
+    raw.resume();
     raw.on('end', () => this.rawEnd());
     raw.on('error', (err: Error) => this.destroy(err));
     raw.on('close', () => {
