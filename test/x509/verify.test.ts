@@ -83,6 +83,20 @@ describe('basic chains', () => {
     const distractors = [await inter(junkRoot), await inter(junkRoot, { subject: i2.subject }), await leaf(r)];
     await expectOk(check(l, [r], [...distractors, r, i1, i2, i3].reverse()), 5);
   });
+  it('a self-signed leaf given as a root is its own anchor, even with cA and no keyCertSign; name and validity still checked', async () => {
+    // As `openssl req -x509` makes it with keyUsage digitalSignature: basicConstraints cA TRUE.
+    const self = await root({
+      subject: 'CN=example.com',
+      ext: { [OID.keyUsage]: crit(OID.keyUsage, ev.keyUsage([0])) },
+      extra: [{ oid: OID.subjectAltName, critical: false, value: ev.subjectAltName(['example.com']) }],
+      notAfter: new Date('2030-01-01T00:00:00Z'),
+    });
+    await expectOk(check(self, [self]), 1);
+    await expectFail(check(self, [self], [], { name: 'other.example' }), 'name-mismatch');
+    await expectFail(check(self, [self], [], { now: new Date('2031-01-01T00:00:00Z') }), 'expired');
+    // As an issuer the same certificate is still refused: keyUsage lacks keyCertSign.
+    await expectFail(check(await leaf(self), [self]), 'key-usage');
+  });
   it('the trusted intermediate ends the path (root given as an intermediate)', async () => {
     const r = await root();
     const i = await inter(r);
