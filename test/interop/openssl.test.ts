@@ -95,7 +95,7 @@ describe('openssl s_client → puretls serve', () => {
       expect(r.out).toMatch(/200 OK/);
       expect(r.out).toMatch(/key update:\s+sent KeyUpdate\(update_requested\)/);
       await child.kill();
-      expect(child.stderr()).toMatch(/>> sent\s+KeyUpdate/);
+      expect(child.stderr()).toMatch(/>> KeyUpdate, \d+ bytes/);
     } finally {
       await child.kill();
     }
@@ -161,8 +161,8 @@ describe('puretls connect → openssl s_server -tls1_3', () => {
       const client = puretlsConnect(port, ['--trace']);
       await client.waitFor(/connected to/, 'stderr');
       server.proc.stdin.write('K\n'); // s_server command: KeyUpdate with update_requested
-      await client.waitFor(/<< received\s+KeyUpdate/, 'stderr');
-      await client.waitFor(/>> sent\s+KeyUpdate/, 'stderr');
+      await client.waitFor(/<< KeyUpdate, \d+ bytes/, 'stderr');
+      await client.waitFor(/>> KeyUpdate, \d+ bytes/, 'stderr');
       client.proc.stdin.write('after update\n');
       await server.waitFor(/after update/);
       server.proc.stdin.write('still here\n');
