@@ -7,10 +7,11 @@
  *   client PORT CA_FILE PROVIDER MESSAGE EXPECT
  *     connect to 127.0.0.1:PORT (servername localhost), send MESSAGE, read
  *     until EXPECT arrived, close (close_notify), read to the end.
- *   server CERT_FILE KEY_FILE PROVIDER echo LIMIT | http
+ *   server CERT_FILE KEY_FILE PROVIDER echo LIMIT | pipe | http
  *     listen on 127.0.0.1 (free port), take one connection: echo LIMIT bytes
- *     back, or answer one HTTP/1.1 request; then close first (close_notify)
- *     and read until the peer's close_notify.
+ *     back, or answer one HTTP/1.1 request, then close first (close_notify)
+ *     and read until the peer's close_notify; or (pipe) echo until the
+ *     peer's close_notify and answer it with ours.
  */
 import { secureWebStream } from 'puretls/web';
 
@@ -77,7 +78,11 @@ async function server([certFile, keyFile, provider, mode, ...rest]) {
   const tls = await tcpAcceptOne({ cert: await readText(certFile), key: await readText(keyFile), provider });
   say({ event: 'handshake', ...describe(await tls.handshake) });
   let bytes = 0;
-  if (mode === 'echo') {
+  if (mode === 'pipe') {
+    // Echo until the peer's close_notify ends the readable; then ours goes out (the peer closes first).
+    const count = new TransformStream({ transform(chunk, c) { bytes += chunk.length; c.enqueue(chunk); } });
+    await tls.readable.pipeThrough(count).pipeTo(tls.writable);
+  } else if (mode === 'echo') {
     // Echo LIMIT bytes, then close first (close_notify) and read on until the peer's close_notify.
     const limit = Number(rest[0]);
     const reader = tls.readable.getReader();

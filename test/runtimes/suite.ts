@@ -67,6 +67,28 @@ export function runtimeSuite(name: 'deno' | 'bun', argsFor: (script: string, arg
         }
       });
 
+      it('server ← openssl s_client: the client closes first, the server answers close_notify', async () => {
+        const line = `first close from s_client (${name})\n`;
+        const server = peer(['server', pki.server['ecdsa-p256'].certFile, pki.server['ecdsa-p256'].keyFile, provider, 'pipe']);
+        const port = Number((await waitEvent(server, 'listening')).port);
+        const client = run(requireBinary('openssl', 'openssl'), ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', '-servername', 'localhost',
+          '-CAfile', pki.ca.certFile, '-verify_return_error']);
+        try {
+          expectServerTls13(await waitEvent(server, 'handshake'));
+          client.proc.stdin.write(line);
+          await client.waitFor(new RegExp(`^first close from s_client`, 'm'));
+          client.proc.stdin.end(); // s_client sends close_notify at the end of its input, then closes the socket
+          const closed = await waitEvent(server, 'closed');
+          expect(closed.cleanly, 'the server received the client\'s close_notify').toBe(true);
+          expect(closed.state, 'close_notify received and answered').toBe('closed');
+          expect(closed.bytes).toBe(line.length);
+          expect(await client.exit).toBe(0);
+        } finally {
+          await client.kill();
+          await server.kill();
+        }
+      });
+
       it('server ← curl: an HTTP/1.1 request over TLS 1.3, answered and closed with close_notify', async () => {
         const server = peer(['server', pki.server['ecdsa-p256'].certFile, pki.server['ecdsa-p256'].keyFile, provider, 'http']);
         const port = Number((await waitEvent(server, 'listening')).port);
