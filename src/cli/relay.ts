@@ -11,6 +11,8 @@
  *   allowed one when it names none); anything not on the list is refused.
  * - per-client (by remote address) and total connection limits;
  * - an idle timeout (no bytes either way) and a connect timeout;
+ * - optionally, the page origins allowed to connect (`--origin`): a relay on
+ *   a user's machine is otherwise reachable from any site the user visits;
  * - backpressure both ways: a full TCP send buffer pauses the WebSocket, a
  *   WebSocket with more than 1 MiB unsent pauses the TCP socket;
  * - one log line per connection opened, refused and closed (bytes, reason).
@@ -43,6 +45,11 @@ export interface RelayOptions {
   maxTotal?: number;
   /** Close a connection after this long without bytes either way (ms). Default 300000. */
   idleTimeoutMs?: number;
+  /**
+   * Origins (scheme://host[:port]) whose pages may connect; others are
+   * refused (4403). Default: any origin, and clients that send none.
+   */
+  origins?: readonly string[];
   /** Give up connecting to the target after this long (ms). Default 10000. */
   connectTimeoutMs?: number;
   /** One line per event; default: none. */
@@ -102,6 +109,10 @@ export async function startRelay(o: RelayOptions): Promise<Relay> {
       ws.close(code, reason.slice(0, 120)); // a close reason is at most 123 bytes (RFC 6455 §5.5)
     };
 
+    if (o.origins) {
+      const origin = req.headers.origin;
+      if (origin === undefined || !o.origins.includes(origin)) return refuse(CLOSE.notAllowed, `origin not allowed: ${String(origin ?? '(none)').slice(0, 80)}`);
+    }
     // Which target: ?target=host:port, or the only allowed one.
     let target: { host: string; port: number } | undefined;
     const named = new URL(req.url ?? '/', 'ws://relay').searchParams.get('target');
@@ -233,6 +244,7 @@ export const relayCommand: Command = {
     { name: 'max-per-client', value: 'N', help: 'simultaneous connections from one remote address', default: '8' },
     { name: 'max-total', value: 'N', help: 'simultaneous connections in all', default: '256' },
     { name: 'idle-timeout', value: 'S', help: 'close a connection after S seconds without bytes either way', default: '300' },
+    { name: 'origin', value: 'ORIGIN[,...]', help: 'accept only pages from these origins (as browsers send them: https://app.example); refuse others and clients that send no Origin', default: 'any' },
     { name: 'quiet', help: 'no log lines (by default one per connection opened, refused and closed, on stderr)' },
   ],
   examples: [
@@ -262,6 +274,7 @@ async function runRelayArgs(a: ParsedArgs): Promise<number> {
     maxPerClient: intOption(a, 'max-per-client', 1, 1_000_000, 8),
     maxTotal: intOption(a, 'max-total', 1, 1_000_000, 256),
     idleTimeoutMs: intOption(a, 'idle-timeout', 1, 86_400, 300) * 1000,
+    ...(a.values.has('origin') ? { origins: list(a.values.get('origin')) ?? [] } : {}),
     log: quiet ? undefined : (line) => process.stderr.write(`relay: ${line}\n`),
   });
   process.stderr.write(`relay: listening on ws://${showTarget(relay.host, relay.port)}/ -> ${allow.map((t) => showTarget(t.host, t.port)).join(', ')}\n`);

@@ -110,6 +110,22 @@ describe('puretls relay + connectWebSocket', () => {
     await readAll(a.readable);
   });
 
+  it('--origin: a page from another origin (or none) is refused with 4403', async () => {
+    const r = await relay({ origins: ['http://app.test'] });
+    const closeOf = (origin?: string) => new Promise<{ code: number; reason: string }>((res) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${r.port}/`, ['binary'], origin ? { origin } : {});
+      ws.on('close', (code, reason) => res({ code, reason: reason.toString() }));
+      ws.on('error', () => undefined);
+    });
+    expect(await closeOf('http://evil.test')).toEqual({ code: CLOSE.notAllowed, reason: 'origin not allowed: http://evil.test' });
+    expect(await closeOf()).toEqual({ code: CLOSE.notAllowed, reason: 'origin not allowed: (none)' });
+    const okOpts = { ...opts(), WebSocket: class extends WebSocket { constructor(u: string, p?: string | string[]) { super(u, p, { origin: 'http://app.test' }); } } as unknown as WebSocketSecureOptions['WebSocket'] };
+    const t = connectWebSocket(`ws://127.0.0.1:${r.port}/`, okOpts);
+    expect((await t.handshake).protocol).toBe('TLSv1.3');
+    await t.writable.close();
+    await readAll(t.readable);
+  });
+
   it('an unreachable target closes with 4502 and the error code', async () => {
     const closed = createTcpServer();
     const deadPort = await listen(closed);
