@@ -73,4 +73,22 @@ describe('the Node adapter sends close_notify before ending the socket', () => {
       }
     });
   }
+
+  it('end() before the handshake is done: the handshake completes, then close_notify; the client still reads', async () => {
+    let serverSeen!: (v: Promise<Seen>) => void;
+    const seen = new Promise<Seen>((r) => { serverSeen = (v) => r(v); });
+    const srv = createServer({ cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key, allowHalfOpen: true }, (s) => {
+      serverSeen(ended(s));
+      s.end('server speaks first');
+    });
+    const port = await listen(srv);
+    try {
+      const c = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert });
+      c.end(); // nothing to send
+      expect(await ended(c)).toEqual({ data: 'server speaks first', cleanly: true });
+      expect(await seen).toEqual({ data: '', cleanly: true });
+    } finally {
+      await closeServer(srv);
+    }
+  });
 });

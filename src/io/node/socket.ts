@@ -302,6 +302,19 @@ export class TlsSocket extends Duplex {
 
   override _final(cb: (err?: Error | null) => void): void {
     if (this.connection.state === 'failed' || this.socket.destroyed) return cb();
+    if (this.secureConnecting) {
+      // end() before the handshake is done: close_notify once it is (the end of
+      // our writing, as with Node's tls; closing now would abandon the handshake).
+      const ready = this.isServer ? 'secure' : 'secureConnect';
+      const go = (): void => {
+        this.off(ready, go);
+        this.off('close', go);
+        this._final(cb);
+      };
+      this.once(ready, go);
+      this.once('close', go);
+      return;
+    }
     try {
       this.connection.close(); // close_notify (RFC 8446 §6.1); we may still receive
     } catch (e) {
