@@ -5,6 +5,7 @@
  * exhaust it (serve-limits.ts).
  */
 import net from 'node:net';
+import { TicketKeys } from '../handshake/resumption/ticket-keys.js';
 import { nodeServerConfig, TlsSocket, type ServerOptions } from '../io/node.js';
 import { intOption, UsageError, type ParsedArgs } from './args.js';
 import type { Command } from './command.js';
@@ -112,7 +113,9 @@ async function runServeArgs(args: ParsedArgs): Promise<number> {
   if (!echo && o.ALPNProtocols === undefined) o.ALPNProtocols = ['http/1.1'];
   const trace = args.flags.has('trace');
   delete o.onHandshakeMessage; // set per connection below, naming the client
-  const config = nodeServerConfig(o);
+  // One set of ticket keys for every connection: TlsSocket copies the config per connection, and the
+  // default keys belong to a config object, so without this no ticket would open on another connection.
+  const config = { ...nodeServerConfig(o), ticketKeys: new TicketKeys() };
   const log = (line: string) => process.stderr.write(line + '\n');
   const guard = new ConnectionGuard({ maxConnections, idleTimeoutMs, lingerMs: CLOSE_LINGER_MS }, log);
 

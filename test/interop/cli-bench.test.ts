@@ -57,7 +57,7 @@ describe('bench handshakes', () => {
       expect(l.p50).toBeLessThanOrEqual(l.p90);
       expect(l.p90).toBeLessThanOrEqual(l.p99);
       expect(l.p99).toBeLessThanOrEqual(l.max);
-      const resumed = await bench(['handshakes', `127.0.0.1:${port}`, '--servername', 'localhost', '--ca', pki.ca.certFile, '--seconds', '1', '--resume']);
+      const resumed = await bench(['handshakes', `127.0.0.1:${port}`, '--servername', 'localhost', '--ca', pki.ca.certFile, '--seconds', '2', '--resume']);
       expect(resumed.code).toBe(0);
       expect(resumed.summary.errors).toBe(0);
       expect(resumed.summary.handshakes).toBeGreaterThan(1);
@@ -94,6 +94,21 @@ describe('bench handshakes', () => {
       await closeServer(server);
     }
   }, 60_000);
+
+  it('against puretls serve: its tickets open on later connections (--resume resumes)', async () => {
+    const child = run(process.execPath, [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--provider', 'node',
+      '--cert', pki.server['ecdsa-p256'].certFile, '--key', pki.server['ecdsa-p256'].keyFile]);
+    try {
+      const port = Number((await child.waitFor(/listening on \S+:(\d+)/))[1]);
+      const r = await bench(['handshakes', `127.0.0.1:${port}`, '--servername', 'localhost', '--ca', pki.ca.certFile, '--seconds', '2', '--resume', '--provider', 'node']);
+      expect(r.code).toBe(0);
+      expect(r.summary.errors).toBe(0);
+      expect(r.summary.resumed).toBeGreaterThanOrEqual(Math.max(1, Math.ceil((r.summary.handshakes - 1) / 2)));
+      expect(child.stderr()).toMatch(/TLSv1\.3 .* resumed/);
+    } finally {
+      await child.kill();
+    }
+  }, 30_000);
 
   it('a server whose certificate does not verify: every attempt is an error, reported, exit 1', async () => {
     const server = tls.createServer(tlsOptions(), (s) => s.end());
