@@ -8,3 +8,10 @@ export * from './core.js';
 export { nodeProvider } from './crypto/node-provider.js';
 export { connect, createServer, secureStream, Server, TlsSocket, describeCertificate } from './io/node.js';
 export type { ConnectOptions, ServerOptions, SecureStreamOptions, SocketOptions, PeerCertificate } from './io/node.js';
+
+// The default export (and require('puretls'), src/index.cts): a plain object
+// shaped like Node's `tls` module, its DEFAULT_* assignable (io/node/tls-module.ts).
+import * as api from './index.js';
+import { tlsModuleObject, type TlsModule } from './io/node/tls-module.js';
+const tls: TlsModule<typeof api> = tlsModuleObject(api);
+export default tls;

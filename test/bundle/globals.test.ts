@@ -26,6 +26,15 @@ describe('importing puretls creates no globals', () => {
     expect(newGlobals(['puretls', 'puretls/core', 'puretls/web', 'puretls/x509', 'puretls/node']).added).toEqual([]);
   });
 
+  it("require('puretls') (the CommonJS entry)", () => {
+    const script = `const before = new Set(Reflect.ownKeys(globalThis));
+const tls = require('puretls');
+if (typeof tls.connect !== 'function') throw new Error('no connect');
+process.stdout.write(JSON.stringify(Reflect.ownKeys(globalThis).filter((k) => !before.has(k)).map(String)));`;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([]);
+  });
+
   it('the check sees a global: puretls/cert (pkijs) adds one', () => {
     const r = newGlobals(['puretls/cert']);
     expect(r.added).toEqual([String(r.pid)]);

@@ -26,6 +26,7 @@ import {
 } from '../options.js';
 import { pemText } from '../pem.js';
 import { peerCertificateOf, type PeerCertificate } from './certificate.js';
+import { applyDefaults } from './defaults.js';
 import { decodePfx } from './pkcs12.js';
 import type { SocketOptions } from './socket.js';
 import { defaultRoots, sharedCa } from './trust.js';
@@ -325,7 +326,8 @@ function portable<T extends NodeCommonOptions & { ca?: ClientSecureOptions['ca']
   where: Where,
 ): Omit<T, 'provider' | 'key'> & { provider?: CryptoProvider; key?: PemInput } {
   checkNodeOptions(options, where);
-  const o = decodeContext(withSecureContext(options));
+  // tls.DEFAULT_* (defaults.ts) fill what neither the options nor secureContext set, read now as Node reads them.
+  const o = applyDefaults(decodeContext(withSecureContext(options)));
   const out: Record<string, unknown> = { ...(o as object) };
   if (o.ca !== undefined) out.ca = sharedCa(o.ca);
   if (o.provider !== undefined) out.provider = resolveNodeProvider(o.provider);
