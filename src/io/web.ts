@@ -34,6 +34,7 @@ import { Connection, RECEIVE_BACKLOG_PAUSE } from '../connection/connection.js';
 import type { SessionInfo } from '../connection/types.js';
 import { TlsError } from '../errors.js';
 import { clientConfig, serverConfig, type ClientSecureOptions, type ServerSecureOptions } from './options.js';
+import { Linger } from './linger.js';
 
 export interface WebSecureOptions extends ClientSecureOptions, ServerSecureOptions {
   /** Server role (default: client). */
@@ -89,6 +90,24 @@ const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(Strin
  * close_notify. `readable` yields the peer's application data and ends at its
  * close_notify.
  */
+/** Lingering close (./linger.ts): keep reading and dropping until the peer ends or a bound is hit, then cancel. */
+function lingerThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>, e: Error): void {
+  let over = false;
+  const linger = new Linger(() => { over = true; void reader.cancel(e).catch(() => undefined); });
+  void (async () => {
+    try {
+      while (!over) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        linger.discard(value?.length ?? 0);
+      }
+    } catch {
+      // transport errored: nothing left to drain
+    }
+    linger.end();
+  })();
+}
+
 export function secureWebStream(transport: ByteStreamPair, options: WebSecureOptions = {}): SecureWebStream {
   const config = options.isServer ? serverConfig(options) : clientConfig(options);
   const writer = transport.writable.getWriter();
@@ -170,7 +189,9 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
     // The fatal alert (if any) was written already: flush it, then release the transport.
     if (abort) void writer.abort(e).catch(() => undefined);
     else void writer.close().catch(() => undefined);
-    void reader.cancel(e).catch(() => undefined);
+    // After an alert we sent, read and drop input for a while before cancelling (./linger.ts).
+    if (!abort && e instanceof TlsError && !e.received) lingerThenCancel(reader, e);
+    else void reader.cancel(e).catch(() => undefined);
     resolveClosed({ cleanly: false });
   };
 

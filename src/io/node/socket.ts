@@ -15,6 +15,7 @@ import { Connection, RECEIVE_BACKLOG_PAUSE } from '../../connection/connection.j
 import type { ClientConfig, ServerConfig, SessionInfo, SignatureSchemeName } from '../../connection/types.js';
 import type { NamedGroupName } from '../../crypto/provider.js';
 import type { TlsError } from '../../errors.js';
+import { Linger } from '../linger.js';
 import { peerCertificateOf, type PeerCertificate } from './certificate.js';
 import { nodeAuthorizationError } from './verify-codes.js';
 
@@ -79,6 +80,9 @@ export class TlsSocket extends Duplex {
   peerClosedCleanly = false;
 
   private rawEnded = false;
+  /** Set when we sent a fatal alert: the transport lingers before it is closed (../linger.ts). */
+  private lingerAfterAlert = false;
+  private lingering: Linger | undefined;
   private corked = false;
   private readingPaused = false;
   /** Reading paused because the connection has a backlog of records to process (async AEAD). */
@@ -117,6 +121,7 @@ export class TlsSocket extends Duplex {
 
     raw.on('data', (chunk: Buffer | string) => {
       if (typeof chunk === 'string') chunk = Buffer.from(chunk);
+      if (this.lingering) return this.lingering.discard(chunk.length);
       this.connection.receive(u8(chunk));
       this.throttleReceive();
     });
@@ -206,6 +211,7 @@ export class TlsSocket extends Duplex {
 
   private fail(err: TlsError): void {
     // The alert (if any) went to transmit() already: flush it, then tear down.
+    if (!err.received) this.lingerAfterAlert = true;
     if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.end();
     // As Node: the Error checkServerIdentity returned is the one 'error' gets.
     const identity = err.code === 'certificate_identity' && err.cause instanceof Error ? err.cause : undefined;
@@ -332,7 +338,14 @@ export class TlsSocket extends Duplex {
     if (state !== 'failed' && state !== 'closed') this.connection.destroy(err ?? undefined);
     const raw = this.socket;
     if (!raw.destroyed) {
-      if (raw.writableEnded && !raw.writableFinished) {
+      if (this.lingerAfterAlert) {
+        // After our fatal alert and FIN: read and drop the peer's input for a while (../linger.ts).
+        const linger = new Linger(() => raw.destroy());
+        this.lingering = linger;
+        raw.once('end', () => linger.end());
+        raw.once('close', () => linger.end());
+        raw.resume();
+      } else if (raw.writableEnded && !raw.writableFinished) {
         // Let a final alert/close_notify leave, but never wait forever.
         const t = setTimeout(() => raw.destroy(), 2000);
         t.unref?.();
