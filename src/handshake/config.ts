@@ -70,6 +70,7 @@ export interface ResolvedClient extends ResolvedCommon {
   readonly checkServerIdentity: ServerIdentityCheck | undefined;
   readonly certificate: ClientConfig['certificate'];
   readonly middleboxCompat: boolean;
+  readonly grease: boolean;
   readonly keyShareGroups: readonly NamedGroupName[];
   /** The session given in the config (offered before the store's). */
   readonly session: ClientSession | undefined;
@@ -214,6 +215,7 @@ export function resolveClientConfig(c: ClientConfig): ResolvedClient {
     checkServerIdentity: c.checkServerIdentity,
     certificate: c.certificate,
     middleboxCompat: c.middleboxCompat ?? true,
+    grease: c.grease ?? true,
     keyShareGroups: Object.freeze(keyShareGroups),
     ...resolveClientResumption(c),
   });

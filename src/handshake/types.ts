@@ -124,6 +124,12 @@ export interface ClientConfig extends CommonConfig {
   certificate?: CertifiedKey;
   /** Send a fake legacy_session_id and CCS (RFC 8446 §D.4). Default true. */
   middleboxCompat?: boolean;
+  /**
+   * GREASE (RFC 8701): reserved values in the ClientHello's cipher suites,
+   * extensions, groups and key shares, versions, signature schemes and PSK
+   * modes, as Chrome sends, so that intolerant servers show up. Default true.
+   */
+  grease?: boolean;
   /** Groups to send key shares for in the first ClientHello. Default: the first group, plus x25519 when the first is X25519MLKEM768. */
   keyShareGroups?: readonly NamedGroupName[];
   /**

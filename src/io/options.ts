@@ -100,6 +100,8 @@ export interface ClientSecureOptions extends CommonSecureOptions {
   keyShareGroups?: readonly string[];
   /** RFC 8446 §D.4 middlebox compatibility mode. Default true. */
   middleboxCompat?: boolean;
+  /** GREASE values in the ClientHello (RFC 8701). Default true. */
+  grease?: boolean;
 }
 
 export interface ServerSecureOptions extends CommonSecureOptions {
@@ -289,6 +291,7 @@ export function clientConfig(o: ClientSecureOptions, defaultRoots?: readonly (st
   }
   if (o.keyShareGroups !== undefined) c.keyShareGroups = o.keyShareGroups.map(parseGroup);
   if (o.middleboxCompat !== undefined) c.middleboxCompat = o.middleboxCompat;
+  if (o.grease !== undefined) c.grease = o.grease;
   return c;
 }
 

@@ -6,6 +6,7 @@
  * over asking for a better one.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { isGrease } from '../../src/handshake/client/grease.js';
 import type { ClientConfig, ServerConfig } from '../../src/connection/types.js';
 import { DEFAULT_GROUPS, resolveClientConfig, resolveServerConfig } from '../../src/handshake/config.js';
 import { decodeHandshake } from '../../src/handshake/messages/index.js';
@@ -37,7 +38,7 @@ function offeredShares(client: Endpoint): number[] {
     groups.push((ks.data[off]! << 8) | ks.data[off + 1]!);
     off += 4 + ((ks.data[off + 2]! << 8) | ks.data[off + 3]!);
   }
-  return groups;
+  return groups.filter((g) => !isGrease(g)); // GREASE (RFC 8701) share first, by default
 }
 
 describe('default groups', () => {

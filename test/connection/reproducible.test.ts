@@ -40,7 +40,7 @@ describe('reproducibility with injected random and now', () => {
     const a = await run();
     const b = await run();
     expect(a).toEqual(b);
-    // Pinned (default groups: X25519MLKEM768 chosen, the client also sends an x25519 share):
+    // Pinned (default groups: X25519MLKEM768 chosen, the client also sends an x25519 share; GREASE values drawn from `random`):
     // any change to what we send (order of extensions, key derivation from `random`,
     // RSA-PSS salt source, record framing) shows up here.
     expect(a.stream).toBe(PINNED_STREAM);

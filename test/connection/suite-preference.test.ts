@@ -6,6 +6,7 @@
  * providers keep AES-128-GCM first; the preference can be turned off.
  */
 import { describe, it, expect } from 'vitest';
+import { isGrease } from '../../src/handshake/client/grease.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { pureProvider } from '../../src/crypto/pure/index.js';
 import { nodeProvider } from '../../src/crypto/node-provider.js';
@@ -25,7 +26,7 @@ async function offeredSuites(config: ClientConfig): Promise<number[]> {
   const rec = c.sent[0]!;
   const m = decodeHandshake(rec.subarray(5));
   if (m.type !== 'client_hello') throw new Error('expected a ClientHello');
-  return [...m.cipherSuites];
+  return m.cipherSuites.filter((c) => !isGrease(c)); // GREASE (RFC 8701) first, by default
 }
 
 async function negotiate(client: ClientConfig, server: Omit<ServerConfig, 'certificate'>): Promise<string | undefined> {

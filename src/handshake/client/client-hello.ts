@@ -19,6 +19,7 @@ import type { ClientHello } from '../messages/index.js';
 import { groupCode, requireGroup } from '../common/groups.js';
 import { CERTIFICATE_ONLY_SCHEMES, schemeByName } from '../common/schemes.js';
 import type { ClientContext } from './context.js';
+import { drawGrease, isGrease } from './grease.js';
 import { chooseSession, withPsk } from './psk-offer.js';
 
 async function makeShares(ctx: ClientContext, groups: readonly number[]): Promise<KeyShareEntry[]> {
@@ -41,7 +42,9 @@ export async function buildClientHello(ctx: ClientContext): Promise<ClientHello>
   ctx.clientRandom = random;
   // §D.4: in middlebox compatibility mode the client sends a fresh 32-byte session id.
   const sessionId = c.middleboxCompat ? c.random(32) : new Uint8Array(0);
+  const g = c.grease ? drawGrease(c.random) : undefined;
   const exts: Extension[] = [];
+  if (g) exts.push({ type: g.firstExtension, data: new Uint8Array(0) });
   const name = c.servername;
   // RFC 6066 §3: SNI carries host names only, never IP literals.
   if (name !== undefined && c.sendServerName && !isIpLiteral(name)) {
@@ -49,15 +52,19 @@ export async function buildClientHello(ctx: ClientContext): Promise<ClientHello>
     exts.push(encodeServerName(host));
     ctx.sniSent = host;
   }
-  exts.push(encodeSupportedVersionsClient([TLS13]));
-  exts.push(encodeSupportedGroups(c.groups.map(groupCode)));
+  const withGrease = (v: number | undefined, list: readonly number[]): number[] => (v === undefined ? [...list] : [v, ...list]);
+  exts.push(encodeSupportedVersionsClient(withGrease(g?.version, [TLS13])));
+  exts.push(encodeSupportedGroups(withGrease(g?.group, c.groups.map(groupCode))));
   // Schemes for CertificateVerify, plus rsa_pkcs1 for certificate signatures (§4.2.3).
   const sigs = [...c.schemes.map((s) => s.code), ...CERTIFICATE_ONLY_SCHEMES.map((n) => schemeByName(n)!.code)];
-  exts.push(encodeSignatureAlgorithms(sigs));
+  exts.push(encodeSignatureAlgorithms(withGrease(g?.scheme, sigs)));
   if (c.alpn.length > 0) exts.push(encodeAlpn(c.alpn));
   // §4.2.9: psk_key_exchange_modes lets the server send tickets (and is needed with a PSK).
-  exts.push(encodePskKeyExchangeModes(c.pskModes));
-  exts.push(encodeKeyShareClient(await makeShares(ctx, c.keyShareGroups.map(groupCode))));
+  exts.push(encodePskKeyExchangeModes(withGrease(g?.pskMode, c.pskModes)));
+  const shares = await makeShares(ctx, c.keyShareGroups.map(groupCode));
+  // RFC 8701 §3.1: a GREASE key share holds (at least) one byte; Chrome sends a single zero.
+  exts.push(encodeKeyShareClient(g ? [{ group: g.group, keyExchange: new Uint8Array(1) }, ...shares] : shares));
+  if (g) exts.push({ type: g.lastExtension, data: new Uint8Array(1) });
   const offer = chooseSession(ctx);
   ctx.psk = offer;
   if (offer) ctx.offered.add(ExtensionType.pre_shared_key);
@@ -67,13 +74,14 @@ export async function buildClientHello(ctx: ClientContext): Promise<ClientHello>
     exts.push(encodeEarlyDataEmpty());
     ctx.earlyOffered = true;
   }
-  for (const e of exts) ctx.offered.add(e.type);
+  // A server must never echo a GREASE value (RFC 8701 §3.1): they are not "offered".
+  for (const e of exts) if (!isGrease(e.type)) ctx.offered.add(e.type);
   const hello: ClientHello = {
     type: 'client_hello',
     legacyVersion: TLS12,
     random,
     legacySessionId: sessionId,
-    cipherSuites: c.suites.map((s) => s.code),
+    cipherSuites: withGrease(g?.suite, c.suites.map((s) => s.code)),
     legacyCompressionMethods: new Uint8Array([0]),
     extensions: exts,
   };
@@ -93,7 +101,7 @@ export async function buildRetryHello(ctx: ClientContext, selectedGroup: number 
     }
   }
   if (cookie) exts.push(encodeCookie(cookie));
-  for (const e of exts) ctx.offered.add(e.type);
+  for (const e of exts) if (!isGrease(e.type)) ctx.offered.add(e.type);
   const second: ClientHello = { ...first, extensions: exts };
   // §4.1.4: a PSK whose hash is not the HRR suite's is dropped; the others get a
   // binder over the new transcript (message_hash, HelloRetryRequest, §4.4.1).
