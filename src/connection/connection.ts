@@ -56,6 +56,8 @@ export class Connection {
   private early: { left: number; sent: PendingWrite[] } | undefined;
   /** Server: 0-RTT bytes still acceptable before EndOfEarlyData (RFC 8446 §4.2.10), or undefined. */
   private earlyReceiveLeft: number | undefined;
+  /** Server: our record_size_limit, applied once accepted early data ends. */
+  private pendingReceiveLimit: number | undefined;
   /** Handshake messages waiting to be coalesced into one flight. */
   private flight: Uint8Array[] = [];
   private queuedWrites: PendingWrite[] = [];
@@ -105,6 +107,15 @@ export class Connection {
       setWriteKey: (suite, secret) => this.setWriteKey(suite, secret),
       setReadKey: (suite, secret) => this.setReadKey(suite, secret),
       skipEarlyData: (n) => this.rx.skipEarlyData(n),
+      setRecordSizeLimits: (send, receive) => {
+        if (send !== undefined) this.tx.setRecordSizeLimit(send);
+        if (receive === undefined) return;
+        // Accepted 0-RTT records were sealed before the client saw our limit (RFC 8449 §4:
+        // records follow the limits of the handshake that made their keys): ours applies
+        // from the handshake keys on, at EndOfEarlyData.
+        if (this.role === 'server' && this.earlyReceiveLeft !== undefined) this.pendingReceiveLimit = receive;
+        else this.rx.records.maxInnerPlaintext = receive;
+      },
       requireRecordBoundary: (message) => {
         if (this.rx.bufferedHandshakeBytes > 0) {
           throw new TlsError('unexpected_message', `handshake: data after ${message} in its record (RFC 8446 §5.1: it must end at a record boundary)`, {
@@ -536,6 +547,8 @@ export class Connection {
   private endEarlyData(accepted: boolean, plaintextAgain = false): void {
     if (this.role === 'server') {
       this.earlyReceiveLeft = undefined;
+      if (this.pendingReceiveLimit !== undefined) this.rx.records.maxInnerPlaintext = this.pendingReceiveLimit;
+      this.pendingReceiveLimit = undefined;
       return;
     }
     const e = this.early;

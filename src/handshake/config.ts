@@ -7,6 +7,7 @@ import { pureProvider } from '../crypto/pure/index.js';
 import type { CertificateVerifier, ClientConfig, CommonConfig, ExternalPsk, ServerConfig, ServerIdentityCheck } from './types.js';
 import { requireReferenceName } from './server-identity.js';
 import { TlsError } from '../errors.js';
+import { MIN_RECORD_SIZE_LIMIT, TLS13_RECORD_SIZE_LIMIT } from './extensions/record-size-limit.js';
 import { utf8 } from '../util/bytes.js';
 import { ALL_CIPHER_SUITES, TLS_CHACHA20_POLY1305_SHA256, cipherSuiteByName, type CipherSuite } from '../crypto/cipher-suites.js';
 import { DEFAULT_SCHEMES, schemeByName, type SchemeInfo } from './common/schemes.js';
@@ -50,6 +51,8 @@ export interface ResolvedCommon {
   readonly random: RandomSource;
   readonly keyUpdateAfterRecords: number;
   readonly maxHandshakeMessageSize: number;
+  /** RFC 8449: our own record_size_limit. */
+  readonly recordSizeLimit: number;
   /** PskKeyExchangeMode codepoints, in preference order (RFC 8446 §4.2.9). */
   readonly pskModes: readonly number[];
   /**
@@ -179,6 +182,10 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
     return b;
   });
   const random: RandomSource = c.random ?? ((n) => provider.randomBytes(n));
+  const recordSizeLimit = c.recordSizeLimit ?? TLS13_RECORD_SIZE_LIMIT;
+  if (!Number.isInteger(recordSizeLimit) || recordSizeLimit < MIN_RECORD_SIZE_LIMIT || recordSizeLimit > TLS13_RECORD_SIZE_LIMIT) {
+    throw new TlsError('internal_error', `config: recordSizeLimit must be an integer in ${MIN_RECORD_SIZE_LIMIT}..${TLS13_RECORD_SIZE_LIMIT} (RFC 8449)`, { code: 'bad_config' });
+  }
   return Object.freeze({
     provider,
     suites: Object.freeze([...suites]),
@@ -194,6 +201,7 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
     random,
     keyUpdateAfterRecords: c.keyUpdateAfterRecords ?? DEFAULT_KEY_UPDATE_AFTER_RECORDS,
     maxHandshakeMessageSize: c.maxHandshakeMessageSize ?? DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE,
+    recordSizeLimit,
     pskModes: Object.freeze(resolvePskModes(c.pskKeyExchangeModes)),
     mutateHandshake: (c as { __mutateHandshake?: ResolvedCommon['mutateHandshake'] }).__mutateHandshake,
   });

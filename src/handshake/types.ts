@@ -68,6 +68,14 @@ export interface CommonConfig {
   groups?: readonly NamedGroupName[];
   /** Signature schemes we accept from the peer, in preference order. */
   signatureSchemes?: readonly SignatureSchemeName[];
+  /**
+   * record_size_limit (RFC 8449): the largest TLSInnerPlaintext (content,
+   * content type and padding) we accept in a protected record, 64..16385.
+   * Sent in every ClientHello (as RFC 8449 §4 advises) and in the server's
+   * EncryptedExtensions when the client sent one; the peer's limit always
+   * sizes the records we send. Default 16385 (no limit below TLS 1.3's).
+   */
+  recordSizeLimit?: number;
   /** ALPN protocols in preference order. */
   ALPNProtocols?: readonly string[];
   /** Trust anchors (DER or PEM). Default: the verifier's platform roots. */

@@ -70,6 +70,8 @@ export interface CommonSecureOptions {
   random?: (n: number) => Uint8Array;
   keyUpdateAfterRecords?: number;
   maxHandshakeMessageSize?: number;
+  /** record_size_limit (RFC 8449): the largest TLSInnerPlaintext we accept, 64..16385. Default 16385. */
+  recordSizeLimit?: number;
 }
 
 export interface ClientSecureOptions extends CommonSecureOptions {
@@ -266,6 +268,7 @@ function common(o: CommonSecureOptions, extraRoots: readonly (string | Uint8Arra
   if (o.random) c.random = o.random;
   if (o.keyUpdateAfterRecords !== undefined) c.keyUpdateAfterRecords = o.keyUpdateAfterRecords;
   if (o.maxHandshakeMessageSize !== undefined) c.maxHandshakeMessageSize = o.maxHandshakeMessageSize;
+  if (o.recordSizeLimit !== undefined) c.recordSizeLimit = o.recordSizeLimit;
   return c;
 }
 

@@ -22,6 +22,7 @@ import { isPromise, type MaybePromise } from '../util/bytes.js';
 import {
   ContentType,
   contentTypeName,
+  MAX_INNER_PLAINTEXT_LENGTH,
   MAX_PLAINTEXT_LENGTH,
   type ContentTypeValue,
 } from './constants.js';
@@ -79,6 +80,12 @@ export class RecordReader {
   private consecutiveCcs = 0;
   private readonly maxInFlight: number;
   private readonly onCcs: (() => void) | undefined;
+  /**
+   * RFC 8449 §4: the record_size_limit we advertised; a protected record
+   * whose TLSInnerPlaintext is longer → record_overflow. Applies to records
+   * read after it is set.
+   */
+  maxInnerPlaintext = MAX_INNER_PLAINTEXT_LENGTH;
   /** A record was decrypted (under any key): from then on no plaintext alert is accepted. */
   private decryptedAny = false;
   /** Bytes of early data left to skip (RFC 8446 §4.2.10), or 0. */
@@ -355,6 +362,9 @@ export class RecordReader {
       throw new TlsError('bad_record_mac', 'record: authentication failed (RFC 8446 §5.2)');
     }
     this.decryptedAny = true;
+    if (pt.length > this.maxInnerPlaintext) {
+      throw new TlsError('record_overflow', `record: inner plaintext of ${pt.length} bytes exceeds our record_size_limit ${this.maxInnerPlaintext} (RFC 8449 §4)`);
+    }
     const { type, content } = parseInnerPlaintext(pt);
     if (content.length === 0 && type !== ContentType.application_data) {
       // RFC 8446 §5.1/§5.4: zero-length handshake/alert content is not allowed.

@@ -68,6 +68,8 @@ export class RecordWriter {
   private readonly emitFn: (chunks: Uint8Array[]) => void;
   private readonly maxInFlight: number;
   private readonly maxFragment: number;
+  /** RFC 8449: the peer's record_size_limit, the largest TLSInnerPlaintext of a protected record. */
+  private innerLimit = MAX_INNER_PLAINTEXT_LENGTH;
   private readonly padding: ((type: ContentTypeValue, n: number) => number) | undefined;
   /** Records sealed but not yet emitted, in order. */
   private pending: Entry[] = [];
@@ -135,6 +137,16 @@ export class RecordWriter {
    * destroyed (key and IV wiped, RFC 8446 §7.2) once the records sealed with
    * it were emitted.
    */
+  /**
+   * RFC 8449 §4: protected records sealed from now on hold at most `limit`
+   * bytes of TLSInnerPlaintext (content, type byte and padding); plaintext
+   * records are not subject to it.
+   */
+  setRecordSizeLimit(limit: number): void {
+    if (!(Number.isInteger(limit) && limit >= 2 && limit <= MAX_INNER_PLAINTEXT_LENGTH)) throw new RangeError('record size limit out of range');
+    this.innerLimit = limit;
+  }
+
   setProtection(protection: RecordProtection | undefined): void {
     const old = this.protection;
     this.protection = protection;
@@ -271,7 +283,7 @@ export class RecordWriter {
         this.setTail(t);
         return t;
       }
-      const n = Math.min(this.maxFragment, c.remaining);
+      const n = Math.min(prot ? Math.min(this.maxFragment, this.innerLimit - 1) : this.maxFragment, c.remaining);
       if (kind === AeadKind.AsyncCopying) {
         // Fast path (async AEAD that copies its input: WebCrypto): the bookkeeping of
         // the general path below without its intermediate objects.
@@ -382,10 +394,10 @@ export class RecordWriter {
     );
   }
 
-  /** Zero padding for a record with `n` bytes of content (RFC 8446 §5.4), within the inner plaintext limit. */
+  /** Zero padding for a record with `n` bytes of content (RFC 8446 §5.4), within the inner plaintext limit (and the peer's, RFC 8449). */
   private padFor(type: ContentTypeValue, n: number): number {
     const pad = this.padding ? Math.max(0, Math.floor(this.padding(type, n))) : 0;
-    return n + 1 + pad > MAX_INNER_PLAINTEXT_LENGTH ? MAX_INNER_PLAINTEXT_LENGTH - n - 1 : pad;
+    return n + 1 + pad > this.innerLimit ? this.innerLimit - n - 1 : pad;
   }
 
   /** Seal one fragment with a synchronous AEAD's sealChunks, appending header and body chunks to `batch`. */

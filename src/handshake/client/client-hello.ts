@@ -13,6 +13,7 @@ import {
   encodePskKeyExchangeModes, encodeSignatureAlgorithms, encodeSupportedGroups, encodeSupportedVersionsClient,
 } from '../extensions/lists.js';
 import { encodeCookie } from '../extensions/misc.js';
+import { encodeRecordSizeLimit } from '../extensions/record-size-limit.js';
 import { encodeServerName, isIpLiteral } from '../extensions/server-name.js';
 import { ExtensionType, TLS12, TLS13 } from '../messages/types.js';
 import type { ClientHello } from '../messages/index.js';
@@ -59,6 +60,8 @@ export async function buildClientHello(ctx: ClientContext): Promise<ClientHello>
   const sigs = [...c.schemes.map((s) => s.code), ...CERTIFICATE_ONLY_SCHEMES.map((n) => schemeByName(n)!.code)];
   exts.push(encodeSignatureAlgorithms(withGrease(g?.scheme, sigs)));
   if (c.alpn.length > 0) exts.push(encodeAlpn(c.alpn));
+  // RFC 8449 §4: "Clients SHOULD advertise the record_size_limit extension, even if they have no need to limit the size of records".
+  exts.push(encodeRecordSizeLimit(c.recordSizeLimit));
   // §4.2.9: psk_key_exchange_modes lets the server send tickets (and is needed with a PSK).
   exts.push(encodePskKeyExchangeModes(withGrease(g?.pskMode, c.pskModes)));
   const shares = await makeShares(ctx, c.keyShareGroups.map(groupCode));

@@ -3,6 +3,7 @@ import { TlsError } from '../../errors.js';
 import { bytesEqual } from '../../util/bytes.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
 import { alpnName } from '../extensions/alpn.js';
+import { TLS13_RECORD_SIZE_LIMIT } from '../extensions/record-size-limit.js';
 import { checkAllowed, checkSolicited } from '../extensions/allowed.js';
 import { parseCertificateRequestExtensions, parseEncryptedExtensions } from '../extensions/parse.js';
 import type { HandshakeMessage } from '../messages/index.js';
@@ -43,6 +44,16 @@ export class ExpectEncryptedExtensions implements HandshakeState {
         ctx.io.endEarlyData(false);
         await ctx.io.setWriteKey(ctx.requireSuite(), ctx.clientHandshakeSecret!);
       }
+    }
+    if (ee.recordSizeLimit !== undefined) {
+      // RFC 8449 §4: "A client MAY abort the handshake with an illegal_parameter alert
+      // if the record_size_limit extension includes a value greater than the maximum
+      // record size permitted by the negotiated protocol version" (2^14 + 1).
+      if (ee.recordSizeLimit > TLS13_RECORD_SIZE_LIMIT) {
+        throw new TlsError('illegal_parameter', `EncryptedExtensions: record_size_limit ${ee.recordSizeLimit} exceeds TLS 1.3's ${TLS13_RECORD_SIZE_LIMIT}`);
+      }
+      // Negotiated: our protected records fit the server's limit, and the server's later records ours.
+      ctx.io.setRecordSizeLimits(ee.recordSizeLimit, ctx.config.recordSizeLimit);
     }
     ctx.transcript.add(raw);
     // §2.2: a PSK handshake has no Certificate, CertificateVerify or CertificateRequest

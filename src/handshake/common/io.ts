@@ -44,6 +44,12 @@ export interface HandshakeIo {
    * (the second ClientHello after a HelloRetryRequest).
    */
   endEarlyData(accepted: boolean, plaintextAgain?: boolean): void;
+  /**
+   * RFC 8449: protected records we send from now on hold at most `send`
+   * bytes of TLSInnerPlaintext (the peer's record_size_limit), and protected
+   * records we receive from now on more than `receive` → record_overflow.
+   */
+  setRecordSizeLimits(send: number | undefined, receive: number | undefined): void;
   /** Both directions now use application traffic keys. */
   handshakeComplete(result: HandshakeResult): void;
 }

@@ -30,6 +30,7 @@ const TABLE = new Map<number, readonly ExtensionContext[]>([
   [E.client_certificate_type, ['CH', 'EE']],
   [E.server_certificate_type, ['CH', 'EE']],
   [E.padding, ['CH']],
+  [E.record_size_limit, ['CH', 'EE']], // RFC 8449 §4
   [E.key_share, ['CH', 'SH', 'HRR']],
   [E.pre_shared_key, ['CH', 'SH']],
   [E.psk_key_exchange_modes, ['CH']],

@@ -17,6 +17,7 @@ import {
 } from './lists.js';
 import { decodeCertificateAuthorities, decodeCookie, expectEmpty } from './misc.js';
 import { decodeEarlyDataEmpty, decodeOfferedPsks, decodeSelectedIdentity, type OfferedPsks } from './psk.js';
+import { decodeRecordSizeLimit } from './record-size-limit.js';
 import { decodeServerName } from './server-name.js';
 
 export interface ClientHelloExtensions {
@@ -35,6 +36,8 @@ export interface ClientHelloExtensions {
   earlyData: boolean;
   certificateAuthorities?: Uint8Array[];
   postHandshakeAuth: boolean;
+  /** RFC 8449: the largest TLSInnerPlaintext the client accepts. */
+  recordSizeLimit?: number;
 }
 
 /** A client's supported_groups: obsolete codepoints are refused (§4.2.7); GREASE and unknown ones are kept (and never chosen). */
@@ -65,6 +68,7 @@ export function parseClientHelloExtensions(exts: readonly Extension[]): ClientHe
       case E.early_data: decodeEarlyDataEmpty(e.data); out.earlyData = true; break;
       case E.certificate_authorities: out.certificateAuthorities = decodeCertificateAuthorities(e.data); break;
       case E.post_handshake_auth: expectEmpty(e.data, 'post_handshake_auth'); out.postHandshakeAuth = true; break;
+      case E.record_size_limit: out.recordSizeLimit = decodeRecordSizeLimit(e.data); break;
       default: break; // status_request, SCT, padding, TLS 1.2 extensions, unknown: ignored (§4.2)
     }
   }
@@ -118,6 +122,7 @@ export interface EncryptedExtensionsView {
   alpn?: Uint8Array;
   earlyData: boolean;
   supportedGroups?: number[];
+  recordSizeLimit?: number;
 }
 
 export function parseEncryptedExtensions(exts: readonly Extension[]): EncryptedExtensionsView {
@@ -129,6 +134,7 @@ export function parseEncryptedExtensions(exts: readonly Extension[]): EncryptedE
       case E.application_layer_protocol_negotiation: out.alpn = decodeAlpnSelected(e.data); break;
       case E.early_data: decodeEarlyDataEmpty(e.data); out.earlyData = true; break;
       case E.supported_groups: out.supportedGroups = decodeSupportedGroups(e.data); break;
+      case E.record_size_limit: out.recordSizeLimit = decodeRecordSizeLimit(e.data); break;
       default: break;
     }
   }

@@ -18,6 +18,7 @@ import type { Extension } from '../extensions/list.js';
 import { encodeSignatureAlgorithms, encodeSupportedVersionsServer } from '../extensions/lists.js';
 import { encodeCertificateAuthorities } from '../extensions/misc.js';
 import { parseClientHelloExtensions, type ClientHelloExtensions } from '../extensions/parse.js';
+import { encodeRecordSizeLimit, TLS13_RECORD_SIZE_LIMIT } from '../extensions/record-size-limit.js';
 import { encodeServerNameAck } from '../extensions/server-name.js';
 import { EarlySecret, finishedVerifyData } from '../key-schedule.js';
 import type { ClientHello, HandshakeMessage } from '../messages/index.js';
@@ -250,6 +251,14 @@ export class ExpectClientHello implements HandshakeState {
     if (accept0Rtt) ee.push(encodeEarlyDataEmpty());
     if (ext.serverName !== undefined) ee.push(encodeServerNameAck());
     if (ctx.alpnProtocol !== undefined) ee.push(encodeAlpn([alpnBytes(ctx.alpnProtocol)]));
+    if (ext.recordSizeLimit !== undefined) {
+      // RFC 8449 §4: answered with ours; from our first protected record on we
+      // size records to the client's limit (capped at TLS 1.3's 2^14 + 1: a
+      // server "MUST NOT enforce" that cap on the client's value), and hold the
+      // client's protected records to ours.
+      ee.push(encodeRecordSizeLimit(c.recordSizeLimit));
+      ctx.io.setRecordSizeLimits(Math.min(ext.recordSizeLimit, TLS13_RECORD_SIZE_LIMIT), c.recordSizeLimit);
+    }
     ctx.send({ type: 'encrypted_extensions', extensions: ee });
 
     if (psk) {
