@@ -90,7 +90,7 @@ describe('record_size_limit between puretls endpoints', () => {
 
   it('recordSizeLimit outside 64..16385 is refused when the connection is made', () => {
     for (const v of [63, 0, 16386, 1.5]) {
-      expect(() => Connection.client({ recordSizeLimit: v }, { onTransmit: () => undefined })).toThrow(/recordSizeLimit/);
+      expect(() => Connection.client({ servername: 'localhost', recordSizeLimit: v }, { onTransmit: () => undefined })).toThrow(/recordSizeLimit/);
     }
   });
 });
