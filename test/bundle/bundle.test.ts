@@ -18,8 +18,13 @@ import { createCertificateAuthority, issueCertificate } from '../../src/cert/ind
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
-/** gzip bound for puretls/web with the pure provider, in bytes (README: "Bundle size"). */
-export const WEB_GZIP_LIMIT = 92_000;
+/**
+ * gzip bound for puretls/web, in bytes (README: "Entry points and bundles"):
+ * the measured size plus a little room for features still landing. Issue 11's
+ * target is 80 kB; pkijs/asn1js reappearing would add ~80 kB and fail here
+ * even before the content check.
+ */
+export const WEB_GZIP_LIMIT = 96_000;
 
 /** Packages that only certificate issuing needs (pkijs and what it pulls in). */
 const ISSUING = /node_modules\/(pkijs|asn1js|bytestreamjs|pvtsutils|pvutils|@peculiar)\//;
