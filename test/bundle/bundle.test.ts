@@ -75,6 +75,15 @@ describe('puretls/web bundled by esbuild', () => {
     });
   }
 
+  it('a page using connectWebSocket carries no ws package and no node: module', async () => {
+    const b = await build(`import { connectWebSocket } from 'puretls/web'; export const open = (url, ca) => connectWebSocket(url, { servername: 'localhost', ca });`, 'browser');
+    expect(b.inputs.some((f) => f.endsWith('dist/src/io/websocket.js'))).toBe(true);
+    expect(b.inputs.filter((f) => /node_modules\/ws\/|\/cli\/|^node:/.test(f))).toEqual([]);
+    expect(b.inputs.filter((f) => ISSUING.test(f))).toEqual([]);
+    console.log(`puretls/web with connectWebSocket (browser): ${kb(b.code.length)} minified, ${kb(b.gzip)} gzip`);
+    expect(b.gzip).toBeLessThanOrEqual(WEB_GZIP_LIMIT);
+  });
+
   it('the neutral bundle runs: a TLS 1.3 handshake and echo between its client and server', async () => {
     const b = await build(APP, 'neutral');
     const file = join(tmp, 'web.mjs');
