@@ -17,7 +17,7 @@ import { makeTestPki, type TestPki } from '../interop/helpers/pki.js';
 let pki: TestPki;
 const cleanups: (() => Promise<void> | void)[] = [];
 beforeAll(() => {
-  pki = makeTestPki({ keyTypes: ['ecdsa-p256'] });
+  pki = makeTestPki({ keyTypes: ['ecdsa-p256'], sni: ['a.alpha.test', 'beta.test'] });
 });
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
@@ -147,6 +147,46 @@ describe('STARTTLS: new TLSSocket(socket, options) and connect({ socket })', () 
       expect(got).toBe('secured:hello');
       t.destroy();
     }
+  });
+});
+
+describe('Server: addContext, setSecureContext', () => {
+  /** The CN of the certificate a client sees for `servername`, or the alert. */
+  function cnFor(port: number, servername: string): Promise<string> {
+    return new Promise((res) => {
+      const c = connect({ host: '127.0.0.1', port, servername, ca: pki.ca.cert, checkServerName: false });
+      c.once('secureConnect', () => {
+        res((c.getPeerCertificate() as unknown as { subject: { CN: string } }).subject.CN);
+        c.destroy();
+      });
+      c.once('error', (e: Error & { alert?: string }) => res(`alert:${e.alert}`));
+    });
+  }
+
+  it('addContext picks by SNI (wildcards within one label, last match wins); the default otherwise', async () => {
+    const server = createServer(srv(), (s) => s.on('error', () => undefined));
+    const port = await listen(server);
+    cleanups.push(() => closeServer(server));
+    server.addContext('*.alpha.test', { cert: pki.sni['a.alpha.test']!.cert, key: pki.sni['a.alpha.test']!.key });
+    server.addContext('beta.test', puretls.createSecureContext({ cert: pki.sni['beta.test']!.cert, key: pki.sni['beta.test']!.key }));
+    expect(await cnFor(port, 'a.alpha.test')).toBe('a.alpha.test');
+    expect(await cnFor(port, 'BETA.test')).toBe('beta.test');
+    expect(await cnFor(port, 'x.a.alpha.test')).toBe('server-ecdsa-p256'); // '*' spans one label only
+    expect(await cnFor(port, 'localhost')).toBe('server-ecdsa-p256');
+    expect(() => server.addContext('x.test', { ca: pki.ca.cert })).toThrow(/no cert and key/);
+    const sniServer = createServer({ SNICallback: (_n, cb) => cb(null) });
+    expect(() => sniServer.addContext('x.test', { cert: srv().cert as string, key: srv().key as string })).toThrow(/addContext/);
+  });
+
+  it('setSecureContext rotates the certificate for new connections; a bad one leaves the old in place', async () => {
+    const server = createServer(srv(), (s) => s.on('error', () => undefined));
+    const port = await listen(server);
+    cleanups.push(() => closeServer(server));
+    expect(await cnFor(port, 'localhost')).toBe('server-ecdsa-p256');
+    server.setSecureContext({ cert: pki.sni['beta.test']!.cert, key: pki.sni['beta.test']!.key });
+    expect(await cnFor(port, 'localhost')).toBe('beta.test');
+    expect(() => server.setSecureContext({ cert: pki.sni['beta.test']!.cert, key: srv().key as string })).toThrow(/key values mismatch/);
+    expect(await cnFor(port, 'localhost')).toBe('beta.test');
   });
 });
 

@@ -291,7 +291,8 @@ function pfxToCertKey<T extends SecureContextOptions>(o: T): T {
 // ---------------------------------------------------------------------------
 // Node options → ClientConfig / ServerConfig
 
-const CONTEXT_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'ecdhCurve', 'sigalgs', 'minVersion', 'maxVersion'] as const;
+/** The options that make a secure context (secureContext, setSecureContext). */
+export const CONTEXT_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'ecdhCurve', 'sigalgs', 'minVersion', 'maxVersion'] as const;
 
 /** Apply `secureContext`: its options are the context's; giving one both ways is an error naming it. */
 function withSecureContext<T extends NodeCommonOptions>(o: T): T {
