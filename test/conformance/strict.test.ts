@@ -39,7 +39,7 @@ describe('supported_groups: obsolete and reserved codepoints (§4.2.7)', () => {
       expectAlert(p, 'illegal_parameter');
     });
   }
-  it('GREASE, x448, secp521r1 and ffdhe groups are not obsolete: the handshake completes on x25519', async () => {
+  it('GREASE, x448, secp521r1 and ffdhe groups are not obsolete: the handshake completes on x25519 (our server prefers it here)', async () => {
     const p = serverProbe();
     await p.handshake({ editExtensions: withGroups([0x2a2a, 0x001e, 0x0019, 0x0100, 0x0101, 0x0104, 0x001d]) });
     expect(p.alerts).toEqual([]);
@@ -66,6 +66,8 @@ describe('key_share entry lengths (§4.2.8.2)', () => {
     ['secp256r1', 0x0017, [0, 32, 64, 66, 97]],
     ['secp384r1', 0x0018, [0, 65, 96, 98]],
     ['X25519MLKEM768', 0x11ec, [0, 32, 1184, 1215, 1217, 1120]],
+    ['x448', 0x001e, [0, 32, 55, 57]],
+    ['secp521r1', 0x0019, [0, 97, 132, 134]],
   ];
   for (const [name, group, lengths] of cases) {
     for (const len of lengths) {

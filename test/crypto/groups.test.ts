@@ -1,6 +1,6 @@
 /** Key-exchange groups on every provider: round trips, cross-provider agreement, rejection of bad shares. */
 import { describe, it, expect } from 'vitest';
-import { p256, p384 } from '@noble/curves/nist.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import type { CryptoProvider, NamedGroupName } from '../../src/crypto/provider.js';
@@ -12,6 +12,8 @@ const GROUPS: { name: NamedGroupName; code: number; client: number; server: numb
   { name: 'secp256r1', code: 0x0017, client: 65, server: 65, secret: 32 },
   { name: 'secp384r1', code: 0x0018, client: 97, server: 97, secret: 48 },
   { name: 'X25519MLKEM768', code: 0x11ec, client: 1184 + 32, server: 1088 + 32, secret: 64 },
+  { name: 'x448', code: 0x001e, client: 56, server: 56, secret: 56 },
+  { name: 'secp521r1', code: 0x0019, client: 133, server: 133, secret: 66 },
 ];
 
 /** A deterministic random source (tests only). */
@@ -39,6 +41,18 @@ function badShares(name: NamedGroupName): [string, Uint8Array][] {
     case 'x25519': {
       const one = zeros(32); one[0] = 1;
       return [['empty', zeros(0)], ['31 bytes', zeros(31)], ['33 bytes', zeros(33)], ['u = 0 (all-zero secret)', zeros(32)], ['u = 1 (low order)', one]];
+    }
+    case 'x448': {
+      const one = zeros(56); one[0] = 1;
+      return [['empty', zeros(0)], ['55 bytes', zeros(55)], ['57 bytes', zeros(57)], ['u = 0 (all-zero secret)', zeros(56)], ['u = 1 (low order)', one]];
+    }
+    case 'secp521r1': {
+      const good = p521.getPublicKey(p521.utils.randomSecretKey(), false);
+      const offCurve = good.slice(); offCurve[offCurve.length - 1]! ^= 1;
+      return [
+        ['infinity (0x00)', new Uint8Array([0])], ['all zeros', zeros(133)], ['compressed point', p521.getPublicKey(p521.utils.randomSecretKey(), true)],
+        ['off-curve point', offCurve], ['a P-384 point', p384.getPublicKey(p384.utils.randomSecretKey(), false)], ['truncated', good.subarray(0, 132)],
+      ];
     }
     case 'secp256r1':
     case 'secp384r1': {

@@ -77,6 +77,8 @@ export const NamedGroupCode = {
   secp384r1: 0x0018,
   x25519: 0x001d,
   X25519MLKEM768: 0x11ec,
+  secp521r1: 0x0019,
+  x448: 0x001e,
 } as const;
 
 /** PskKeyExchangeMode, RFC 8446 §4.2.9. */

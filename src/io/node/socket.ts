@@ -47,7 +47,7 @@ const MAX_UNSENT_BYTES = 1 << 20;
 const WRITE_PIECE = 256 * 1024;
 
 const GROUP_NODE_NAMES: Record<NamedGroupName, string> = {
-  x25519: 'X25519', secp256r1: 'prime256v1', secp384r1: 'secp384r1', X25519MLKEM768: 'X25519MLKEM768',
+  x25519: 'X25519', secp256r1: 'prime256v1', secp384r1: 'secp384r1', X25519MLKEM768: 'X25519MLKEM768', x448: 'X448', secp521r1: 'secp521r1',
 };
 
 
@@ -403,7 +403,7 @@ export class TlsSocket extends Duplex {
     if (this.isServer) return null;
     const g = this.info?.group;
     if (!g) return {};
-    const size = { x25519: 253, secp256r1: 256, secp384r1: 384, X25519MLKEM768: 253 }[g];
+    const size = { x25519: 253, secp256r1: 256, secp384r1: 384, X25519MLKEM768: 253, x448: 448, secp521r1: 521 }[g];
     return { type: 'ECDH', name: GROUP_NODE_NAMES[g], size };
   }
 
