@@ -11,7 +11,7 @@
  * is delivered, and the kernel drops the orphaned socket after
  * net.ipv4.tcp_fin_timeout.
  */
-import type net from 'node:net';
+import type * as net from 'node:net';
 import type { TlsSocket } from '../io/node.js';
 
 export interface ConnectionLimits {

@@ -1,5 +1,5 @@
 /** tls.createServer(): a net.Server whose connections are TlsSockets. */
-import net from 'node:net';
+import * as net from 'node:net';
 import type { CertifiedKey, ServerConfig } from '../../connection/types.js';
 import { OptionError } from '../options.js';
 import { CONTEXT_KEYS, createSecureContext, nodeServerConfig, SecureContext, type SecureContextOptions, type ServerOptions } from './options.js';

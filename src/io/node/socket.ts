@@ -10,7 +10,7 @@
  *   underlying stream and that stream is below its highWaterMark.
  */
 import { X509Certificate } from 'node:crypto';
-import type net from 'node:net';
+import type * as net from 'node:net';
 import { Duplex } from 'node:stream';
 import { Connection, RECEIVE_BACKLOG_PAUSE } from '../../connection/connection.js';
 import type { ClientConfig, ServerConfig, SessionInfo, SignatureSchemeName } from '../../connection/types.js';
