@@ -2,7 +2,7 @@
  * Members of Node's tls module that are values rather than functions of a
  * connection, with Node's meanings for what puretls speaks (TLS 1.3 only).
  */
-import tls from 'node:tls';
+import * as tls from 'node:tls';
 import { ALL_CIPHER_SUITES } from '../../crypto/cipher-suites.js';
 import { INITIAL_DEFAULTS } from './defaults.js';
 
