@@ -160,6 +160,24 @@ export function defaultSuites(provider: CryptoProvider): readonly CipherSuite[] 
   return [TLS_CHACHA20_POLY1305_SHA256, ...ALL_CIPHER_SUITES.filter((s) => s !== TLS_CHACHA20_POLY1305_SHA256)];
 }
 
+/**
+ * A security switch must be a real boolean: `0`, `''` or `NaN` are falsy and
+ * would turn a check off by accident (a value read from an environment
+ * variable or a form field, say), so anything but true/false/undefined is
+ * refused, naming the option.
+ */
+function securitySwitch(value: unknown, option: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw badConfig(`${option} must be true or false, not ${typeof value} ${JSON.stringify(value) ?? String(value)} (a non-boolean never disables verification)`);
+}
+
+/** A misspelt policy ('required') must not quietly mean 'request' (§4.3.2: the server decides whether a certificate is required). */
+function resolveClientAuth(v: unknown): 'none' | 'request' | 'require' {
+  if (v === undefined) return 'none';
+  if (v === 'none' || v === 'request' || v === 'require') return v;
+  throw badConfig(`clientAuth must be 'none', 'request' or 'require', not ${JSON.stringify(v) ?? String(v)}`);
+}
+
 function resolveCommon(c: CommonConfig): ResolvedCommon {
   const provider = c.provider ?? pureProvider;
   const suites = c.cipherSuites
@@ -194,7 +212,7 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
     alpn: Object.freeze(alpn),
     ca: c.ca ? Object.freeze([...c.ca]) : undefined,
     verifyCertificate: c.verifyCertificate,
-    rejectUnauthorized: c.rejectUnauthorized ?? true,
+    rejectUnauthorized: securitySwitch(c.rejectUnauthorized, 'rejectUnauthorized') ?? true,
     keyLog: c.keyLog,
     onHandshakeMessage: c.onHandshakeMessage,
     now: c.now ?? (() => new Date()),
@@ -208,6 +226,8 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
 }
 
 export function resolveClientConfig(c: ClientConfig): ResolvedClient {
+  securitySwitch(c.rejectUnauthorized, 'rejectUnauthorized');
+  securitySwitch(c.checkServerName, 'checkServerName');
   requireReferenceName(c);
   const common = resolveCommon(c);
   const keyShareGroups = [...(c.keyShareGroups ?? defaultKeyShares(common.groups))];
@@ -219,7 +239,7 @@ export function resolveClientConfig(c: ClientConfig): ResolvedClient {
     role: 'client' as const,
     servername: c.servername === '' ? undefined : c.servername,
     sendServerName: c.sendServerName ?? true,
-    checkServerName: c.checkServerName ?? true,
+    checkServerName: securitySwitch(c.checkServerName, 'checkServerName') ?? true,
     checkServerIdentity: c.checkServerIdentity,
     certificate: c.certificate,
     middleboxCompat: c.middleboxCompat ?? true,
@@ -289,7 +309,7 @@ export function resolveServerConfig(c: ServerConfig): ResolvedServer {
     role: 'server' as const,
     certificate: c.certificate,
     selectCertificate: c.selectCertificate,
-    clientAuth: c.clientAuth ?? 'none',
+    clientAuth: resolveClientAuth(c.clientAuth),
     clientCertificateAuthorities: Object.freeze([...(c.clientCertificateAuthorities ?? [])]),
     sessionTickets: checkCount(c.sessionTickets ?? 2),
     ticketLifetime: checkLifetime(c.ticketLifetime ?? 7200),
