@@ -15,6 +15,8 @@ import type {
   SignatureSchemeName,
 } from '../connection/types.js';
 import { referenceName, requireReferenceName } from '../handshake/server-identity.js';
+import type { ExternalPsk } from '../handshake/types.js';
+import { TicketKeys } from '../handshake/resumption/ticket-keys.js';
 import { cipherSuiteByName } from '../crypto/cipher-suites.js';
 import { assertKeyMatchesCertificate, parsePrivateKey } from '../x509/index.js';
 import { certificatesFrom, pemBlocks, pemText } from './pem.js';
@@ -104,6 +106,14 @@ export interface ClientSecureOptions extends CommonSecureOptions {
   middleboxCompat?: boolean;
   /** GREASE values in the ClientHello (RFC 8701). Default true. */
   grease?: boolean;
+  /** A session to resume: the bytes of a 'session' event / `onSession` (Node's `session` Buffer). */
+  session?: Uint8Array;
+  /** Called with each session (ticket) the server sends: opaque bytes to pass back as `session`. */
+  onSession?: (session: Uint8Array) => void;
+  /** Send data written before the handshake completes as 0-RTT early data when the session allows it (replayable: see README). */
+  earlyData?: boolean;
+  /** An external PSK to offer (RFC 8446 §2.2). */
+  psk?: ExternalPsk;
 }
 
 export interface ServerSecureOptions extends CommonSecureOptions {
@@ -115,6 +125,14 @@ export interface ServerSecureOptions extends CommonSecureOptions {
   sni?: Readonly<Record<string, KeyCertPair>>;
   /** Full control over certificate selection. */
   selectCertificate?: ServerConfig['selectCertificate'];
+  /** Ticket keys: 48 bytes as Node's `ticketKeys` (or a TicketKeys shared between servers). */
+  ticketKeys?: Uint8Array | TicketKeys;
+  /** Ticket lifetime in seconds (Node's name; 1..604800). Default 7200. */
+  sessionTimeout?: number;
+  /** NewSessionTickets per handshake. Default 2; 0: no resumption. */
+  sessionTickets?: number;
+  /** External PSKs accepted (RFC 8446 §2.2); with them, cert and key may be left out. */
+  psks?: readonly ExternalPsk[];
 }
 
 export class OptionError extends Error {
@@ -297,6 +315,12 @@ export function clientConfig(o: ClientSecureOptions, defaultRoots?: readonly (st
   if (o.keyShareGroups !== undefined) c.keyShareGroups = o.keyShareGroups.map(parseGroup);
   if (o.middleboxCompat !== undefined) c.middleboxCompat = o.middleboxCompat;
   if (o.grease !== undefined) c.grease = o.grease;
+  if (o.session !== undefined && o.session !== null) c.session = o.session;
+  if (o.onSession) c.onSession = o.onSession;
+  if (o.earlyData !== undefined) c.earlyData = o.earlyData;
+  if (o.psk !== undefined) c.psk = o.psk;
+  // As Node's tls: resume only with an explicit session (no store behind the user's back).
+  c.ticketStore = false;
   return c;
 }
 
@@ -329,7 +353,13 @@ export function serverConfig(o: ServerSecureOptions, defaultRoots?: readonly (st
       return (exact ?? entries.find(([n]) => nameMatches(n, servername)))?.[1];
     };
   }
-  if (!c.certificate && !c.selectCertificate) throw new OptionError('a server needs cert and key (or sni/selectCertificate)');
+  if (o.ticketKeys !== undefined) c.ticketKeys = o.ticketKeys instanceof TicketKeys ? o.ticketKeys : new TicketKeys({ keys: o.ticketKeys });
+  if (o.sessionTimeout !== undefined) c.ticketLifetime = o.sessionTimeout;
+  if (o.sessionTickets !== undefined) c.sessionTickets = o.sessionTickets;
+  if (o.psks !== undefined) c.psks = o.psks;
+  if (!c.certificate && !c.selectCertificate && !(c.psks && c.psks.length > 0)) {
+    throw new OptionError('a server needs cert and key (or sni/selectCertificate, or psks)');
+  }
   // Node's meaning: requestCert asks; rejectUnauthorized (default true) then requires a valid one.
   if (o.clientAuth !== undefined) {
     c.clientAuth = o.clientAuth;

@@ -168,15 +168,11 @@ interface Refusal {
   readonly refuses?: (v: unknown) => boolean;
 }
 
-const RESUMPTION = 'session resumption is not supported yet';
 const ENGINES = 'puretls has no OpenSSL engines or providers';
 
 /** Node's documented options that puretls refuses (for the values `refuses` picks). */
 export const NODE_OPTIONS_REFUSED: Readonly<Record<string, Refusal>> = {
-  session: { why: `${RESUMPTION} (session: resumption is not supported yet)` },
-  sessionIdContext: { why: RESUMPTION },
-  sessionTimeout: { why: RESUMPTION },
-  ticketKeys: { why: RESUMPTION },
+  sessionIdContext: { why: 'TLS 1.2 session IDs do not exist in TLS 1.3; tickets are bound to the server name, ALPN protocol and cipher suite instead' },
   pskCallback: { why: 'external pre-shared keys are not supported' },
   pskIdentityHint: { why: 'external pre-shared keys are not supported' },
   requestOCSP: { why: 'OCSP stapling is not supported' },

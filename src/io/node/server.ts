@@ -1,6 +1,8 @@
 /** tls.createServer(): a net.Server whose connections are TlsSockets. */
 import * as net from 'node:net';
 import type { CertifiedKey, ServerConfig } from '../../connection/types.js';
+import { AntiReplay } from '../../handshake/resumption/anti-replay.js';
+import { TicketKeys } from '../../handshake/resumption/ticket-keys.js';
 import { OptionError } from '../options.js';
 import { CONTEXT_KEYS, createSecureContext, nodeServerConfig, SecureContext, type SecureContextOptions, type ServerOptions } from './options.js';
 import { TlsSocket, type SocketOptions } from './socket.js';
@@ -17,6 +19,9 @@ export class Server extends net.Server {
   private readonly contexts: [RegExp, CertifiedKey | undefined][] = [];
   private readonly socketOptions: SocketOptions & { handshakeTimeout: number };
   private readonly noDelay: boolean;
+  /** One TicketKeys and one 0-RTT register for every connection of this server, so that they resume each other's sessions. */
+  private ticketKeys: TicketKeys | undefined;
+  private readonly antiReplay = new AntiReplay();
 
   constructor(options: ServerOptions, onConnection?: (socket: TlsSocket) => void) {
     // allowHalfOpen on TCP: our close_notify must be able to follow the peer's FIN.
@@ -43,6 +48,17 @@ export class Server extends net.Server {
   }
 
   private build(o: ServerOptions): ServerConfig {
+    return this.withTickets(this.buildConfig(o));
+  }
+
+  private withTickets(c: ServerConfig): ServerConfig {
+    const given = c.ticketKeys instanceof TicketKeys ? c.ticketKeys : undefined;
+    if (!this.ticketKeys) this.ticketKeys = given ?? new TicketKeys();
+    else if (given && given !== this.ticketKeys) this.ticketKeys.setTicketKeys(given.getTicketKeys());
+    return { ...c, ticketKeys: this.ticketKeys, antiReplay: c.antiReplay ?? this.antiReplay };
+  }
+
+  private buildConfig(o: ServerOptions): ServerConfig {
     if (!this.ownsSelection(o)) return nodeServerConfig(o);
     return nodeServerConfig({
       ...o,
@@ -81,6 +97,16 @@ export class Server extends net.Server {
     const next = { ...kept, ...options } as ServerOptions;
     this.tlsConfig = this.build(next); // throws, leaving the old context, if the new one is wrong
     this.options = next;
+  }
+
+  /** The current 48-byte ticket key (Node's server.getTicketKeys()). */
+  getTicketKeys(): Buffer {
+    return Buffer.from(this.ticketKeys!.getTicketKeys());
+  }
+
+  /** Install a 48-byte ticket key (Node's server.setTicketKeys()); the previous one still opens tickets for the grace period. */
+  setTicketKeys(keys: Buffer | Uint8Array): void {
+    this.ticketKeys!.setTicketKeys(keys);
   }
 
   private accept(raw: net.Socket): void {

@@ -20,6 +20,7 @@ import { Linger } from '../linger.js';
 import { peerCertificateOf, type PeerCertificate } from './certificate.js';
 import { HandshakeRecord } from './handshake-record.js';
 import { nodeAuthorizationError } from './verify-codes.js';
+import { decodeClientSession } from '../../handshake/resumption/session.js';
 
 export interface SocketOptions {
   /** Like net.Socket: when false (default) we end our side once the peer has closed its side. */
@@ -96,6 +97,7 @@ export class TlsSocket extends Duplex {
   private readonly record: HandshakeRecord;
   /** 'close' carries it, as net.Socket's does: whether the socket closed because of an error. */
   private hadError = false;
+  private lastSession: Uint8Array | undefined;
 
   constructor(raw: Duplex, config: ClientConfig | ServerConfig, role: 'client' | 'server', opts: SocketOptions & { handshakeTimeout?: number } = {}) {
     super({
@@ -107,8 +109,19 @@ export class TlsSocket extends Duplex {
     const userKeyLog = config.keyLog;
     const userTrace = config.onHandshakeMessage;
     const record = (this.record = new HandshakeRecord(config.signatureSchemes));
+    const userOnSession = (config as ClientConfig).onSession;
     const cfg = {
       ...config,
+      ...(role === 'client'
+        ? {
+            // Node's 'session' event: an opaque Buffer to pass back as `session`.
+            onSession: (s: Uint8Array) => {
+              this.lastSession = s;
+              userOnSession?.(s);
+              this.emit('session', buf(s));
+            },
+          }
+        : {}),
       keyLog: (line: string) => {
         userKeyLog?.(line);
         if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(line + '\n'));
@@ -455,6 +468,21 @@ export class TlsSocket extends Duplex {
       : `setServername(${JSON.stringify(name)}): the ClientHello was sent when the socket was made; pass servername in the options`) as NodeJS.ErrnoException;
     e.code = this.isServer ? 'ERR_TLS_SNI_FROM_SERVER' : 'ERR_PURETLS_TOO_LATE';
     throw e;
+  }
+
+  /** The last session received (Node: a Buffer to pass as `session` to resume), or undefined. */
+  getSession(): Buffer | undefined {
+    return this.lastSession ? buf(this.lastSession) : undefined;
+  }
+
+  /** True when this connection resumed a session (RFC 8446 §2.2). */
+  isSessionReused(): boolean {
+    return this.info?.resumed === true;
+  }
+
+  /** The ticket of the last session received (client), or undefined. */
+  getTLSTicket(): Buffer | undefined {
+    return this.lastSession ? buf(decodeClientSession(this.lastSession).ticket) : undefined;
   }
 
   /** Peer chain, DER, leaf first. */
