@@ -41,6 +41,9 @@ export interface SecureContextOptions
   extends Pick<ClientSecureOptions, 'ca' | 'cert' | 'ciphers' | 'ecdhCurve' | 'sigalgs' | 'minVersion' | 'maxVersion'> {
   /** The private key (encrypted PEM needs `passphrase`). One key: several keys (one per certificate type) are refused. */
   key?: NodeKeyInput | readonly NodeKeyInput[];
+  /** Server ticket keys (48 bytes, Node's meaning) and ticket lifetime in seconds, applied by a server that uses this context. */
+  ticketKeys?: ServerSecureOptions['ticketKeys'];
+  sessionTimeout?: number;
   /** Passphrase of an encrypted `key` (PKCS#8 "ENCRYPTED PRIVATE KEY", or a legacy Proc-Type PEM) or of `pfx`, used with node:crypto. */
   passphrase?: string;
   /**
