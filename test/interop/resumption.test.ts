@@ -1,0 +1,138 @@
+/**
+ * Session resumption (RFC 8446 §2.2) between the puretls CLI (built in dist/)
+ * and OpenSSL's tools, over loopback: `openssl s_client -sess_out/-sess_in`
+ * → `puretls serve`, and `puretls connect --sess-out/--sess-in/--resume` →
+ * `openssl s_server -www`. Each case asserts the resumption from both
+ * sides: OpenSSL's "Reused, TLSv1.3" and our page, trace or stderr.
+ */
+import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, killAll, run, type Child } from './helpers/net.js';
+import { makeTestPki, type TestPki } from './helpers/pki.js';
+import { puretlsServe } from './helpers/tools.js';
+
+let pki: TestPki;
+beforeAll(() => {
+  pki = makeTestPki({ keyTypes: ['ecdsa-p256'] });
+});
+afterAll(async () => {
+  await killAll();
+  pki?.cleanup();
+});
+
+const GET = 'GET / HTTP/1.0\r\n\r\n';
+const SERVER_KEY = () => ['--cert', pki.server['ecdsa-p256'].certFile, '--key', pki.server['ecdsa-p256'].keyFile];
+
+/** The value of one line of our server's page (`resumed:   yes` → `yes`). */
+function pageField(page: string, name: string): string | undefined {
+  return new RegExp(`^${name}:\\s+(.*)$`, 'm').exec(page)?.[1]?.trim();
+}
+
+/** Run `openssl s_client`, feeding `input`; resolves with its output once it exits. */
+async function sClient(port: number, args: string[], input: string): Promise<{ code: number | null; out: string; err: string }> {
+  const c = run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.ca.certFile, '-ign_eof', ...args]);
+  c.proc.stdin.end(input);
+  const code = await c.exit;
+  return { code, out: c.stdout(), err: c.stderr() };
+}
+
+describe('openssl s_client -sess_out/-sess_in → puretls serve', () => {
+  it('the second connection resumes with the ticket s_client saved', async () => {
+    const sess = join(pki.dir, 'openssl-sess.pem');
+    const { child, port } = await puretlsServe([...SERVER_KEY(), '--trace']);
+    try {
+      const first = await sClient(port, ['-sess_out', sess], GET);
+      expect(first.code).toBe(0);
+      expect(first.out).toMatch(/New, TLSv1\.3/);
+      expect(pageField(first.out, 'resumed')).toBe('no');
+      expect(first.out).toMatch(/TLS session ticket lifetime hint: 7200/);
+
+      const second = await sClient(port, ['-sess_in', sess], GET);
+      expect(second.code).toBe(0);
+      // OpenSSL's side: the session was reused.
+      expect(second.out).toMatch(/Reused, TLSv1\.3/);
+      // Our side: the page, the log line and the trace.
+      expect(pageField(second.out, 'resumed')).toBe('yes');
+      expect(pageField(second.out, 'PSK')).toBe('resumption');
+      expect(pageField(second.out, 'signature scheme')).toBe('-');
+      await child.kill();
+      const trace = child.stderr();
+      expect(trace).toMatch(/\[trace #1 [^\]]+\] >> NewSessionTicket, /);
+      expect(trace).toMatch(/\[trace #2 [^\]]+\]\s+pre_shared_key: identity 0: \d+ bytes, binder 32 bytes/);
+      expect(trace).toMatch(/\[trace #2 [^\]]+\]\s+pre_shared_key: selected identity 0/);
+      expect(trace).not.toMatch(/\[trace #2 [^\]]+\] >> Certificate/);
+      expect(trace).toMatch(/#2 [^\n]* resumed\n/);
+    } finally {
+      await child.kill();
+    }
+  });
+
+  it('serve --tickets 0: no ticket, so s_client has no session to save', async () => {
+    const sess = join(pki.dir, 'openssl-sess0.pem');
+    const { child, port } = await puretlsServe([...SERVER_KEY(), '--tickets', '0', '--trace']);
+    try {
+      const first = await sClient(port, ['-sess_out', sess], GET);
+      expect(first.code).toBe(0);
+      expect(first.out).not.toMatch(/TLS session ticket lifetime hint/);
+      expect(pageField(first.out, 'resumed')).toBe('no');
+      expect(existsSync(sess)).toBe(false);
+      await child.kill();
+      expect(child.stderr()).not.toMatch(/NewSessionTicket/);
+    } finally {
+      await child.kill();
+    }
+  });
+});
+
+/** Start `openssl s_server -tls1_3 -www` and wait for its ACCEPT line. */
+async function sServerWww(args: string[] = []): Promise<{ child: Child; port: number }> {
+  const child = run('openssl', ['s_server', '-tls1_3', '-www', '-accept', '0', '-cert', pki.server['ecdsa-p256'].certFile,
+    '-key', pki.server['ecdsa-p256'].keyFile, ...args]);
+  const m = await child.waitFor(/ACCEPT \S*:(\d+)/);
+  return { child, port: Number(m[1]) };
+}
+
+/** `puretls connect` with the test CA, sending `input`; resolves once it exits. */
+async function puretlsConnect(port: number, args: string[], input: string): Promise<{ code: number | null; out: string; err: string }> {
+  const c = run(process.execPath, [CLI, 'connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--ca', pki.ca.certFile, ...args]);
+  c.proc.stdin.end(input);
+  const code = await c.exit;
+  return { code, out: c.stdout(), err: c.stderr() };
+}
+
+describe('puretls connect → openssl s_server -www', () => {
+  it('--resume: full handshake, then a resumed one with the ticket', async () => {
+    const { child, port } = await sServerWww();
+    try {
+      const r = await puretlsConnect(port, ['--resume', '--trace'], GET);
+      // Our side: the first connection was full, the second resumed (pre_shared_key selected, no Certificate).
+      expect(r.err).toMatch(/first connection, waiting for a ticket/);
+      expect(r.err).toMatch(/<< NewSessionTicket/);
+      expect(r.err).toMatch(/session resumed: yes/);
+      expect(r.err).toMatch(/pre_shared_key: selected identity 0/);
+      expect(r.err.match(/<< Certificate, /g)).toHaveLength(1);
+      // OpenSSL's side: its -www page for the second connection says the session was reused.
+      expect(r.out).toMatch(/Reused, TLSv1\.3/);
+    } finally {
+      await child.kill();
+    }
+  });
+
+  it('--sess-out then --sess-in: the saved session resumes on a new process', async () => {
+    const sess = join(pki.dir, 'puretls-sess.bin');
+    const { child, port } = await sServerWww();
+    try {
+      const first = await puretlsConnect(port, ['--sess-out', sess], GET);
+      expect(first.out).toMatch(/New, TLSv1\.3/);
+      expect(statSync(sess).size).toBeGreaterThan(0);
+      expect(statSync(sess).mode & 0o077).toBe(0);
+      const second = await puretlsConnect(port, ['--sess-in', sess], GET);
+      expect(second.err).toMatch(/session resumed: yes/);
+      expect(second.err).toMatch(/connected to [^\n]* resumed\n/);
+      expect(second.out).toMatch(/Reused, TLSv1\.3/);
+    } finally {
+      await child.kill();
+    }
+  });
+});
