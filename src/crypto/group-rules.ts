@@ -16,9 +16,12 @@ export const GROUP_CODEPOINTS: Readonly<Record<NamedGroupName, number>> = {
   X25519MLKEM768: 0x11ec,
   secp521r1: 0x0019,
   x448: 0x001e,
+  ffdhe2048: 0x0100,
+  ffdhe3072: 0x0101,
+  ffdhe4096: 0x0102,
 };
 
-export const ALL_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'x448', 'secp521r1'];
+export const ALL_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'x448', 'secp521r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096'];
 
 export const X25519_LENGTH = 32;
 /** RFC 7748 §5: X448 keys and shares are 56 bytes. */
@@ -42,6 +45,10 @@ export const SHARE_LENGTHS: Readonly<Record<NamedGroupName, { readonly client: n
   X25519MLKEM768: { client: MLKEM768_EK_LENGTH + X25519_LENGTH, server: MLKEM768_CT_LENGTH + X25519_LENGTH },
   x448: { client: X448_LENGTH, server: X448_LENGTH },
   secp521r1: { client: 133, server: 133 },
+  // RFC 8446 §4.2.8.1: Y left-padded to the size of p.
+  ffdhe2048: { client: 256, server: 256 },
+  ffdhe3072: { client: 384, server: 384 },
+  ffdhe4096: { client: 512, server: 512 },
 };
 
 const GROUP_BY_CODE = new Map<number, NamedGroupName>(Object.entries(GROUP_CODEPOINTS).map(([k, v]) => [v, k as NamedGroupName]));

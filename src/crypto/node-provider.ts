@@ -298,6 +298,9 @@ const groups: Record<NamedGroupName, KeyExchangeGroup> = {
   secp521r1: ecGroup('secp521r1'),
   // X448 through @noble (a KeyObject from raw X448 bytes needs PKCS#8 wrapping; not worth it for a rare group).
   x448: pureGroup('x448')!,
+  ffdhe2048: pureGroup('ffdhe2048')!,
+  ffdhe3072: pureGroup('ffdhe3072')!,
+  ffdhe4096: pureGroup('ffdhe4096')!,
 };
 
 function group(name: NamedGroupName): KeyExchangeGroup | undefined {

@@ -56,7 +56,7 @@ export interface CommonSecureOptions {
   cipherSuites?: readonly string[];
   /** Node-style group list: "X25519:P-256:P-384". */
   ecdhCurve?: string;
-  /** Key-exchange groups in preference order (X25519MLKEM768, x25519, secp256r1/P-256/prime256v1, secp384r1/P-384, x448, secp521r1/P-521). Default: the first four, in that order. */
+  /** Key-exchange groups in preference order (X25519MLKEM768, x25519, secp256r1/P-256/prime256v1, secp384r1/P-384, x448, secp521r1/P-521, ffdhe2048/3072/4096). Default: the first four, in that order. */
   groups?: readonly string[];
   /** OpenSSL-style signature algorithm list ("ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256"). */
   sigalgs?: string;
@@ -190,11 +190,12 @@ const GROUP_ALIASES: Record<string, NamedGroupName> = {
   x25519mlkem768: 'X25519MLKEM768',
   x448: 'x448',
   secp521r1: 'secp521r1', 'p-521': 'secp521r1', p521: 'secp521r1',
+  ffdhe2048: 'ffdhe2048', ffdhe3072: 'ffdhe3072', ffdhe4096: 'ffdhe4096',
 };
 
 export function parseGroup(name: string): NamedGroupName {
   const g = GROUP_ALIASES[name.trim().toLowerCase()];
-  if (!g) throw new OptionError(`unknown group ${JSON.stringify(name)} (supported: x25519, secp256r1, secp384r1, X25519MLKEM768, x448, secp521r1)`);
+  if (!g) throw new OptionError(`unknown group ${JSON.stringify(name)} (supported: x25519, secp256r1, secp384r1, X25519MLKEM768, x448, secp521r1, ffdhe2048, ffdhe3072, ffdhe4096)`);
   return g;
 }
 

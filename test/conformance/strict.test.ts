@@ -68,6 +68,8 @@ describe('key_share entry lengths (§4.2.8.2)', () => {
     ['X25519MLKEM768', 0x11ec, [0, 32, 1184, 1215, 1217, 1120]],
     ['x448', 0x001e, [0, 32, 55, 57]],
     ['secp521r1', 0x0019, [0, 97, 132, 134]],
+    ['ffdhe2048', 0x0100, [0, 255, 257]],
+    ['ffdhe4096', 0x0102, [0, 256, 511]],
   ];
   for (const [name, group, lengths] of cases) {
     for (const len of lengths) {

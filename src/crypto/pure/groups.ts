@@ -12,6 +12,7 @@ import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { concatBytes } from '../../util/bytes.js';
 import type { ClientKeyShare, KeyExchangeGroup, NamedGroupName, RandomSource } from '../provider.js';
 import { secureRandomBytes } from '../random.js';
+import { ffdheGroup } from '../ffdhe.js';
 import {
   GROUP_CODEPOINTS, EC_GROUP_CURVE, X25519_LENGTH, X448_LENGTH, MLKEM768_EK_LENGTH, MLKEM768_CT_LENGTH,
   MLKEM768_SEED_LENGTH, MLKEM768_MSG_LENGTH,
@@ -152,6 +153,9 @@ const groups: Record<NamedGroupName, KeyExchangeGroup> = {
   X25519MLKEM768: hybridGroup(nobleX25519Part),
   x448: x448Group(),
   secp521r1: ecGroup('secp521r1'),
+  ffdhe2048: ffdheGroup('ffdhe2048'),
+  ffdhe3072: ffdheGroup('ffdhe3072'),
+  ffdhe4096: ffdheGroup('ffdhe4096'),
 };
 
 export function pureGroup(name: NamedGroupName): KeyExchangeGroup | undefined {

@@ -160,6 +160,10 @@ const groups: Record<NamedGroupName, KeyExchangeGroup> = {
   secp521r1: subtleGroup('secp521r1', ecBackend('secp521r1')),
   // WebCrypto has no X448 in browsers: @noble's.
   x448: pureGroup('x448')!,
+  // No finite-field DH in WebCrypto: the pure implementation.
+  ffdhe2048: pureGroup('ffdhe2048')!,
+  ffdhe3072: pureGroup('ffdhe3072')!,
+  ffdhe4096: pureGroup('ffdhe4096')!,
 };
 
 export function webCryptoGroup(name: NamedGroupName): KeyExchangeGroup | undefined {

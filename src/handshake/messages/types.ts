@@ -79,6 +79,9 @@ export const NamedGroupCode = {
   X25519MLKEM768: 0x11ec,
   secp521r1: 0x0019,
   x448: 0x001e,
+  ffdhe2048: 0x0100,
+  ffdhe3072: 0x0101,
+  ffdhe4096: 0x0102,
 } as const;
 
 /** PskKeyExchangeMode, RFC 8446 §4.2.9. */
