@@ -49,7 +49,11 @@ export type CertificateCheck =
  * The default verifier validates against `ca` (or the platform roots) and
  * the server name. Return `{ ok: false, ... }` to abort the handshake; the
  * code maps to an alert (unknown-issuer → unknown_ca, expired →
- * certificate_expired, … → bad_certificate).
+ * certificate_expired, … → bad_certificate). A custom verifier replaces the
+ * chain check and the built-in name check alike: on the client it is given
+ * `name` and must check it itself. Only `{ ok: true }` (the boolean) accepts;
+ * any other answer (true, undefined, `{ ok: 'yes' }`, a throw) fails closed
+ * with bad_certificate.
  */
 export type CertificateVerifier = (params: {
   chain: readonly Uint8Array[];

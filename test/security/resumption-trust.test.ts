@@ -68,3 +68,29 @@ describe('a resumed session never authenticates more than the first handshake di
     expect(second.client.info?.peerVerified).toBe(true);
   });
 });
+
+describe('checkServerIdentity runs on resumed connections too (as in Node)', () => {
+  it('a session made without a pin does not skip the pin of a later connection: bad_certificate', async () => {
+    const s: ServerConfig = { certificate: P.server['ecdsa-p256'], ticketKeys: new TicketKeys() };
+    const first = await run({ servername: 'localhost' }, s);
+    let calls = 0;
+    const pin = () => { calls++; return new Error('pin mismatch'); };
+    const second = await run({ servername: 'localhost', session: first.sessions[0], ticketStore: false, checkServerIdentity: pin }, s);
+    expect(calls).toBe(1);
+    expect(second.client.conn.state).not.toBe('connected');
+    expect(second.client.errors[0]?.alert).toBe('bad_certificate');
+    // With rejectUnauthorized: false the resumed peer is reported unverified.
+    const first2 = await run({ servername: 'localhost' }, s);
+    const third = await run({ servername: 'localhost', session: first2.sessions[0], ticketStore: false, checkServerIdentity: pin, rejectUnauthorized: false }, s);
+    expect(third.client.info?.resumed).toBe(true);
+    expect(third.client.info?.peerVerified).toBe(false);
+    expect(third.client.info?.peerVerifyCode).toBeDefined();
+  });
+  it('a pin that accepts lets the session resume', async () => {
+    const s: ServerConfig = { certificate: P.server['ecdsa-p256'], ticketKeys: new TicketKeys() };
+    const first = await run({ servername: 'localhost' }, s);
+    const second = await run({ servername: 'localhost', session: first.sessions[0], ticketStore: false, checkServerIdentity: () => undefined }, s);
+    expect(second.client.info?.resumed).toBe(true);
+    expect(second.client.info?.peerVerified).toBe(true);
+  });
+});

@@ -71,7 +71,7 @@ export class ExpectFinished implements HandshakeState {
     // A resumed session keeps the first handshake's authentication (§2.2).
     const first = ctx.resumed ? ctx.psk!.session : undefined;
     const peerCertificates = first ? first.peerCertificates : ctx.peerChain;
-    const peerVerified = first ? first.peerVerified : ctx.peerVerified;
+    const peerVerified = first ? first.peerVerified && ctx.peerVerifyCode === undefined : ctx.peerVerified;
 
     ctx.io.handshakeComplete({
       suite,
