@@ -143,8 +143,10 @@ async function runConnectArgs(args: ParsedArgs): Promise<number> {
     }
     sock.on('secureConnect', () => {
       if (!quiet) {
-        process.stderr.write(`connected to ${host}:${port}: ${describeSession(sock)}${sock.authorized ? '' : ' (peer NOT verified: --insecure)'}\n`);
         const i = sock.info;
+        // An external PSK authenticates the server (RFC 8446 §2.2): there is no certificate to verify.
+        const auth = i?.psk === 'external' ? ' (authenticated by the external PSK)' : sock.authorized ? '' : ' (peer NOT verified: --insecure)';
+        process.stderr.write(`connected to ${host}:${port}: ${describeSession(sock)}${auth}\n`);
         if (session) process.stderr.write(`session resumed: ${i?.resumed ? 'yes' : 'no (full handshake)'}\n`);
         if (sa.psk) process.stderr.write(`external PSK: ${i?.psk === 'external' ? 'used' : 'not used'}\n`);
         if (session && sa.earlyData) {

@@ -2,11 +2,12 @@
  * Session resumption (RFC 8446 §2.2) between the puretls CLI (built in dist/)
  * and OpenSSL's tools, over loopback: `openssl s_client -sess_out/-sess_in`
  * → `puretls serve`, and `puretls connect --sess-out/--sess-in/--resume` →
- * `openssl s_server -www`. Each case asserts the resumption from both
+ * `openssl s_server -www`; 0-RTT early data to `openssl s_server -early_data`;
+ * external PSKs (--psk-identity/--psk, OpenSSL's -psk_identity/-psk) both ways. Each case asserts the resumption from both
  * sides: OpenSSL's "Reused, TLSv1.3" and our page, trace or stderr.
  */
 import { join } from 'node:path';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, killAll, run, type Child } from './helpers/net.js';
 import { makeTestPki, type TestPki } from './helpers/pki.js';
@@ -131,6 +132,76 @@ describe('puretls connect → openssl s_server -www', () => {
       expect(second.err).toMatch(/session resumed: yes/);
       expect(second.err).toMatch(/connected to [^\n]* resumed\n/);
       expect(second.out).toMatch(/Reused, TLSv1\.3/);
+    } finally {
+      await child.kill();
+    }
+  });
+});
+
+const PSK_ID = 'client1';
+const PSK_HEX = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+
+describe('external PSK (RFC 8446 §2.2) with OpenSSL', () => {
+  it('openssl s_client -psk_identity/-psk → serve --psk-identity/--psk: no certificate, our page says external', async () => {
+    const { child, port } = await puretlsServe([...SERVER_KEY(), '--psk-identity', PSK_ID, '--psk', PSK_HEX, '--trace']);
+    try {
+      const r = await sClient(port, ['-psk_identity', PSK_ID, '-psk', PSK_HEX], GET);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/no peer certificate available/);
+      expect(pageField(r.out, 'PSK')).toBe('external');
+      expect(pageField(r.out, 'signature scheme')).toBe('-');
+      await child.kill();
+      expect(child.stderr()).toMatch(/pre_shared_key: selected identity 0/);
+      expect(child.stderr()).not.toMatch(/>> Certificate/);
+    } finally {
+      await child.kill();
+    }
+  });
+
+  it('connect --psk-identity/--psk → openssl s_server -nocert -psk: OpenSSL reports the PSK session', async () => {
+    const child = run('openssl', ['s_server', '-tls1_3', '-www', '-accept', '0', '-nocert', '-psk_identity', PSK_ID, '-psk', PSK_HEX]);
+    try {
+      const port = Number((await child.waitFor(/ACCEPT \S*:(\d+)/))[1]);
+      const r = await puretlsConnect(port, ['--psk-identity', PSK_ID, '--psk', PSK_HEX], GET);
+      expect(r.err).toMatch(/authenticated by the external PSK/);
+      expect(r.err).toMatch(/external PSK: used/);
+      // s_server's page: the session came from the PSK ("Reused"), no client certificate.
+      expect(r.out).toMatch(/Reused, TLSv1\.3/);
+      expect(r.out).toMatch(/1 session cache hits/);
+    } finally {
+      await child.kill();
+    }
+  });
+
+  it('a wrong PSK key is refused: the binder does not verify (decrypt_error)', async () => {
+    const { child, port } = await puretlsServe([...SERVER_KEY(), '--psk-identity', PSK_ID, '--psk', PSK_HEX]);
+    try {
+      const r = await sClient(port, ['-psk_identity', PSK_ID, '-psk', 'ff'.repeat(32)], GET);
+      expect(r.out + r.err).toMatch(/decrypt error/);
+      expect(r.out).not.toMatch(/200 OK/);
+    } finally {
+      await child.kill();
+    }
+  });
+});
+
+describe('0-RTT: connect --resume --early-data → openssl s_server -early_data', () => {
+  it('the early data is accepted and OpenSSL prints it as early data', async () => {
+    const early = join(pki.dir, 'early.txt');
+    writeFileSync(early, 'hello in 0-RTT\n');
+    const child = run('openssl', ['s_server', '-tls1_3', '-accept', '0', '-cert', pki.server['ecdsa-p256'].certFile,
+      '-key', pki.server['ecdsa-p256'].keyFile, '-early_data']);
+    try {
+      const port = Number((await child.waitFor(/ACCEPT \S*:(\d+)/))[1]);
+      const c = run(process.execPath, [CLI, 'connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--ca', pki.ca.certFile,
+        '--resume', '--early-data', early]);
+      await c.waitFor(/early data: /, 'stderr');
+      await child.waitFor(/hello in 0-RTT/);
+      await child.waitFor(/Early data received:/);
+      expect(c.stderr()).toMatch(/session resumed: yes/);
+      expect(c.stderr()).toMatch(/early data: accepted/);
+      c.proc.stdin.end();
+      await c.kill();
     } finally {
       await child.kill();
     }
