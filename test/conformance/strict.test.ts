@@ -117,6 +117,12 @@ describe('key_share entry lengths (§4.2.8.2)', () => {
   });
 });
 
+/** An HelloRetryRequest asking the probe's client for secp256r1. */
+const helloRetryRequest = (p: ClientProbe): Uint8Array => encodeHandshake({
+  type: 'server_hello', legacyVersion: 0x0303, random: HELLO_RETRY_REQUEST_RANDOM, legacySessionIdEcho: p.hello!.legacySessionId,
+  cipherSuite: 0x1301, legacyCompressionMethod: 0, extensions: [encodeSupportedVersionsServer(0x0304), encodeKeyShareHrr(0x0017)],
+});
+
 describe('record boundaries around a HelloRetryRequest (§5.1)', () => {
   it('the start of the second ClientHello in the record of the first → unexpected_message', async () => {
     const p = serverProbe();
@@ -129,10 +135,7 @@ describe('record boundaries around a HelloRetryRequest (§5.1)', () => {
   });
   it('a HelloRetryRequest followed by more handshake bytes in its record → unexpected_message at the client', async () => {
     const p = await clientProbe();
-    const hrr = encodeHandshake({
-      type: 'server_hello', legacyVersion: 0x0303, random: HELLO_RETRY_REQUEST_RANDOM, legacySessionIdEcho: p.hello!.legacySessionId,
-      cipherSuite: 0x1301, legacyCompressionMethod: 0, extensions: [encodeSupportedVersionsServer(0x0304), encodeKeyShareHrr(0x0017)],
-    });
+    const hrr = helloRetryRequest(p);
     const body = new Uint8Array(hrr.length + 4);
     body.set(hrr);
     body.set([2, 0, 0, 80], hrr.length);
@@ -141,10 +144,7 @@ describe('record boundaries around a HelloRetryRequest (§5.1)', () => {
   });
   it('the HelloRetryRequest in its own record, then the rest: the client answers with its second ClientHello', async () => {
     const p = await clientProbe();
-    const hrr = encodeHandshake({
-      type: 'server_hello', legacyVersion: 0x0303, random: HELLO_RETRY_REQUEST_RANDOM, legacySessionIdEcho: p.hello!.legacySessionId,
-      cipherSuite: 0x1301, legacyCompressionMethod: 0, extensions: [encodeSupportedVersionsServer(0x0304), encodeKeyShareHrr(0x0017)],
-    });
+    const hrr = helloRetryRequest(p);
     await p.send(record(CT.handshake, hrr), ccsRecord());
     expect(p.ep.errors).toEqual([]);
     expect(p.messages.filter((m) => m.msg.type === 'client_hello').length).toBe(2);
