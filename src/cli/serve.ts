@@ -14,7 +14,6 @@ import { commonTlsOptions, describeError, describeSession, TLS_OPTIONS, traceFor
 import { devDir, makePki } from './devca.js';
 import { httpResponder } from './http-responder.js';
 import { ConnectionGuard } from './serve-limits.js';
-import { externalPsk, SERVER_SESSION_OPTIONS, serverTickets } from './session-options.js';
 
 export { sessionPage } from './http-responder.js';
 
@@ -22,7 +21,7 @@ const DEFAULT_PORT = 8443;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_CONNECTIONS = 1024;
-/** After our close_notify, how long the peer has to close its side (then our descriptor is closed). */
+/** After our close_notify, how long the peer has to close its side (then: reset). */
 const CLOSE_LINGER_MS = 2_000;
 
 /** address:port as a client is named in the log. */
@@ -45,7 +44,6 @@ export const serveCommand: Command = {
     ...TLS_OPTIONS,
     { name: 'verify-client', help: 'require a client certificate that chains to --ca (mutual TLS)' },
     { name: 'request-client-cert', help: 'ask for a client certificate but accept the connection without one (shown on the page)' },
-    ...SERVER_SESSION_OPTIONS,
     { name: 'echo', help: 'echo every byte back instead of answering HTTP' },
     { name: 'handshake-timeout', value: 'MS', help: 'drop a client whose handshake is not done after MS milliseconds', default: String(DEFAULT_HANDSHAKE_TIMEOUT_MS) },
     { name: 'idle-timeout', value: 'MS', help: 'close a connection (close_notify) when no byte moved for MS milliseconds', default: String(DEFAULT_IDLE_TIMEOUT_MS) },
@@ -55,7 +53,6 @@ export const serveCommand: Command = {
     'puretls serve                                   # dev CA in ~/.puretls/dev, https://localhost:8443/',
     'puretls serve --cert cert.pem --key key.pem --port 443 --host 0.0.0.0',
     'puretls serve --echo --verify-client --ca ca.pem --trace',
-    'puretls serve --tickets 1 --psk-identity client1 --psk 00112233445566778899aabbccddeeff',
   ],
   run: runServeArgs,
 };
@@ -118,8 +115,7 @@ async function runServeArgs(args: ParsedArgs): Promise<number> {
   delete o.onHandshakeMessage; // set per connection below, naming the client
   // One set of ticket keys for every connection: TlsSocket copies the config per connection, and the
   // default keys belong to a config object, so without this no ticket would open on another connection.
-  const psk = externalPsk(args);
-  const config = { ...nodeServerConfig(o), ticketKeys: new TicketKeys(), sessionTickets: serverTickets(args), ...(psk ? { psks: [psk] } : {}) };
+  const config = { ...nodeServerConfig(o), ticketKeys: new TicketKeys() };
   const log = (line: string) => process.stderr.write(line + '\n');
   const guard = new ConnectionGuard({ maxConnections, idleTimeoutMs, lingerMs: CLOSE_LINGER_MS }, log);
 
