@@ -33,6 +33,8 @@ export function sessionPage(sock: TlsSocket, requestLine: string, keyUpdated: bo
     `server name (SNI):  ${i.servername ?? '-'}`,
     `hello retry:        ${i.helloRetry ? 'yes' : 'no'}`,
     `resumed:            ${i.resumed ? 'yes' : 'no'}`,
+    `PSK:                ${i.psk ?? '-'}`,
+    `early data:         ${i.earlyData ?? 'not offered'}`,
     `client certificate: ${certLine(i.peerCertificates[0])}`,
     `client verified:    ${i.peerCertificates.length ? (i.peerVerified ? 'yes' : `no (${i.peerVerifyError ?? 'not checked'})`) : '-'}`,
   ];

@@ -14,6 +14,7 @@ import { commonTlsOptions, describeError, describeSession, TLS_OPTIONS, traceFor
 import { devDir, makePki } from './devca.js';
 import { httpResponder } from './http-responder.js';
 import { ConnectionGuard } from './serve-limits.js';
+import { externalPsk, SERVER_SESSION_OPTIONS, serverTickets } from './session-options.js';
 
 export { sessionPage } from './http-responder.js';
 
@@ -44,6 +45,7 @@ export const serveCommand: Command = {
     ...TLS_OPTIONS,
     { name: 'verify-client', help: 'require a client certificate that chains to --ca (mutual TLS)' },
     { name: 'request-client-cert', help: 'ask for a client certificate but accept the connection without one (shown on the page)' },
+    ...SERVER_SESSION_OPTIONS,
     { name: 'echo', help: 'echo every byte back instead of answering HTTP' },
     { name: 'handshake-timeout', value: 'MS', help: 'drop a client whose handshake is not done after MS milliseconds', default: String(DEFAULT_HANDSHAKE_TIMEOUT_MS) },
     { name: 'idle-timeout', value: 'MS', help: 'close a connection (close_notify) when no byte moved for MS milliseconds', default: String(DEFAULT_IDLE_TIMEOUT_MS) },
@@ -53,6 +55,7 @@ export const serveCommand: Command = {
     'puretls serve                                   # dev CA in ~/.puretls/dev, https://localhost:8443/',
     'puretls serve --cert cert.pem --key key.pem --port 443 --host 0.0.0.0',
     'puretls serve --echo --verify-client --ca ca.pem --trace',
+    'puretls serve --tickets 1 --psk-identity client1 --psk 00112233445566778899aabbccddeeff',
   ],
   run: runServeArgs,
 };
@@ -115,7 +118,8 @@ async function runServeArgs(args: ParsedArgs): Promise<number> {
   delete o.onHandshakeMessage; // set per connection below, naming the client
   // One set of ticket keys for every connection: TlsSocket copies the config per connection, and the
   // default keys belong to a config object, so without this no ticket would open on another connection.
-  const config = { ...nodeServerConfig(o), ticketKeys: new TicketKeys() };
+  const psk = externalPsk(args);
+  const config = { ...nodeServerConfig(o), ticketKeys: new TicketKeys(), sessionTickets: serverTickets(args), ...(psk ? { psks: [psk] } : {}) };
   const log = (line: string) => process.stderr.write(line + '\n');
   const guard = new ConnectionGuard({ maxConnections, idleTimeoutMs, lingerMs: CLOSE_LINGER_MS }, log);
 

@@ -157,19 +157,29 @@ describe('gnutls-cli → puretls serve', () => {
     }
   });
 
-  it('--resume: we issue no tickets, so the second connection is a full handshake and still works', async () => {
+  it('--resume: the second connection resumes with our ticket (RFC 8446 §2.2), seen from both sides', async () => {
     const { child, port } = await puretlsServe([...serverKeyArgs('ecdsa-p256'), ...SERVER_GROUPS, '--trace']);
     try {
       const r = await gnutlsCli(port, ['--x509cafile', pki.ca.certFile, '--resume'], GET);
       expect(r.code).toBe(0);
       expect(r.all).toMatch(/Connecting again- trying to resume previous session/);
-      expect(r.all).not.toMatch(/This is a resumed session/);
-      expect(pageField(r.stdout, 'resumed')).toBe('no');
+      // gnutls-cli's side: it offered our ticket and the server took it.
+      expect(r.all).toMatch(/Resume Handshake was completed/);
+      expect(r.all).toMatch(/This is a resumed session/);
+      // Our side: gnutls-cli sends the request on the resumed connection only, and our page says so.
+      expect(pageField(r.stdout, 'resumed')).toBe('yes');
+      expect(pageField(r.stdout, 'signature scheme')).toBe('-');
       await child.kill();
       const trace = child.stderr();
-      expect(trace).not.toMatch(/NewSessionTicket/);
-      // Two full handshakes: each with a Certificate from us.
-      expect(trace.match(/>> Certificate, /g)).toHaveLength(2);
+      // First connection: a full handshake, then our tickets (RFC 8446 §4.6.1).
+      expect(trace).toMatch(/\[trace #1 [^\]]+\] >> Certificate, /);
+      expect(trace).toMatch(/\[trace #1 [^\]]+\] >> NewSessionTicket, /);
+      // Second connection: pre_shared_key offered and selected (§4.2.11), no Certificate.
+      expect(trace).toMatch(/\[trace #2 [^\]]+\]\s+pre_shared_key: identity 0: \d+ bytes, binder \d+ bytes/);
+      expect(trace).toMatch(/\[trace #2 [^\]]+\]\s+pre_shared_key: selected identity 0/);
+      expect(trace).not.toMatch(/\[trace #2 [^\]]+\] >> Certificate/);
+      expect(trace.match(/>> Certificate, /g)).toHaveLength(1);
+      expect(trace).toMatch(/#2 [^\n]* resumed\n/);
     } finally {
       await child.kill();
     }
