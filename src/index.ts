@@ -6,8 +6,14 @@
  */
 export * from './core.js';
 export { nodeProvider } from './crypto/node-provider.js';
-export { connect, createServer, secureStream, Server, TlsSocket, describeCertificate } from './io/node.js';
-export type { ConnectOptions, ServerOptions, SecureStreamOptions, SocketOptions, PeerCertificate } from './io/node.js';
+export {
+  connect, createServer, secureStream, Server, TlsSocket, TLSSocket, describeCertificate, createSecureContext, SecureContext,
+  checkServerIdentity, rootCertificates, getCiphers, DEFAULT_MIN_VERSION, DEFAULT_MAX_VERSION, DEFAULT_CIPHERS, DEFAULT_ECDH_CURVE,
+  UnsupportedOptionError,
+} from './io/node.js';
+export type {
+  ConnectOptions, ServerOptions, SecureStreamOptions, SocketOptions, PeerCertificate, TLSSocketOptions, SecureContextOptions,
+} from './io/node.js';
 
 // The default export (and require('puretls'), src/index.cts): a plain object
 // shaped like Node's `tls` module, its DEFAULT_* assignable (io/node/tls-module.ts).

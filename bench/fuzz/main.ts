@@ -10,6 +10,8 @@
  *   --from I       first input index (default 0): with --per-role 1 and
  *                  --workers 0 this replays one input in-process
  *   --chunk C      inputs per work unit (default 2,000)
+ *   --max-seconds T  stop handing out work after T seconds and report what
+ *                  ran (the count says how far it got)
  *
  * Prints progress (inputs/s, outcome counts, heap) and ends with the count
  * per role; exits 1 on any failure (escaped exception, hang, second alert,
@@ -29,10 +31,11 @@ interface Args {
   roles: Role[];
   from: number;
   chunk: number;
+  maxSeconds: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { perRole: 1_000_000, seed: 1, workers: 2, roles: [...ROLES], from: 0, chunk: 2000 };
+  const a: Args = { perRole: 1_000_000, seed: 1, workers: 2, roles: [...ROLES], from: 0, chunk: 2000, maxSeconds: Infinity };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = (): string => {
@@ -50,12 +53,13 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--workers') a.workers = num();
     else if (k === '--from') a.from = num();
     else if (k === '--chunk') a.chunk = Math.max(1, num());
+    else if (k === '--max-seconds') a.maxSeconds = Math.max(1, num());
     else if (k === '--role') {
       const r = v();
       if (r !== 'server' && r !== 'client') throw new Error('--role: server or client');
       a.roles = [r];
     } else if (k === '--help' || k === '-h') {
-      process.stdout.write('usage: npm run fuzz -- [--per-role N] [--seed S] [--workers W] [--role server|client] [--from I] [--chunk C]\n');
+      process.stdout.write('usage: npm run fuzz -- [--per-role N] [--seed S] [--workers W] [--role server|client] [--from I] [--chunk C] [--max-seconds T]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${k}`);
   }
@@ -104,6 +108,9 @@ async function main(): Promise<void> {
     for (let i = args.from; i < args.from + args.perRole; i += args.chunk) tasks.push({ role, from: i, count: Math.min(args.chunk, args.from + args.perRole - i) });
   }
   const total = tasks.reduce((n, t) => n + t.count, 0);
+  // Interleave the roles so that a time limit leaves both with a share.
+  tasks.sort((x, y) => x.from - y.from || (x.role < y.role ? -1 : 1));
+  const outOfTime = (): boolean => (performance.now() - started) / 1000 > args.maxSeconds;
   let done = 0;
   let maxHeap = 0;
   const log = (m: string): void => { process.stderr.write(`${m}\n`); };
@@ -120,7 +127,10 @@ async function main(): Promise<void> {
 
   if (args.workers === 0) {
     const f = await flights();
-    for (const t of tasks) progress(await runRange(f, t.role, args.seed, t.from, t.count), process.memoryUsage().heapUsed / 2 ** 20);
+    for (const t of tasks) {
+      if (outOfTime()) break;
+      progress(await runRange(f, t.role, args.seed, t.from, t.count), process.memoryUsage().heapUsed / 2 ** 20);
+    }
   } else {
     await new Promise<void>((resolve, reject) => {
       const self = fileURLToPath(import.meta.url);
@@ -133,6 +143,7 @@ async function main(): Promise<void> {
         let current: Task | undefined;
         let watchdog: ReturnType<typeof setTimeout> | undefined;
         const next = (): void => {
+          if (outOfTime()) tasks.length = 0;
           current = tasks.shift();
           if (!current) { child.kill(); return; }
           child.send(current);
@@ -176,6 +187,7 @@ async function main(): Promise<void> {
     failed += t.failures.length;
     process.stdout.write(`${role}: ${t.count} inputs, ${t.failures.length} failure(s); outcomes: ${fmtOutcomes(t.outcomes)}\n`);
   }
+  if (done < total) process.stdout.write(`stopped by --max-seconds ${args.maxSeconds}: ${done} of ${total} inputs ran\n`);
   process.stdout.write(`total: ${done} inputs in ${secs.toFixed(0)} s (${(done / secs).toFixed(0)} inputs/s), max worker heap ${maxHeap.toFixed(0)} MB, seed ${args.seed}\n`);
   if (failed) {
     process.stdout.write(`FAILED: ${failed} failure(s); replay one with --role R --from INDEX --per-role 1 --workers 0 --seed ${args.seed}\n`);

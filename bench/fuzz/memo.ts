@@ -11,20 +11,27 @@
  * and is computed for real. The crypto primitives themselves are tested
  * elsewhere (Wycheproof, RFC vectors).
  */
+import { createHash } from 'node:crypto';
 import type { ClientKeyShare, CryptoProvider, KeyExchangeGroup, NamedGroupName, PrivateKey, PublicKey, RandomSource, SignatureAlgorithm } from '../../src/crypto/provider.js';
 import { pureProvider } from '../../src/crypto/pure/index.js';
 import { concatBytes, toHex } from '../../src/util/bytes.js';
 import type { Flight } from './flights.js';
 import type { PeekableRandom } from './random.js';
 
-const MAX_ENTRIES = 100_000;
+const MAX_ENTRIES = 20_000;
 
+/**
+ * A bounded map keyed by the SHA-256 of the key text (the keys spell out
+ * whole key shares and messages in hex: kilobytes each), so that the
+ * fuzzer's own memory stays small next to what it measures.
+ */
 class Memo<V> {
   private m = new Map<string, V>();
-  get(k: string): V | undefined { return this.m.get(k); }
+  private static id(k: string): string { return createHash('sha256').update(k).digest('base64'); }
+  get(k: string): V | undefined { return this.m.get(Memo.id(k)); }
   set(k: string, v: V): void {
     if (this.m.size >= MAX_ENTRIES) this.m.clear(); // bounded: the fuzzer must not grow without limit itself
-    this.m.set(k, v);
+    this.m.set(Memo.id(k), v);
   }
 }
 

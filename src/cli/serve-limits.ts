@@ -5,9 +5,13 @@
  * connection gets close_notify, a stalled handshake is dropped), and a
  * bounded linger after our close_notify (RFC 8446 §6.1 lets us close our
  * side without waiting for the peer's close_notify; a peer that neither
- * answers nor closes its side must not keep the socket in FIN-WAIT-2).
+ * answers nor closes its side must not keep the socket, half-closed, in
+ * FIN-WAIT-2 for ever). When the linger ends the descriptor is closed, not
+ * reset: data still queued in the kernel (a slow reader, a retransmission)
+ * is delivered, and the kernel drops the orphaned socket after
+ * net.ipv4.tcp_fin_timeout.
  */
-import type net from 'node:net';
+import type * as net from 'node:net';
 import type { TlsSocket } from '../io/node.js';
 
 export interface ConnectionLimits {
@@ -15,7 +19,7 @@ export interface ConnectionLimits {
   maxConnections: number;
   /** No bytes either way for this long: an established connection is closed with close_notify, a handshake dropped. */
   idleTimeoutMs: number;
-  /** After our close_notify and FIN, the peer has this long to close its side; then the socket is reset. */
+  /** After our close_notify and FIN, the peer has this long to close its side; then our descriptor is closed. */
   lingerMs: number;
 }
 
@@ -79,7 +83,7 @@ export class ConnectionGuard {
 
   private linger(raw: net.Socket): void {
     if (raw.destroyed) return;
-    const t = setTimeout(() => reset(raw), this.limits.lingerMs);
+    const t = setTimeout(() => raw.destroy(), this.limits.lingerMs);
     t.unref();
     raw.once('close', () => clearTimeout(t));
   }

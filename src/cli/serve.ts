@@ -22,7 +22,7 @@ const DEFAULT_PORT = 8443;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_CONNECTIONS = 1024;
-/** After our close_notify, how long the peer has to close its side (then: reset). */
+/** After our close_notify, how long the peer has to close its side (then our descriptor is closed). */
 const CLOSE_LINGER_MS = 2_000;
 
 /** address:port as a client is named in the log. */

@@ -14,11 +14,18 @@ export const GROUP_CODEPOINTS: Readonly<Record<NamedGroupName, number>> = {
   secp384r1: 0x0018,
   x25519: 0x001d,
   X25519MLKEM768: 0x11ec,
+  secp521r1: 0x0019,
+  x448: 0x001e,
+  ffdhe2048: 0x0100,
+  ffdhe3072: 0x0101,
+  ffdhe4096: 0x0102,
 };
 
-export const ALL_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768'];
+export const ALL_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'x448', 'secp521r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096'];
 
 export const X25519_LENGTH = 32;
+/** RFC 7748 §5: X448 keys and shares are 56 bytes. */
+export const X448_LENGTH = 56;
 /** ML-KEM-768 (FIPS 203 Table 3) sizes. */
 export const MLKEM768_EK_LENGTH = 1184;
 export const MLKEM768_CT_LENGTH = 1088;
@@ -36,6 +43,12 @@ export const SHARE_LENGTHS: Readonly<Record<NamedGroupName, { readonly client: n
   secp256r1: { client: 65, server: 65 },
   secp384r1: { client: 97, server: 97 },
   X25519MLKEM768: { client: MLKEM768_EK_LENGTH + X25519_LENGTH, server: MLKEM768_CT_LENGTH + X25519_LENGTH },
+  x448: { client: X448_LENGTH, server: X448_LENGTH },
+  secp521r1: { client: 133, server: 133 },
+  // RFC 8446 §4.2.8.1: Y left-padded to the size of p.
+  ffdhe2048: { client: 256, server: 256 },
+  ffdhe3072: { client: 384, server: 384 },
+  ffdhe4096: { client: 512, server: 512 },
 };
 
 const GROUP_BY_CODE = new Map<number, NamedGroupName>(Object.entries(GROUP_CODEPOINTS).map(([k, v]) => [v, k as NamedGroupName]));
@@ -64,9 +77,10 @@ export function isObsoleteGroup(code: number): boolean {
   return (code >= 0x0001 && code <= 0x0016) || code === 0xff01 || code === 0xff02;
 }
 
-export const EC_GROUP_CURVE: Readonly<Record<'secp256r1' | 'secp384r1', EcCurveName>> = {
+export const EC_GROUP_CURVE: Readonly<Record<'secp256r1' | 'secp384r1' | 'secp521r1', EcCurveName>> = {
   secp256r1: 'P-256',
   secp384r1: 'P-384',
+  secp521r1: 'P-521',
 };
 
 export function illegalShare(group: string, why: string): TlsError {
@@ -88,7 +102,7 @@ export function checkUncompressedPoint(group: string, curve: EcCurveName, share:
   if (share[0] !== 0x04) throw illegalShare(group, `legacy_form ${share[0]} (only uncompressed, 4, is allowed)`);
 }
 
-/** RFC 8446 §7.4.2 / RFC 7748 §6.1: an all-zero X25519 output must be rejected. */
+/** RFC 8446 §7.4.2 / RFC 7748 §6.1, §6.2: an all-zero X25519 or X448 output must be rejected. */
 export function checkX25519Output(group: string, shared: Uint8Array): void {
   let acc = 0;
   for (let i = 0; i < shared.length; i++) acc |= shared[i]!;

@@ -18,7 +18,7 @@ import type {
   Aead, AeadAlgorithm, AeadKey, ClientKeyShare, CryptoProvider, HashAlgorithm, HashFunction, IncrementalHash,
   KeyExchangeGroup, NamedGroupName, PrivateKey, PublicKey, RandomSource, SignatureAlgorithm,
 } from './provider.js';
-import { hybridGroup } from './pure/groups.js';
+import { hybridGroup, pureGroup } from './pure/groups.js';
 import { keyFitsAlgorithm, pureSign, pureVerify } from './pure/signatures.js';
 import { rsaPublicKeyAcceptable } from './pure/rsa.js';
 import { bitLength, os2ip } from './pure/bigint.js';
@@ -253,9 +253,9 @@ function x25519Group(): KeyExchangeGroup {
   };
 }
 
-function ecGroup(name: 'secp256r1' | 'secp384r1'): KeyExchangeGroup {
+function ecGroup(name: 'secp256r1' | 'secp384r1' | 'secp521r1'): KeyExchangeGroup {
   const curve = EC_GROUP_CURVE[name];
-  const opensslName = name === 'secp256r1' ? 'prime256v1' : 'secp384r1';
+  const opensslName = name === 'secp256r1' ? 'prime256v1' : name;
   const ephemeral = (random: RandomSource | undefined) => {
     const ecdh = createECDH(opensslName);
     if (random) ecdh.setPrivateKey(ecScalarFromRandom(curve, random));
@@ -295,6 +295,12 @@ const groups: Record<NamedGroupName, KeyExchangeGroup> = {
     keyPair: (random) => { const { priv, pub } = x25519Ephemeral(random); return { secretKey: priv, publicKey: pub }; },
     derive: x25519Derive,
   }),
+  secp521r1: ecGroup('secp521r1'),
+  // X448 through @noble (a KeyObject from raw X448 bytes needs PKCS#8 wrapping; not worth it for a rare group).
+  x448: pureGroup('x448')!,
+  ffdhe2048: pureGroup('ffdhe2048')!,
+  ffdhe3072: pureGroup('ffdhe3072')!,
+  ffdhe4096: pureGroup('ffdhe4096')!,
 };
 
 function group(name: NamedGroupName): KeyExchangeGroup | undefined {

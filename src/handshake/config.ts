@@ -7,7 +7,6 @@ import { pureProvider } from '../crypto/pure/index.js';
 import type { CertificateVerifier, ClientConfig, CommonConfig, ExternalPsk, ServerConfig, ServerIdentityCheck } from './types.js';
 import { requireReferenceName } from './server-identity.js';
 import { TlsError } from '../errors.js';
-import type { CertificateCompressor } from './compression.js';
 import { MIN_RECORD_SIZE_LIMIT, TLS13_RECORD_SIZE_LIMIT } from './extensions/record-size-limit.js';
 import { utf8 } from '../util/bytes.js';
 import { ALL_CIPHER_SUITES, TLS_CHACHA20_POLY1305_SHA256, cipherSuiteByName, type CipherSuite } from '../crypto/cipher-suites.js';
@@ -54,8 +53,6 @@ export interface ResolvedCommon {
   readonly maxHandshakeMessageSize: number;
   /** RFC 8449: our own record_size_limit. */
   readonly recordSizeLimit: number;
-  /** RFC 8879: the certificate compression codecs, most preferred first (empty: none). */
-  readonly certificateCompression: readonly CertificateCompressor[];
   /** PskKeyExchangeMode codepoints, in preference order (RFC 8446 §4.2.9). */
   readonly pskModes: readonly number[];
   /**
@@ -163,6 +160,24 @@ export function defaultSuites(provider: CryptoProvider): readonly CipherSuite[] 
   return [TLS_CHACHA20_POLY1305_SHA256, ...ALL_CIPHER_SUITES.filter((s) => s !== TLS_CHACHA20_POLY1305_SHA256)];
 }
 
+/**
+ * A security switch must be a real boolean: `0`, `''` or `NaN` are falsy and
+ * would turn a check off by accident (a value read from an environment
+ * variable or a form field, say), so anything but true/false/undefined is
+ * refused, naming the option.
+ */
+function securitySwitch(value: unknown, option: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw badConfig(`${option} must be true or false, not ${typeof value} ${JSON.stringify(value) ?? String(value)} (a non-boolean never disables verification)`);
+}
+
+/** A misspelt policy ('required') must not quietly mean 'request' (§4.3.2: the server decides whether a certificate is required). */
+function resolveClientAuth(v: unknown): 'none' | 'request' | 'require' {
+  if (v === undefined) return 'none';
+  if (v === 'none' || v === 'request' || v === 'require') return v;
+  throw badConfig(`clientAuth must be 'none', 'request' or 'require', not ${JSON.stringify(v) ?? String(v)}`);
+}
+
 function resolveCommon(c: CommonConfig): ResolvedCommon {
   const provider = c.provider ?? pureProvider;
   const suites = c.cipherSuites
@@ -197,7 +212,7 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
     alpn: Object.freeze(alpn),
     ca: c.ca ? Object.freeze([...c.ca]) : undefined,
     verifyCertificate: c.verifyCertificate,
-    rejectUnauthorized: c.rejectUnauthorized ?? true,
+    rejectUnauthorized: securitySwitch(c.rejectUnauthorized, 'rejectUnauthorized') ?? true,
     keyLog: c.keyLog,
     onHandshakeMessage: c.onHandshakeMessage,
     now: c.now ?? (() => new Date()),
@@ -205,32 +220,14 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
     keyUpdateAfterRecords: c.keyUpdateAfterRecords ?? DEFAULT_KEY_UPDATE_AFTER_RECORDS,
     maxHandshakeMessageSize: c.maxHandshakeMessageSize ?? DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE,
     recordSizeLimit,
-    certificateCompression: resolveCertificateCompression(c.certificateCompression),
     pskModes: Object.freeze(resolvePskModes(c.pskKeyExchangeModes)),
     mutateHandshake: (c as { __mutateHandshake?: ResolvedCommon['mutateHandshake'] }).__mutateHandshake,
   });
 }
 
-function resolveCertificateCompression(v: CommonConfig['certificateCompression']): readonly CertificateCompressor[] {
-  if (v === undefined || v === false) return Object.freeze([]);
-  if (!Array.isArray(v)) throw badConfig('certificateCompression must be an array of codecs or false');
-  const seen = new Set<number>();
-  for (const c of v as readonly unknown[]) {
-    if (typeof c === 'string') {
-      throw badConfig(`certificateCompression: "${c}" is a name; give the codec from 'puretls/compression' (import { ${c} } from 'puretls/compression'), or use the Node entry, which takes names`);
-    }
-    const k = c as CertificateCompressor;
-    if (typeof k !== 'object' || k === null || typeof k.decompress !== 'function' || !Number.isInteger(k.algorithm) || k.algorithm < 0 || k.algorithm > 0xffff) {
-      throw badConfig('certificateCompression: each entry must be a codec { name, algorithm, decompress, compress? }');
-    }
-    if (seen.has(k.algorithm)) throw badConfig(`certificateCompression: algorithm ${k.algorithm} listed twice`);
-    if (seen.size >= 127) throw badConfig('certificateCompression: at most 127 algorithms (RFC 8879 §3)');
-    seen.add(k.algorithm);
-  }
-  return Object.freeze([...(v as readonly CertificateCompressor[])]);
-}
-
 export function resolveClientConfig(c: ClientConfig): ResolvedClient {
+  securitySwitch(c.rejectUnauthorized, 'rejectUnauthorized');
+  securitySwitch(c.checkServerName, 'checkServerName');
   requireReferenceName(c);
   const common = resolveCommon(c);
   const keyShareGroups = [...(c.keyShareGroups ?? defaultKeyShares(common.groups))];
@@ -242,7 +239,7 @@ export function resolveClientConfig(c: ClientConfig): ResolvedClient {
     role: 'client' as const,
     servername: c.servername === '' ? undefined : c.servername,
     sendServerName: c.sendServerName ?? true,
-    checkServerName: c.checkServerName ?? true,
+    checkServerName: securitySwitch(c.checkServerName, 'checkServerName') ?? true,
     checkServerIdentity: c.checkServerIdentity,
     certificate: c.certificate,
     middleboxCompat: c.middleboxCompat ?? true,
@@ -312,7 +309,7 @@ export function resolveServerConfig(c: ServerConfig): ResolvedServer {
     role: 'server' as const,
     certificate: c.certificate,
     selectCertificate: c.selectCertificate,
-    clientAuth: c.clientAuth ?? 'none',
+    clientAuth: resolveClientAuth(c.clientAuth),
     clientCertificateAuthorities: Object.freeze([...(c.clientCertificateAuthorities ?? [])]),
     sessionTickets: checkCount(c.sessionTickets ?? 2),
     ticketLifetime: checkLifetime(c.ticketLifetime ?? 7200),

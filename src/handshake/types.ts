@@ -10,7 +10,6 @@ import type { SignatureSchemeName } from '../crypto/schemes.js';
 import type { TicketKeys } from './resumption/ticket-keys.js';
 import type { TicketStore } from './resumption/ticket-store.js';
 import type { AntiReplay } from './resumption/anti-replay.js';
-import type { CertificateCompressionName, CertificateCompressor } from './compression.js';
 
 /**
  * An external (out-of-band) pre-shared key, RFC 8446 §2.2 (as OpenSSL's
@@ -50,7 +49,11 @@ export type CertificateCheck =
  * The default verifier validates against `ca` (or the platform roots) and
  * the server name. Return `{ ok: false, ... }` to abort the handshake; the
  * code maps to an alert (unknown-issuer → unknown_ca, expired →
- * certificate_expired, … → bad_certificate).
+ * certificate_expired, … → bad_certificate). A custom verifier replaces the
+ * chain check and the built-in name check alike: on the client it is given
+ * `name` and must check it itself. Only `{ ok: true }` (the boolean) accepts;
+ * any other answer (true, undefined, `{ ok: 'yes' }`, a throw) fails closed
+ * with bad_certificate.
  */
 export type CertificateVerifier = (params: {
   chain: readonly Uint8Array[];
@@ -77,16 +80,6 @@ export interface CommonConfig {
    * sizes the records we send. Default 16385 (no limit below TLS 1.3's).
    */
   recordSizeLimit?: number;
-  /**
-   * Certificate compression (RFC 8879), most preferred first: the
-   * algorithms offered for the peer's certificate (ClientHello, or the
-   * server's CertificateRequest) and used for ours when the peer offers
-   * them. Codec objects from `puretls/compression` (`zlib`, `brotli`,
-   * `zstd`; zstd only decompresses); the Node entry (`puretls`,
-   * `puretls/node`) also takes names and defaults to
-   * ['brotli', 'zlib', 'zstd']. Default here: none. `false`: none.
-   */
-  certificateCompression?: readonly (CertificateCompressor | CertificateCompressionName)[] | false;
   /** ALPN protocols in preference order. */
   ALPNProtocols?: readonly string[];
   /** Trust anchors (DER or PEM). Default: the verifier's platform roots. */

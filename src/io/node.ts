@@ -4,9 +4,21 @@
  * createSecureContext(). One concern per file under src/io/node/:
  * socket.ts (TlsSocket), connect.ts, server.ts, options.ts (Node's options:
  * honoured or refused), trust.ts (default roots), certificate.ts
- * (getPeerCertificate's shape), verify-codes.ts (authorizationError codes).
+ * (getPeerCertificate's shape), verify-codes.ts (authorizationError codes),
+ * pkcs12.ts (pfx), handshake-record.ts (getFinished & co.), tls-socket.ts
+ * (Node's TLSSocket constructor), module.ts (tls's constant members).
  */
 export { TlsSocket, type SocketOptions } from './node/socket.js';
+export { TLSSocket, type TLSSocketOptions } from './node/tls-socket.js';
+export {
+  checkServerIdentity,
+  rootCertificates,
+  getCiphers,
+  DEFAULT_MIN_VERSION,
+  DEFAULT_MAX_VERSION,
+  DEFAULT_CIPHERS,
+  DEFAULT_ECDH_CURVE,
+} from './node/module.js';
 export { connect, secureStream } from './node/connect.js';
 export { Server, createServer } from './node/server.js';
 export {

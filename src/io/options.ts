@@ -7,7 +7,6 @@
 import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
 import { pureProvider, webCryptoProvider } from '../crypto/index.js';
 import type {
-  CommonConfig,
   CertificateVerifier,
   CertifiedKey,
   ClientConfig,
@@ -16,6 +15,8 @@ import type {
   SignatureSchemeName,
 } from '../connection/types.js';
 import { referenceName, requireReferenceName } from '../handshake/server-identity.js';
+import type { ExternalPsk } from '../handshake/types.js';
+import { TicketKeys } from '../handshake/resumption/ticket-keys.js';
 import { cipherSuiteByName } from '../crypto/cipher-suites.js';
 import { assertKeyMatchesCertificate, parsePrivateKey } from '../x509/index.js';
 import { certificatesFrom, pemBlocks, pemText } from './pem.js';
@@ -55,7 +56,7 @@ export interface CommonSecureOptions {
   cipherSuites?: readonly string[];
   /** Node-style group list: "X25519:P-256:P-384". */
   ecdhCurve?: string;
-  /** Key-exchange groups in preference order (X25519MLKEM768, x25519, secp256r1/P-256/prime256v1, secp384r1/P-384). Default: all four, in that order. */
+  /** Key-exchange groups in preference order (X25519MLKEM768, x25519, secp256r1/P-256/prime256v1, secp384r1/P-384, x448, secp521r1/P-521, ffdhe2048/3072/4096). Default: the first four, in that order. */
   groups?: readonly string[];
   /** OpenSSL-style signature algorithm list ("ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256"). */
   sigalgs?: string;
@@ -73,12 +74,6 @@ export interface CommonSecureOptions {
   maxHandshakeMessageSize?: number;
   /** record_size_limit (RFC 8449): the largest TLSInnerPlaintext we accept, 64..16385. Default 16385. */
   recordSizeLimit?: number;
-  /**
-   * Certificate compression (RFC 8879), most preferred first: codecs from
-   * `puretls/compression`, or (Node entry) names 'brotli' | 'zlib' | 'zstd'.
-   * Node entry default ['brotli', 'zlib', 'zstd']; elsewhere none. `false`: none.
-   */
-  certificateCompression?: CommonConfig['certificateCompression'];
 }
 
 export interface ClientSecureOptions extends CommonSecureOptions {
@@ -111,6 +106,14 @@ export interface ClientSecureOptions extends CommonSecureOptions {
   middleboxCompat?: boolean;
   /** GREASE values in the ClientHello (RFC 8701). Default true. */
   grease?: boolean;
+  /** A session to resume: the bytes of a 'session' event / `onSession` (Node's `session` Buffer). */
+  session?: Uint8Array;
+  /** Called with each session (ticket) the server sends: opaque bytes to pass back as `session`. */
+  onSession?: (session: Uint8Array) => void;
+  /** Send data written before the handshake completes as 0-RTT early data when the session allows it (replayable: see README). */
+  earlyData?: boolean;
+  /** An external PSK to offer (RFC 8446 §2.2). */
+  psk?: ExternalPsk;
 }
 
 export interface ServerSecureOptions extends CommonSecureOptions {
@@ -122,6 +125,14 @@ export interface ServerSecureOptions extends CommonSecureOptions {
   sni?: Readonly<Record<string, KeyCertPair>>;
   /** Full control over certificate selection. */
   selectCertificate?: ServerConfig['selectCertificate'];
+  /** Ticket keys: 48 bytes as Node's `ticketKeys` (or a TicketKeys shared between servers). */
+  ticketKeys?: Uint8Array | TicketKeys;
+  /** Ticket lifetime in seconds (Node's name; 1..604800). Default 7200. */
+  sessionTimeout?: number;
+  /** NewSessionTickets per handshake. Default 2; 0: no resumption. */
+  sessionTickets?: number;
+  /** External PSKs accepted (RFC 8446 §2.2); with them, cert and key may be left out. */
+  psks?: readonly ExternalPsk[];
 }
 
 export class OptionError extends Error {
@@ -177,11 +188,14 @@ const GROUP_ALIASES: Record<string, NamedGroupName> = {
   secp256r1: 'secp256r1', prime256v1: 'secp256r1', 'p-256': 'secp256r1', p256: 'secp256r1',
   secp384r1: 'secp384r1', 'p-384': 'secp384r1', p384: 'secp384r1',
   x25519mlkem768: 'X25519MLKEM768',
+  x448: 'x448',
+  secp521r1: 'secp521r1', 'p-521': 'secp521r1', p521: 'secp521r1',
+  ffdhe2048: 'ffdhe2048', ffdhe3072: 'ffdhe3072', ffdhe4096: 'ffdhe4096',
 };
 
 export function parseGroup(name: string): NamedGroupName {
   const g = GROUP_ALIASES[name.trim().toLowerCase()];
-  if (!g) throw new OptionError(`unknown group ${JSON.stringify(name)} (supported: x25519, secp256r1, secp384r1, X25519MLKEM768)`);
+  if (!g) throw new OptionError(`unknown group ${JSON.stringify(name)} (supported: x25519, secp256r1, secp384r1, X25519MLKEM768, x448, secp521r1, ffdhe2048, ffdhe3072, ffdhe4096)`);
   return g;
 }
 
@@ -276,7 +290,6 @@ function common(o: CommonSecureOptions, extraRoots: readonly (string | Uint8Arra
   if (o.keyUpdateAfterRecords !== undefined) c.keyUpdateAfterRecords = o.keyUpdateAfterRecords;
   if (o.maxHandshakeMessageSize !== undefined) c.maxHandshakeMessageSize = o.maxHandshakeMessageSize;
   if (o.recordSizeLimit !== undefined) c.recordSizeLimit = o.recordSizeLimit;
-  if (o.certificateCompression !== undefined) c.certificateCompression = o.certificateCompression;
   return c;
 }
 
@@ -303,6 +316,12 @@ export function clientConfig(o: ClientSecureOptions, defaultRoots?: readonly (st
   if (o.keyShareGroups !== undefined) c.keyShareGroups = o.keyShareGroups.map(parseGroup);
   if (o.middleboxCompat !== undefined) c.middleboxCompat = o.middleboxCompat;
   if (o.grease !== undefined) c.grease = o.grease;
+  if (o.session !== undefined && o.session !== null) c.session = o.session;
+  if (o.onSession) c.onSession = o.onSession;
+  if (o.earlyData !== undefined) c.earlyData = o.earlyData;
+  if (o.psk !== undefined) c.psk = o.psk;
+  // As Node's tls: resume only with an explicit session (no store behind the user's back).
+  c.ticketStore = false;
   return c;
 }
 
@@ -335,7 +354,13 @@ export function serverConfig(o: ServerSecureOptions, defaultRoots?: readonly (st
       return (exact ?? entries.find(([n]) => nameMatches(n, servername)))?.[1];
     };
   }
-  if (!c.certificate && !c.selectCertificate) throw new OptionError('a server needs cert and key (or sni/selectCertificate)');
+  if (o.ticketKeys !== undefined) c.ticketKeys = o.ticketKeys instanceof TicketKeys ? o.ticketKeys : new TicketKeys({ keys: o.ticketKeys });
+  if (o.sessionTimeout !== undefined) c.ticketLifetime = o.sessionTimeout;
+  if (o.sessionTickets !== undefined) c.sessionTickets = o.sessionTickets;
+  if (o.psks !== undefined) c.psks = o.psks;
+  if (!c.certificate && !c.selectCertificate && !(c.psks && c.psks.length > 0)) {
+    throw new OptionError('a server needs cert and key (or sni/selectCertificate, or psks)');
+  }
   // Node's meaning: requestCert asks; rejectUnauthorized (default true) then requires a valid one.
   if (o.clientAuth !== undefined) {
     c.clientAuth = o.clientAuth;

@@ -76,6 +76,8 @@ export class RecordReader {
   /** Nonce buffer reused once the AEAD has proved synchronous (it is done with the nonce when it returns). */
   private nonce: Uint8Array | undefined;
   private failure: TlsError | undefined;
+  /** A framing error was queued: later input is ignored. */
+  private framingFailed = false;
   private reading = false;
   private consecutiveCcs = 0;
   private readonly maxInFlight: number;
@@ -128,14 +130,21 @@ export class RecordReader {
    * Feed received bytes. A framing error does not throw here: it is queued
    * after the records that preceded it and thrown by `read()` in order.
    * The chunk is referenced, not copied: do not modify it afterwards.
+   * After a framing error nothing more is queued: the stream cannot be
+   * deframed past it, and one queued error per later chunk would grow the
+   * queue until the backlog limit replaced the error's own alert with
+   * internal_error (found by npm run fuzz: an oversized record header, then
+   * the rest delivered one byte at a time).
    */
   push(chunk: Uint8Array): void {
     if (this.failure) throw this.failure;
+    if (this.framingFailed) return;
     try {
       this.deframer.push(chunk, (rec) => {
         this.queue.push({ rec, epoch: -1, result: undefined });
       });
     } catch (e) {
+      this.framingFailed = true;
       this.queue.push({ error: TlsError.from(e) });
     }
     this.speculate();

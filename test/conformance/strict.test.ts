@@ -39,7 +39,7 @@ describe('supported_groups: obsolete and reserved codepoints (§4.2.7)', () => {
       expectAlert(p, 'illegal_parameter');
     });
   }
-  it('GREASE, x448, secp521r1 and ffdhe groups are not obsolete: the handshake completes on x25519', async () => {
+  it('GREASE, x448, secp521r1 and ffdhe groups are not obsolete: the handshake completes on x25519 (our server prefers it here)', async () => {
     const p = serverProbe();
     await p.handshake({ editExtensions: withGroups([0x2a2a, 0x001e, 0x0019, 0x0100, 0x0101, 0x0104, 0x001d]) });
     expect(p.alerts).toEqual([]);
@@ -66,6 +66,10 @@ describe('key_share entry lengths (§4.2.8.2)', () => {
     ['secp256r1', 0x0017, [0, 32, 64, 66, 97]],
     ['secp384r1', 0x0018, [0, 65, 96, 98]],
     ['X25519MLKEM768', 0x11ec, [0, 32, 1184, 1215, 1217, 1120]],
+    ['x448', 0x001e, [0, 32, 55, 57]],
+    ['secp521r1', 0x0019, [0, 97, 132, 134]],
+    ['ffdhe2048', 0x0100, [0, 255, 257]],
+    ['ffdhe4096', 0x0102, [0, 256, 511]],
   ];
   for (const [name, group, lengths] of cases) {
     for (const len of lengths) {
@@ -113,6 +117,12 @@ describe('key_share entry lengths (§4.2.8.2)', () => {
   });
 });
 
+/** An HelloRetryRequest asking the probe's client for secp256r1. */
+const helloRetryRequest = (p: ClientProbe): Uint8Array => encodeHandshake({
+  type: 'server_hello', legacyVersion: 0x0303, random: HELLO_RETRY_REQUEST_RANDOM, legacySessionIdEcho: p.hello!.legacySessionId,
+  cipherSuite: 0x1301, legacyCompressionMethod: 0, extensions: [encodeSupportedVersionsServer(0x0304), encodeKeyShareHrr(0x0017)],
+});
+
 describe('record boundaries around a HelloRetryRequest (§5.1)', () => {
   it('the start of the second ClientHello in the record of the first → unexpected_message', async () => {
     const p = serverProbe();
@@ -125,10 +135,7 @@ describe('record boundaries around a HelloRetryRequest (§5.1)', () => {
   });
   it('a HelloRetryRequest followed by more handshake bytes in its record → unexpected_message at the client', async () => {
     const p = await clientProbe();
-    const hrr = encodeHandshake({
-      type: 'server_hello', legacyVersion: 0x0303, random: HELLO_RETRY_REQUEST_RANDOM, legacySessionIdEcho: p.hello!.legacySessionId,
-      cipherSuite: 0x1301, legacyCompressionMethod: 0, extensions: [encodeSupportedVersionsServer(0x0304), encodeKeyShareHrr(0x0017)],
-    });
+    const hrr = helloRetryRequest(p);
     const body = new Uint8Array(hrr.length + 4);
     body.set(hrr);
     body.set([2, 0, 0, 80], hrr.length);
@@ -137,10 +144,7 @@ describe('record boundaries around a HelloRetryRequest (§5.1)', () => {
   });
   it('the HelloRetryRequest in its own record, then the rest: the client answers with its second ClientHello', async () => {
     const p = await clientProbe();
-    const hrr = encodeHandshake({
-      type: 'server_hello', legacyVersion: 0x0303, random: HELLO_RETRY_REQUEST_RANDOM, legacySessionIdEcho: p.hello!.legacySessionId,
-      cipherSuite: 0x1301, legacyCompressionMethod: 0, extensions: [encodeSupportedVersionsServer(0x0304), encodeKeyShareHrr(0x0017)],
-    });
+    const hrr = helloRetryRequest(p);
     await p.send(record(CT.handshake, hrr), ccsRecord());
     expect(p.ep.errors).toEqual([]);
     expect(p.messages.filter((m) => m.msg.type === 'client_hello').length).toBe(2);

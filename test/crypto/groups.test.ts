@@ -1,10 +1,11 @@
 /** Key-exchange groups on every provider: round trips, cross-provider agreement, rejection of bad shares. */
 import { describe, it, expect } from 'vitest';
-import { p256, p384 } from '@noble/curves/nist.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import type { CryptoProvider, NamedGroupName } from '../../src/crypto/provider.js';
 import { GROUP_CODEPOINTS } from '../../src/crypto/group-rules.js';
+import { FFDHE_PRIMES } from '../../src/crypto/ffdhe.js';
 import { providers, settle, outcome, toHex } from './helpers.js';
 
 const GROUPS: { name: NamedGroupName; code: number; client: number; server: number; secret: number }[] = [
@@ -12,6 +13,11 @@ const GROUPS: { name: NamedGroupName; code: number; client: number; server: numb
   { name: 'secp256r1', code: 0x0017, client: 65, server: 65, secret: 32 },
   { name: 'secp384r1', code: 0x0018, client: 97, server: 97, secret: 48 },
   { name: 'X25519MLKEM768', code: 0x11ec, client: 1184 + 32, server: 1088 + 32, secret: 64 },
+  { name: 'x448', code: 0x001e, client: 56, server: 56, secret: 56 },
+  { name: 'secp521r1', code: 0x0019, client: 133, server: 133, secret: 66 },
+  { name: 'ffdhe2048', code: 0x0100, client: 256, server: 256, secret: 256 },
+  { name: 'ffdhe3072', code: 0x0101, client: 384, server: 384, secret: 384 },
+  { name: 'ffdhe4096', code: 0x0102, client: 512, server: 512, secret: 512 },
 ];
 
 /** A deterministic random source (tests only). */
@@ -39,6 +45,29 @@ function badShares(name: NamedGroupName): [string, Uint8Array][] {
     case 'x25519': {
       const one = zeros(32); one[0] = 1;
       return [['empty', zeros(0)], ['31 bytes', zeros(31)], ['33 bytes', zeros(33)], ['u = 0 (all-zero secret)', zeros(32)], ['u = 1 (low order)', one]];
+    }
+    case 'ffdhe2048':
+    case 'ffdhe3072':
+    case 'ffdhe4096': {
+      // RFC 8446 §4.2.8.1: Y left-padded to the size of p, and 1 < Y < p - 1.
+      const hex = FFDHE_PRIMES[name];
+      const n = hex.length / 2;
+      const p = Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
+      const pMinus1 = p.slice(); pMinus1[n - 1]! -= 1;
+      const one = zeros(n); one[n - 1] = 1;
+      return [['empty', zeros(0)], ['one byte short', zeros(n - 1)], ['Y = 0', zeros(n)], ['Y = 1', one], ['Y = p - 1', pMinus1], ['Y = p', p], ['Y = 2^(8n) - 1 (> p)', new Uint8Array(n).fill(0xff)]];
+    }
+    case 'x448': {
+      const one = zeros(56); one[0] = 1;
+      return [['empty', zeros(0)], ['55 bytes', zeros(55)], ['57 bytes', zeros(57)], ['u = 0 (all-zero secret)', zeros(56)], ['u = 1 (low order)', one]];
+    }
+    case 'secp521r1': {
+      const good = p521.getPublicKey(p521.utils.randomSecretKey(), false);
+      const offCurve = good.slice(); offCurve[offCurve.length - 1]! ^= 1;
+      return [
+        ['infinity (0x00)', new Uint8Array([0])], ['all zeros', zeros(133)], ['compressed point', p521.getPublicKey(p521.utils.randomSecretKey(), true)],
+        ['off-curve point', offCurve], ['a P-384 point', p384.getPublicKey(p384.utils.randomSecretKey(), false)], ['truncated', good.subarray(0, 132)],
+      ];
     }
     case 'secp256r1':
     case 'secp384r1': {
@@ -88,7 +117,7 @@ describe.each(providers)('key exchange groups on the %s provider', (_name, provi
   });
 
   it('unknown groups are undefined', () => {
-    expect(provider.group('ffdhe2048' as NamedGroupName)).toBeUndefined();
+    expect(provider.group('ffdhe8192' as NamedGroupName)).toBeUndefined();
     expect(provider.group('__proto__' as NamedGroupName)).toBeUndefined();
   });
 

@@ -70,3 +70,19 @@ describe('fuzz: mutated recorded flights (fixed sample of npm run fuzz)', () => 
     }
   });
 });
+
+describe('regressions found by npm run fuzz', () => {
+  it('an oversized record header, then thousands of bytes one receive() at a time: record_overflow, not internal_error (client, seed 1, index 141917)', async () => {
+    const s = await runRange(flights, 'client', 1, 141917, 1);
+    expect(s.failures).toEqual([]);
+    expect(s.outcomes['alert:record_overflow']).toBe(1);
+  });
+
+  it('the same, directly: a header announcing 65,353 bytes and 5,000 more, all one byte per receive() in one go', async () => {
+    const f = flights[0]!;
+    const detail = { role: 'client' as const, seed: 0, index: 0, scenario: f.scenario.name, ops: [], how: 'bytes' as const, length: 5005 };
+    const bytes = [0x17, 0x03, 0x03, 0xff, 0x49, ...new Array<number>(5000).fill(0x42)];
+    const chunks = bytes.map((b) => Uint8Array.of(b));
+    expect(await deliver(f, 'client', chunks, false, detail)).toBe('alert:record_overflow');
+  });
+});

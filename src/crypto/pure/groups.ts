@@ -6,13 +6,15 @@
  * ML-KEM shared secret || X25519 shared secret).
  */
 import { x25519 } from '@noble/curves/ed25519.js';
-import { p256, p384 } from '@noble/curves/nist.js';
+import { x448 } from '@noble/curves/ed448.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { concatBytes } from '../../util/bytes.js';
 import type { ClientKeyShare, KeyExchangeGroup, NamedGroupName, RandomSource } from '../provider.js';
 import { secureRandomBytes } from '../random.js';
+import { ffdheGroup } from '../ffdhe.js';
 import {
-  GROUP_CODEPOINTS, EC_GROUP_CURVE, X25519_LENGTH, MLKEM768_EK_LENGTH, MLKEM768_CT_LENGTH,
+  GROUP_CODEPOINTS, EC_GROUP_CURVE, X25519_LENGTH, X448_LENGTH, MLKEM768_EK_LENGTH, MLKEM768_CT_LENGTH,
   MLKEM768_SEED_LENGTH, MLKEM768_MSG_LENGTH,
   asIllegal, checkShareLength, checkUncompressedPoint, checkX25519Output, ecScalarFromRandom,
 } from '../group-rules.js';
@@ -45,9 +47,33 @@ function x25519Group(): KeyExchangeGroup {
   };
 }
 
-function ecGroup(name: 'secp256r1' | 'secp384r1'): KeyExchangeGroup {
+/** X448 (RFC 7748 §5, §6.2; RFC 8446 §4.2.8.2, §7.4.2), with the same checks as X25519. */
+function x448Group(): KeyExchangeGroup {
+  const name = 'x448';
+  const agree = (sk: Uint8Array, peer: Uint8Array): Uint8Array => {
+    checkShareLength(name, peer, X448_LENGTH);
+    const shared = asIllegal(name, () => x448.getSharedSecret(sk, peer));
+    checkX25519Output(name, shared);
+    return shared;
+  };
+  return {
+    name,
+    codepoint: GROUP_CODEPOINTS.x448,
+    generate(random?: RandomSource): ClientKeyShare {
+      const sk = (random ?? secureRandomBytes)(X448_LENGTH);
+      return { publicKey: x448.getPublicKey(sk), complete: (serverShare) => agree(sk, serverShare) };
+    },
+    respond(clientShare, random?) {
+      checkShareLength(name, clientShare, X448_LENGTH);
+      const sk = (random ?? secureRandomBytes)(X448_LENGTH);
+      return { publicKey: x448.getPublicKey(sk), sharedSecret: agree(sk, clientShare) };
+    },
+  };
+}
+
+function ecGroup(name: 'secp256r1' | 'secp384r1' | 'secp521r1'): KeyExchangeGroup {
   const curve = EC_GROUP_CURVE[name];
-  const impl = name === 'secp256r1' ? p256 : p384;
+  const impl = name === 'secp256r1' ? p256 : name === 'secp384r1' ? p384 : p521;
   const agree = (d: Uint8Array, peer: Uint8Array): Uint8Array => {
     checkUncompressedPoint(name, curve, peer);
     // RFC 8446 §7.4.2: the shared secret is the x-coordinate, fixed width.
@@ -125,6 +151,11 @@ const groups: Record<NamedGroupName, KeyExchangeGroup> = {
   secp256r1: ecGroup('secp256r1'),
   secp384r1: ecGroup('secp384r1'),
   X25519MLKEM768: hybridGroup(nobleX25519Part),
+  x448: x448Group(),
+  secp521r1: ecGroup('secp521r1'),
+  ffdhe2048: ffdheGroup('ffdhe2048'),
+  ffdhe3072: ffdheGroup('ffdhe3072'),
+  ffdhe4096: ffdheGroup('ffdhe4096'),
 };
 
 export function pureGroup(name: NamedGroupName): KeyExchangeGroup | undefined {

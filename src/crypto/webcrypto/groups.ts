@@ -5,7 +5,7 @@
  * (lengths, uncompressed points, all-zero X25519 output) are the shared ones
  * in group-rules.ts; subtle's own point validation rejects off-curve points.
  */
-import { p256, p384 } from '@noble/curves/nist.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
 import type { ClientKeyShare, KeyExchangeGroup, NamedGroupName, RandomSource } from '../provider.js';
 import { pureGroup } from '../pure/groups.js';
 import { EC_CURVES } from '../ecdsa-der.js';
@@ -71,13 +71,13 @@ function x25519Backend(): Backend {
   };
 }
 
-function ecBackend(name: 'secp256r1' | 'secp384r1'): Backend {
+function ecBackend(name: 'secp256r1' | 'secp384r1' | 'secp521r1'): Backend {
   const curve = EC_GROUP_CURVE[name];
   const size = EC_CURVES[curve].byteLength;
-  const noble = name === 'secp256r1' ? p256 : p384;
+  const noble = name === 'secp256r1' ? p256 : name === 'secp384r1' ? p384 : p521;
   const algorithm = { name: 'ECDH', namedCurve: curve };
   return {
-    feature: name === 'secp256r1' ? 'ECDH-P-256' : 'ECDH-P-384',
+    feature: name === 'secp256r1' ? 'ECDH-P-256' : name === 'secp384r1' ? 'ECDH-P-384' : 'ECDH-P-521',
     check: (peer) => checkUncompressedPoint(name, curve, peer),
     async ephemeral(subtle, random) {
       if (random) {
@@ -121,7 +121,7 @@ function b64uDecode(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function subtleGroup(name: 'x25519' | 'secp256r1' | 'secp384r1', backend: Backend): KeyExchangeGroup {
+function subtleGroup(name: 'x25519' | 'secp256r1' | 'secp384r1' | 'secp521r1', backend: Backend): KeyExchangeGroup {
   const fallback = pureGroup(name)!;
   const available = async (): Promise<SubtleCrypto | undefined> => {
     const s = getSubtle();
@@ -157,6 +157,13 @@ const groups: Record<NamedGroupName, KeyExchangeGroup> = {
   secp256r1: subtleGroup('secp256r1', ecBackend('secp256r1')),
   secp384r1: subtleGroup('secp384r1', ecBackend('secp384r1')),
   X25519MLKEM768: pureGroup('X25519MLKEM768')!,
+  secp521r1: subtleGroup('secp521r1', ecBackend('secp521r1')),
+  // WebCrypto has no X448 in browsers: @noble's.
+  x448: pureGroup('x448')!,
+  // No finite-field DH in WebCrypto: the pure implementation.
+  ffdhe2048: pureGroup('ffdhe2048')!,
+  ffdhe3072: pureGroup('ffdhe3072')!,
+  ffdhe4096: pureGroup('ffdhe4096')!,
 };
 
 export function webCryptoGroup(name: NamedGroupName): KeyExchangeGroup | undefined {

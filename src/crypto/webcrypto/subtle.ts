@@ -12,7 +12,7 @@ export function getSubtle(): SubtleCrypto | undefined {
 /** WebCrypto wants BufferSource (ArrayBuffer-backed views); our Uint8Arrays are. */
 export const bs = (b: Uint8Array): BufferSource => b as unknown as BufferSource;
 
-export type Feature = 'AES-GCM' | 'ChaCha20-Poly1305' | 'X25519' | 'ECDH-P-256' | 'ECDH-P-384' | 'Ed25519';
+export type Feature = 'AES-GCM' | 'ChaCha20-Poly1305' | 'X25519' | 'ECDH-P-256' | 'ECDH-P-384' | 'ECDH-P-521' | 'Ed25519';
 
 const probes: Record<Feature, (s: SubtleCrypto) => Promise<unknown>> = {
   'AES-GCM': (s) => s.importKey('raw', bs(new Uint8Array(16)), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']),
@@ -20,6 +20,7 @@ const probes: Record<Feature, (s: SubtleCrypto) => Promise<unknown>> = {
   X25519: (s) => s.generateKey({ name: 'X25519' }, false, ['deriveBits']),
   'ECDH-P-256': (s) => s.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits']),
   'ECDH-P-384': (s) => s.generateKey({ name: 'ECDH', namedCurve: 'P-384' }, false, ['deriveBits']),
+  'ECDH-P-521': (s) => s.generateKey({ name: 'ECDH', namedCurve: 'P-521' }, false, ['deriveBits']),
   Ed25519: (s) => s.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']),
 };
 

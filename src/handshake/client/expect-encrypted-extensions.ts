@@ -10,6 +10,7 @@ import type { HandshakeMessage } from '../messages/index.js';
 import type { ClientContext } from './context.js';
 import { ExpectCertificate } from './expect-certificate.js';
 import { ExpectFinished } from './expect-finished.js';
+import { checkServerIdentity } from '../server-identity.js';
 
 export class ExpectEncryptedExtensions implements HandshakeState {
   readonly name = 'ExpectEncryptedExtensions';
@@ -58,7 +59,10 @@ export class ExpectEncryptedExtensions implements HandshakeState {
     ctx.transcript.add(raw);
     // §2.2: a PSK handshake has no Certificate, CertificateVerify or CertificateRequest
     // (§4.3.2: "Servers which are authenticating with a PSK MUST NOT send the CertificateRequest").
-    if (ctx.resumed) return new ExpectFinished(ctx);
+    if (ctx.resumed) {
+      await recheckIdentity(ctx);
+      return new ExpectFinished(ctx);
+    }
     return new ExpectCertificateOrCertificateRequest(ctx);
   }
 }
@@ -70,7 +74,7 @@ export class ExpectCertificateOrCertificateRequest implements HandshakeState {
 
   async handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
     const ctx = this.ctx;
-    if (m.type === 'certificate' || m.type === 'compressed_certificate') return await new ExpectCertificate(ctx).handle(m, raw);
+    if (m.type === 'certificate') return await new ExpectCertificate(ctx).handle(m, raw);
     if (m.type !== 'certificate_request') throw unexpected(this.name, m);
     ctx.trace('received', m);
     // §4.3.2: in the main handshake the context "SHALL be zero length".
@@ -80,4 +84,24 @@ export class ExpectCertificateOrCertificateRequest implements HandshakeState {
     ctx.transcript.add(raw);
     return new ExpectCertificate(ctx);
   }
+}
+
+/**
+ * A resumed session keeps the first handshake's chain (§2.2), but the
+ * caller's checkServerIdentity (certificate pinning) runs on every
+ * connection, resumed or not, as in Node: a session made under another
+ * policy (a shared ticket store) must not skip it. Its rejection →
+ * bad_certificate, or, with rejectUnauthorized: false, an unverified peer.
+ */
+async function recheckIdentity(ctx: ClientContext): Promise<void> {
+  const c = ctx.config;
+  const session = ctx.psk?.session;
+  if (!c.checkServerIdentity || !session || ctx.psk!.external || session.peerCertificates.length === 0) return;
+  const id = await checkServerIdentity(session.peerCertificates, c.servername, { check: c.checkServerIdentity, checkServerName: false });
+  if (!id) return;
+  if (c.rejectUnauthorized) {
+    throw new TlsError('bad_certificate', `peer certificate rejected (${id.code}): ${id.message}`, { code: 'certificate_identity', ...(id.error ? { cause: id.error } : {}) });
+  }
+  ctx.peerVerifyError = `${id.code}: ${id.message}`;
+  ctx.peerVerifyCode = id.code;
 }

@@ -3,7 +3,6 @@
  * flight: [Certificate CertificateVerify] Finished (§4.4); the CCS of §D.4
  * went out right after ServerHello.
  */
-import { compressCertificate, pickCompressor } from '../compression.js';
 import { TlsError } from '../../errors.js';
 import { constantTimeEqual, wipe } from '../../util/bytes.js';
 import { chooseSigningScheme, signCertificateVerify } from '../common/certificate-verify.js';
@@ -53,10 +52,7 @@ export class ExpectFinished implements HandshakeState {
       const cert = c.certificate;
       const scheme = cert ? chooseSigningScheme(cert.key, cr.view.signatureAlgorithms, c.schemes) : undefined;
       if (cert && scheme) {
-        // RFC 8879 §4: compressed when the server offered an algorithm we can compress with.
-        const codec = pickCompressor(c.certificateCompression, cr.view.compressCertificate);
-        if (codec) ctx.send(await compressCertificate(codec, cert, cr.context));
-        else ctx.send({ type: 'certificate', context: cr.context, entries: cert.chain.map((d) => ({ data: d, extensions: [] })) });
+        ctx.send({ type: 'certificate', context: cr.context, entries: cert.chain.map((d) => ({ data: d, extensions: [] })) });
         const sig = await signCertificateVerify(c.provider, 'client', scheme, cert.key, ctx.transcript.hash(), c.random);
         ctx.send({ type: 'certificate_verify', scheme: scheme.code, signature: sig });
       } else {
@@ -75,7 +71,7 @@ export class ExpectFinished implements HandshakeState {
     // A resumed session keeps the first handshake's authentication (§2.2).
     const first = ctx.resumed ? ctx.psk!.session : undefined;
     const peerCertificates = first ? first.peerCertificates : ctx.peerChain;
-    const peerVerified = first ? first.peerVerified : ctx.peerVerified;
+    const peerVerified = first ? first.peerVerified && ctx.peerVerifyCode === undefined : ctx.peerVerified;
 
     ctx.io.handshakeComplete({
       suite,

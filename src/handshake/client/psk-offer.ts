@@ -47,8 +47,16 @@ export function chooseSession(ctx: ClientContext): PskOffer | undefined {
     // Only a suite we would negotiate, within the ticket's lifetime (§4.6.1).
     if (!suite || !c.suites.some((x) => x.code === s.suite) || !sessionAlive(s, now)) return undefined;
     if (s.psk.length !== suite.hashLength) return undefined;
+    // A resumed handshake keeps the first one's authentication (§2.2), so offer
+    // only a session that authentication covers: §4.6.1 "Clients MUST only
+    // resume if the new SNI value is valid for the server certificate presented
+    // in the original session" (we require the same name, the SHOULD), and a
+    // verifying client never resumes a session whose chain was not verified.
+    if (!sameName(s.servername)) return undefined;
+    if (c.rejectUnauthorized && !s.peerVerified) return undefined;
     return suite;
   };
+  const sameName = (n: string | undefined): boolean => referenceKey(n) === referenceKey(c.servername);
   let session = c.session;
   let suite = session && usable(session);
   if (!suite && c.ticketStore) {
@@ -62,6 +70,11 @@ export function chooseSession(ctx: ClientContext): PskOffer | undefined {
   }
   if (!suite || !session) return undefined;
   return { session, suite, early: new EarlySecret(c.provider, suite, session.psk) };
+}
+
+/** A reference name compared as DNS names are: case-insensitive, one trailing dot ignored. */
+function referenceKey(n: string | undefined): string {
+  return (n ?? '').toLowerCase().replace(/\.$/, '');
 }
 
 /** §4.2.11.1: obfuscated_ticket_age = (age in ms + ticket_age_add) mod 2^32. */

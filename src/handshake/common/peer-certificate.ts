@@ -68,7 +68,7 @@ export async function checkPeerChain(
   const verifier = config.verifyCertificate ?? defaultVerifier(config);
   let result: CertificateCheck | IdentityFailure & { ok: false };
   try {
-    result = await verifier({ chain, name, usage, now: config.now() });
+    result = wellFormed(await verifier({ chain, name, usage, now: config.now() }));
   } catch (e) {
     if (e instanceof TlsError) throw e;
     result = { ok: false, code: 'verifier-error', message: e instanceof Error ? e.message : String(e) };
@@ -88,6 +88,31 @@ export async function checkPeerChain(
     );
   }
   return { publicKey, verified: false, verifyError: `${result.code}: ${result.message}`, verifyCode: result.code };
+}
+
+/**
+ * Fail closed on a custom verifier's malformed answer: only `{ ok: true }`
+ * (the boolean) accepts; `{ ok: false, code }` keeps its code; anything else
+ * (true, 1, undefined, `{ ok: 'yes' }`, …) is a `verifier-error` →
+ * bad_certificate, never an accept and never an escaped TypeError.
+ */
+function wellFormed(r: unknown): CertificateCheck {
+  if (typeof r === 'object' && r !== null) {
+    const ok = (r as { ok?: unknown }).ok;
+    if (ok === true) return r as CertificateCheck;
+    const code = (r as { code?: unknown }).code;
+    if (ok === false && typeof code === 'string') {
+      const message = (r as { message?: unknown }).message;
+      return { ok: false, code, message: typeof message === 'string' ? message : code };
+    }
+  }
+  let shown: string;
+  try {
+    shown = JSON.stringify(r) ?? String(r);
+  } catch {
+    shown = String(r);
+  }
+  return { ok: false, code: 'verifier-error', message: `verifyCertificate returned a malformed result (${shown.slice(0, 80)}): expected { ok: true } or { ok: false, code, message }` };
 }
 
 /**

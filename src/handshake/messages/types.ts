@@ -12,7 +12,6 @@ export const HandshakeType = {
   certificate_verify: 15,
   finished: 20,
   key_update: 24,
-  compressed_certificate: 25, // RFC 8879 §4
   message_hash: 254,
 } as const;
 
@@ -43,7 +42,6 @@ export const ExtensionType = {
   padding: 21,
   encrypt_then_mac: 22,
   extended_master_secret: 23,
-  compress_certificate: 27, // RFC 8879 §3
   record_size_limit: 28,
   session_ticket: 35,
   pre_shared_key: 41,
@@ -79,6 +77,11 @@ export const NamedGroupCode = {
   secp384r1: 0x0018,
   x25519: 0x001d,
   X25519MLKEM768: 0x11ec,
+  secp521r1: 0x0019,
+  x448: 0x001e,
+  ffdhe2048: 0x0100,
+  ffdhe3072: 0x0101,
+  ffdhe4096: 0x0102,
 } as const;
 
 /** PskKeyExchangeMode, RFC 8446 §4.2.9. */

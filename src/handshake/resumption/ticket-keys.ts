@@ -49,7 +49,7 @@ function checkKeys(k: Uint8Array): Uint8Array {
   if (!(k instanceof Uint8Array) || k.length !== TICKET_KEYS_LENGTH) {
     throw new TlsError('internal_error', `ticketKeys must be ${TICKET_KEYS_LENGTH} bytes`, { code: 'bad_config' });
   }
-  return k.slice();
+  return Uint8Array.from(k); // a copy even for a Node Buffer (whose slice() is a view)
 }
 
 export class TicketKeys {
@@ -78,7 +78,7 @@ export class TicketKeys {
 
   /** The current 48-byte key (a copy), creating one from `random` if none was set yet. */
   getTicketKeys(random?: (n: number) => Uint8Array): Uint8Array {
-    return this.ensure(random ?? defaultRandom, undefined).bytes.slice();
+    return Uint8Array.from(this.ensure(random ?? defaultRandom, undefined).bytes);
   }
 
   /** Install `keys` (48 bytes) as the current key; the one it replaces still opens tickets for the grace period. */
@@ -117,7 +117,8 @@ export class TicketKeys {
   private async aeadKey(provider: CryptoProvider, k: Key): Promise<AeadKey> {
     let a = k.imported.get(provider);
     if (!a) {
-      const r = provider.aead(this.cipher).importKey(k.bytes.subarray(NAME_LENGTH));
+      // A copy: a provider may keep or wipe what it is given.
+      const r = provider.aead(this.cipher).importKey(k.bytes.slice(NAME_LENGTH));
       a = isPromise(r) ? await r : r;
       k.imported.set(provider, a);
     }

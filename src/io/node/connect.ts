@@ -1,5 +1,5 @@
 /** tls.connect() and secureStream(): the client side of the Node adapter (and TLS over any Duplex). */
-import net from 'node:net';
+import * as net from 'node:net';
 import { Duplex } from 'node:stream';
 import { OptionError } from '../options.js';
 import { nodeClientConfig, nodeServerConfig, type ConnectOptions, type SecureStreamOptions } from './options.js';

@@ -7,7 +7,6 @@
  * refused and why; test/io/node-options.test.ts walks Node's documented list
  * against it.
  */
-import { certificateCompressors } from '../../compression/index.js';
 import { createPrivateKey, KeyObject } from 'node:crypto';
 import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -42,6 +41,9 @@ export interface SecureContextOptions
   extends Pick<ClientSecureOptions, 'ca' | 'cert' | 'ciphers' | 'ecdhCurve' | 'sigalgs' | 'minVersion' | 'maxVersion'> {
   /** The private key (encrypted PEM needs `passphrase`). One key: several keys (one per certificate type) are refused. */
   key?: NodeKeyInput | readonly NodeKeyInput[];
+  /** Server ticket keys (48 bytes, Node's meaning) and ticket lifetime in seconds, applied by a server that uses this context. */
+  ticketKeys?: ServerSecureOptions['ticketKeys'];
+  sessionTimeout?: number;
   /** Passphrase of an encrypted `key` (PKCS#8 "ENCRYPTED PRIVATE KEY", or a legacy Proc-Type PEM) or of `pfx`, used with node:crypto. */
   passphrase?: string;
   /**
@@ -169,15 +171,11 @@ interface Refusal {
   readonly refuses?: (v: unknown) => boolean;
 }
 
-const RESUMPTION = 'session resumption is not supported yet';
 const ENGINES = 'puretls has no OpenSSL engines or providers';
 
 /** Node's documented options that puretls refuses (for the values `refuses` picks). */
 export const NODE_OPTIONS_REFUSED: Readonly<Record<string, Refusal>> = {
-  session: { why: `${RESUMPTION} (session: resumption is not supported yet)` },
-  sessionIdContext: { why: RESUMPTION },
-  sessionTimeout: { why: RESUMPTION },
-  ticketKeys: { why: RESUMPTION },
+  sessionIdContext: { why: 'TLS 1.2 session IDs do not exist in TLS 1.3; tickets are bound to the server name, ALPN protocol and cipher suite instead' },
   pskCallback: { why: 'external pre-shared keys are not supported' },
   pskIdentityHint: { why: 'external pre-shared keys are not supported' },
   requestOCSP: { why: 'OCSP stapling is not supported' },
@@ -292,7 +290,8 @@ function pfxToCertKey<T extends SecureContextOptions>(o: T): T {
 // ---------------------------------------------------------------------------
 // Node options → ClientConfig / ServerConfig
 
-const CONTEXT_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'ecdhCurve', 'sigalgs', 'minVersion', 'maxVersion'] as const;
+/** The options that make a secure context (secureContext, setSecureContext). */
+export const CONTEXT_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'ecdhCurve', 'sigalgs', 'minVersion', 'maxVersion'] as const;
 
 /** Apply `secureContext`: its options are the context's; giving one both ways is an error naming it. */
 function withSecureContext<T extends NodeCommonOptions>(o: T): T {
@@ -332,9 +331,6 @@ function portable<T extends NodeCommonOptions & { ca?: ClientSecureOptions['ca']
   const out: Record<string, unknown> = { ...(o as object) };
   if (o.ca !== undefined) out.ca = sharedCa(o.ca);
   if (o.provider !== undefined) out.provider = resolveNodeProvider(o.provider);
-  // RFC 8879: names become codecs (puretls/compression); by default brotli, zlib and zstd are offered.
-  const cc = (o as { certificateCompression?: CommonConfig['certificateCompression'] }).certificateCompression;
-  if (cc !== false) out.certificateCompression = certificateCompressors(cc ?? undefined);
   const trace = traceHook(o);
   if (trace) out.onHandshakeMessage = trace;
   return out as Omit<T, 'provider' | 'key'> & { provider?: CryptoProvider; key?: PemInput };

@@ -1,7 +1,10 @@
 /** tls.createServer(): a net.Server whose connections are TlsSockets. */
-import net from 'node:net';
-import type { ServerConfig } from '../../connection/types.js';
-import { nodeServerConfig, type ServerOptions } from './options.js';
+import * as net from 'node:net';
+import type { CertifiedKey, ServerConfig } from '../../connection/types.js';
+import { AntiReplay } from '../../handshake/resumption/anti-replay.js';
+import { TicketKeys } from '../../handshake/resumption/ticket-keys.js';
+import { OptionError } from '../options.js';
+import { CONTEXT_KEYS, createSecureContext, nodeServerConfig, SecureContext, type SecureContextOptions, type ServerOptions } from './options.js';
 import { TlsSocket, type SocketOptions } from './socket.js';
 
 /**
@@ -10,9 +13,15 @@ import { TlsSocket, type SocketOptions } from './socket.js';
  * (line, socket), plus net.Server's.
  */
 export class Server extends net.Server {
-  private readonly tlsConfig: ServerConfig;
+  private tlsConfig: ServerConfig;
+  private options: ServerOptions;
+  /** addContext() entries, Node's way: hostname pattern → certificate, the last match wins. */
+  private readonly contexts: [RegExp, CertifiedKey | undefined][] = [];
   private readonly socketOptions: SocketOptions & { handshakeTimeout: number };
   private readonly noDelay: boolean;
+  /** One TicketKeys and one 0-RTT register for every connection of this server, so that they resume each other's sessions. */
+  private ticketKeys: TicketKeys | undefined;
+  private readonly antiReplay = new AntiReplay();
 
   constructor(options: ServerOptions, onConnection?: (socket: TlsSocket) => void) {
     // allowHalfOpen on TCP: our close_notify must be able to follow the peer's FIN.
@@ -21,7 +30,8 @@ export class Server extends net.Server {
       ...(options.keepAlive !== undefined ? { keepAlive: options.keepAlive } : {}),
       ...(options.keepAliveInitialDelay !== undefined ? { keepAliveInitialDelay: options.keepAliveInitialDelay } : {}),
     });
-    this.tlsConfig = nodeServerConfig(options);
+    this.options = options;
+    this.tlsConfig = this.build(options);
     this.noDelay = options.noDelay ?? true;
     this.socketOptions = {
       allowHalfOpen: options.allowHalfOpen ?? false,
@@ -30,6 +40,73 @@ export class Server extends net.Server {
     };
     if (onConnection) this.on('secureConnection', onConnection);
     this.on('connection', (raw: net.Socket) => this.accept(raw));
+  }
+
+  /** Without SNICallback/sni/selectCertificate, addContext() entries choose the certificate by SNI (else cert/key). */
+  private ownsSelection(o: ServerOptions): boolean {
+    return o.SNICallback === undefined && o.sni === undefined && o.selectCertificate === undefined;
+  }
+
+  private build(o: ServerOptions): ServerConfig {
+    return this.withTickets(this.buildConfig(o));
+  }
+
+  private withTickets(c: ServerConfig): ServerConfig {
+    const given = c.ticketKeys instanceof TicketKeys ? c.ticketKeys : undefined;
+    if (!this.ticketKeys) this.ticketKeys = given ?? new TicketKeys();
+    else if (given && given !== this.ticketKeys) this.ticketKeys.setTicketKeys(given.getTicketKeys());
+    return { ...c, ticketKeys: this.ticketKeys, antiReplay: c.antiReplay ?? this.antiReplay };
+  }
+
+  private buildConfig(o: ServerOptions): ServerConfig {
+    if (!this.ownsSelection(o)) return nodeServerConfig(o);
+    return nodeServerConfig({
+      ...o,
+      selectCertificate: (name) => {
+        if (name === undefined) return undefined;
+        let found: CertifiedKey | undefined;
+        for (const [re, cert] of this.contexts) if (re.test(name)) found = cert;
+        return found;
+      },
+    });
+  }
+
+  /**
+   * Node's addContext(): the certificate for clients whose SNI matches
+   * `hostname` ('*' matches within one label); later entries win. Refused on
+   * a server that chooses by SNICallback, sni or selectCertificate (the
+   * entry would never be used).
+   */
+  addContext(hostname: string, context: SecureContext | SecureContextOptions): void {
+    if (!this.ownsSelection(this.options)) throw new OptionError('addContext: this server chooses certificates with SNICallback, sni or selectCertificate');
+    if (typeof hostname !== 'string' || hostname === '') throw new OptionError('addContext: hostname must be a non-empty string');
+    const ctx = context instanceof SecureContext ? context : createSecureContext(context);
+    if (!ctx.certificate) throw new OptionError('addContext: the context has no cert and key');
+    const re = new RegExp(`^${hostname.replace(/([.^$+?\-\\[\]{}()|])/g, '\\$1').replace(/\*/g, '[^.]*')}$`, 'i');
+    this.contexts.push([re, ctx.certificate]);
+  }
+
+  /**
+   * Node's setSecureContext(): replace the context options (cert, key, ca,
+   * ciphers, …) for connections accepted from now on; connections already
+   * open keep theirs. The server options (requestCert, SNICallback, …) stay.
+   */
+  setSecureContext(options: SecureContextOptions): void {
+    const kept = { ...this.options } as Record<string, unknown>;
+    for (const k of CONTEXT_KEYS) delete kept[k];
+    const next = { ...kept, ...options } as ServerOptions;
+    this.tlsConfig = this.build(next); // throws, leaving the old context, if the new one is wrong
+    this.options = next;
+  }
+
+  /** The current 48-byte ticket key (Node's server.getTicketKeys()). */
+  getTicketKeys(): Buffer {
+    return Buffer.from(this.ticketKeys!.getTicketKeys());
+  }
+
+  /** Install a 48-byte ticket key (Node's server.setTicketKeys()); the previous one still opens tickets for the grace period. */
+  setTicketKeys(keys: Buffer | Uint8Array): void {
+    this.ticketKeys!.setTicketKeys(keys);
   }
 
   private accept(raw: net.Socket): void {

@@ -9,7 +9,8 @@
  * - send: a write's callback runs only once its records were handed to the
  *   underlying stream and that stream is below its highWaterMark.
  */
-import type net from 'node:net';
+import { X509Certificate } from 'node:crypto';
+import type * as net from 'node:net';
 import { Duplex } from 'node:stream';
 import { Connection, RECEIVE_BACKLOG_PAUSE } from '../../connection/connection.js';
 import type { ClientConfig, ServerConfig, SessionInfo, SignatureSchemeName } from '../../connection/types.js';
@@ -17,7 +18,9 @@ import type { NamedGroupName } from '../../crypto/provider.js';
 import type { TlsError } from '../../errors.js';
 import { Linger } from '../linger.js';
 import { peerCertificateOf, type PeerCertificate } from './certificate.js';
+import { HandshakeRecord } from './handshake-record.js';
 import { nodeAuthorizationError } from './verify-codes.js';
+import { decodeClientSession } from '../../handshake/resumption/session.js';
 
 export interface SocketOptions {
   /** Like net.Socket: when false (default) we end our side once the peer has closed its side. */
@@ -45,7 +48,7 @@ const MAX_UNSENT_BYTES = 1 << 20;
 const WRITE_PIECE = 256 * 1024;
 
 const GROUP_NODE_NAMES: Record<NamedGroupName, string> = {
-  x25519: 'X25519', secp256r1: 'prime256v1', secp384r1: 'secp384r1', X25519MLKEM768: 'X25519MLKEM768',
+  x25519: 'X25519', secp256r1: 'prime256v1', secp384r1: 'secp384r1', X25519MLKEM768: 'X25519MLKEM768', x448: 'X448', secp521r1: 'secp521r1', ffdhe2048: 'ffdhe2048', ffdhe3072: 'ffdhe3072', ffdhe4096: 'ffdhe4096',
 };
 
 
@@ -90,6 +93,11 @@ export class TlsSocket extends Duplex {
   /** Reading paused because the peer does not read what we send (our answers pile up). */
   private sendBlocked = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
+  /** Finished messages, our chain and the peer's signature_algorithms, for getFinished() and friends. */
+  private readonly record: HandshakeRecord;
+  /** 'close' carries it, as net.Socket's does: whether the socket closed because of an error. */
+  private hadError = false;
+  private lastSession: Uint8Array | undefined;
 
   constructor(raw: Duplex, config: ClientConfig | ServerConfig, role: 'client' | 'server', opts: SocketOptions & { handshakeTimeout?: number } = {}) {
     super({
@@ -99,11 +107,28 @@ export class TlsSocket extends Duplex {
     this.socket = raw;
     this.isServer = role === 'server';
     const userKeyLog = config.keyLog;
+    const userTrace = config.onHandshakeMessage;
+    const record = (this.record = new HandshakeRecord(config.signatureSchemes));
+    const userOnSession = (config as ClientConfig).onSession;
     const cfg = {
       ...config,
+      ...(role === 'client'
+        ? {
+            // Node's 'session' event: an opaque Buffer to pass back as `session`.
+            onSession: (s: Uint8Array) => {
+              this.lastSession = s;
+              userOnSession?.(s);
+              this.emit('session', buf(s));
+            },
+          }
+        : {}),
       keyLog: (line: string) => {
         userKeyLog?.(line);
         if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(line + '\n'));
+      },
+      onHandshakeMessage: (direction: 'sent' | 'received', type: string, summary: string, message: Uint8Array) => {
+        userTrace?.(direction, type, summary, message);
+        record.observe(direction, type, message);
       },
     };
     const handlers = {
@@ -332,7 +357,14 @@ export class TlsSocket extends Duplex {
     });
   }
 
+  /** net.Socket's 'close' passes hadError; a Duplex's passes nothing. */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'close' && args.length === 0) return super.emit('close', this.hadError);
+    return super.emit(event, ...args);
+  }
+
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (err) this.hadError = true;
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
     const state = this.connection.state;
     if (state !== 'failed' && state !== 'closed') this.connection.destroy(err ?? undefined);
@@ -379,12 +411,78 @@ export class TlsSocket extends Duplex {
     return this.info?.signatureScheme;
   }
 
-  /** Like Node's: { type: 'ECDH', name, size }. */
-  getEphemeralKeyInfo(): { type: string; name: string; size: number } | null {
+  /** Like Node's: { type: 'ECDH', name, size } on a client; null on a server (as Node); {} before the handshake or without (EC)DHE. */
+  getEphemeralKeyInfo(): { type: string; name: string; size: number } | Record<string, never> | null {
+    if (this.isServer) return null;
     const g = this.info?.group;
-    if (!g) return null;
-    const size = { x25519: 253, secp256r1: 256, secp384r1: 384, X25519MLKEM768: 253 }[g];
-    return { type: 'ECDH', name: GROUP_NODE_NAMES[g], size };
+    if (!g) return {};
+    const size = { x25519: 253, secp256r1: 256, secp384r1: 384, X25519MLKEM768: 253, x448: 448, secp521r1: 521, ffdhe2048: 2048, ffdhe3072: 3072, ffdhe4096: 4096 }[g];
+    return { type: g.startsWith('ffdhe') ? 'DH' : 'ECDH', name: GROUP_NODE_NAMES[g], size };
+  }
+
+  /** verify_data of the last Finished we sent (RFC 8446 §4.4.4), as Node's getFinished(); undefined before. */
+  getFinished(): Buffer | undefined {
+    return this.record.finished ? Buffer.from(this.record.finished) : undefined;
+  }
+
+  /** verify_data of the last Finished the peer sent, as Node's getPeerFinished(). */
+  getPeerFinished(): Buffer | undefined {
+    return this.record.peerFinished ? Buffer.from(this.record.peerFinished) : undefined;
+  }
+
+  /** Our certificate as sent, in getPeerCertificate()'s shape; {} when we sent none. */
+  getCertificate(): PeerCertificate | Record<string, never> {
+    return peerCertificateOf(this.record.localChain ?? [], false);
+  }
+
+  /** Our certificate as Node's X509Certificate; undefined when we sent none. */
+  getX509Certificate(): X509Certificate | undefined {
+    const leaf = this.record.localChain?.[0];
+    return leaf ? new X509Certificate(leaf) : undefined;
+  }
+
+  /** The peer's certificate as Node's X509Certificate; undefined when it sent none. */
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const leaf = this.info?.peerCertificates[0];
+    return leaf ? new X509Certificate(leaf) : undefined;
+  }
+
+  /**
+   * Signature algorithms both sides accept, ours first, in OpenSSL's names
+   * ('ECDSA+SHA256', 'RSA-PSS+SHA256', 'Ed25519', …) as Node reports them.
+   * A server knows the client's from its ClientHello; a client knows the
+   * server's only if the server asked for a certificate ([] otherwise).
+   */
+  getSharedSigalgs(): string[] {
+    return this.record.sharedSigalgs();
+  }
+
+  /**
+   * Node's setServername() names the server before the handshake starts;
+   * ours starts when the socket is made (the ClientHello is already sent), so
+   * it is refused: pass `servername` to connect() or new TLSSocket().
+   */
+  setServername(name: string): void {
+    const e = new Error(this.isServer
+      ? 'Cannot issue SNI from a TLS server-side socket'
+      : `setServername(${JSON.stringify(name)}): the ClientHello was sent when the socket was made; pass servername in the options`) as NodeJS.ErrnoException;
+    e.code = this.isServer ? 'ERR_TLS_SNI_FROM_SERVER' : 'ERR_PURETLS_TOO_LATE';
+    throw e;
+  }
+
+  /** The last session received (Node: a Buffer to pass as `session` to resume), or undefined. */
+  getSession(): Buffer | undefined {
+    return this.lastSession ? buf(this.lastSession) : undefined;
+  }
+
+  /** True when this connection resumed a session (RFC 8446 §2.2). */
+  isSessionReused(): boolean {
+    return this.info?.resumed === true;
+  }
+
+  /** The ticket of the last session received (client), or undefined. */
+  getTLSTicket(): Buffer | undefined {
+    return this.lastSession ? buf(decodeClientSession(this.lastSession).ticket) : undefined;
   }
 
   /** Peer chain, DER, leaf first. */

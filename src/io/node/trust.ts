@@ -8,7 +8,7 @@
  * reported with a process warning and skipped, as Node does.
  */
 import { readFileSync } from 'node:fs';
-import tls from 'node:tls';
+import * as tls from 'node:tls';
 import { caList, type PemInput } from '../options.js';
 
 /** NODE_EXTRA_CA_CERTS as it was when the adapter loaded. */

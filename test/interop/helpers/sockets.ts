@@ -1,5 +1,5 @@
 /** TCP sockets of this machine, from /proc/net/tcp{,6} (Linux): what `ss -tan` shows, without needing ss. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** RFC 793 state names as the kernel numbers them (include/net/tcp_states.h). */
 const STATES: Record<number, string> = {
@@ -31,4 +31,40 @@ export function socketStates(port: number): string[] {
 /** Server-side connections still holding resources: everything but listeners and TIME-WAIT (kernel-only, no descriptor). */
 export function liveServerSockets(port: number): string[] {
   return socketStates(port).filter((s) => s !== 'LISTEN' && s !== 'TIME-WAIT');
+}
+
+/** States of the TCP sockets process `pid` holds open (by the socket inodes of /proc/PID/fd), listeners excluded. */
+export function processConnections(pid: number): string[] {
+  const inodes = new Set<string>();
+  let fds: string[] = [];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return [];
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const out: string[] = [];
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode
+      if (cols.length < 10 || !inodes.has(cols[9]!)) continue;
+      const state = STATES[parseInt(cols[3]!, 16)] ?? cols[3]!;
+      if (state !== 'LISTEN') out.push(state);
+    }
+  }
+  return out;
 }

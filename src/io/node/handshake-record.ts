@@ -1,0 +1,67 @@
+/**
+ * What the Node adapter keeps of a handshake for Node's TLSSocket methods
+ * that look back at it: getFinished()/getPeerFinished() (the verify_data
+ * of the last Finished each way, RFC 8446 §4.4.4), getCertificate() (the
+ * chain we sent) and getSharedSigalgs() (the peer's signature_algorithms).
+ * Fed from onHandshakeMessage; only these four message types are decoded.
+ */
+import type { SignatureSchemeName } from '../../connection/types.js';
+import { decodeHandshake } from '../../handshake/messages/index.js';
+import { parseCertificateRequestExtensions, parseClientHelloExtensions } from '../../handshake/extensions/parse.js';
+import { schemeByName } from '../../crypto/schemes.js';
+import { DEFAULT_SCHEMES } from '../../handshake/common/schemes.js';
+
+/** OpenSSL's names for signature algorithms, as Node's getSharedSigalgs() reports them. */
+const OPENSSL_SIGALG: Partial<Record<SignatureSchemeName, string>> = {
+  ecdsa_secp256r1_sha256: 'ECDSA+SHA256', ecdsa_secp384r1_sha384: 'ECDSA+SHA384', ecdsa_secp521r1_sha512: 'ECDSA+SHA512',
+  rsa_pss_rsae_sha256: 'RSA-PSS+SHA256', rsa_pss_rsae_sha384: 'RSA-PSS+SHA384', rsa_pss_rsae_sha512: 'RSA-PSS+SHA512',
+  rsa_pss_pss_sha256: 'RSA-PSS+SHA256', rsa_pss_pss_sha384: 'RSA-PSS+SHA384', rsa_pss_pss_sha512: 'RSA-PSS+SHA512',
+  ed25519: 'Ed25519',
+  rsa_pkcs1_sha256: 'RSA+SHA256', rsa_pkcs1_sha384: 'RSA+SHA384', rsa_pkcs1_sha512: 'RSA+SHA512',
+};
+
+export class HandshakeRecord {
+  finished: Uint8Array | undefined;
+  peerFinished: Uint8Array | undefined;
+  /** The Certificate we sent (DER, leaf first). */
+  localChain: readonly Uint8Array[] | undefined;
+  /** signature_algorithms of the peer (ClientHello, or a CertificateRequest). */
+  peerSigalgs: readonly number[] | undefined;
+
+  constructor(private readonly ourSchemes: readonly SignatureSchemeName[] = DEFAULT_SCHEMES) {}
+
+  observe(direction: 'sent' | 'received', type: string, message: Uint8Array): void {
+    try {
+      if (type === 'finished') {
+        const verifyData = message.slice(4); // after the 4-byte handshake header
+        if (direction === 'sent') this.finished = verifyData;
+        else this.peerFinished = verifyData;
+      } else if (type === 'certificate' && direction === 'sent') {
+        const m = decodeHandshake(message);
+        if (m.type === 'certificate') this.localChain = m.entries.map((e) => e.data);
+      } else if (type === 'client_hello' && direction === 'received') {
+        const m = decodeHandshake(message);
+        if (m.type === 'client_hello') this.peerSigalgs = parseClientHelloExtensions(m.extensions).signatureAlgorithms;
+      } else if (type === 'certificate_request' && direction === 'received') {
+        const m = decodeHandshake(message);
+        if (m.type === 'certificate_request') this.peerSigalgs = parseCertificateRequestExtensions(m.extensions).signatureAlgorithms;
+      }
+    } catch {
+      // The handshake itself judges these messages; a view we cannot build stays empty.
+    }
+  }
+
+  /** Our schemes the peer also listed, in our order, in OpenSSL's names (duplicates removed). */
+  sharedSigalgs(): string[] {
+    const peer = this.peerSigalgs;
+    if (!peer) return [];
+    const out: string[] = [];
+    for (const name of this.ourSchemes) {
+      const s = schemeByName(name);
+      if (!s || !peer.includes(s.code)) continue;
+      const n = OPENSSL_SIGALG[name] ?? name;
+      if (!out.includes(n)) out.push(n);
+    }
+    return out;
+  }
+}
