@@ -134,7 +134,8 @@ describe('puretls serve releases its connections', () => {
       await until('4 connections open', () => liveServerSockets(port).length === 4, 5000);
       // The flood: each extra connection is reset promptly instead of queuing.
       const flood = await Promise.all(Array.from({ length: 20 }, () => silent(port).then((c) => c.closed, () => 0)));
-      for (const ms of flood) expect(ms).toBeLessThan(1000);
+      // Reset, not held until the 60 s handshake timeout (a generous bound: the machine is shared).
+      for (const ms of flood) expect(ms).toBeLessThan(10_000);
       await expect(honestGet(port)).rejects.toThrow();
       expect(child.stderr()).toMatch(/refused \d+ connection\(s\): 4 open \(--max-connections 4\)/);
       // The holders go away: an honest client is served at once.
