@@ -102,10 +102,14 @@ function certificateLine(der: Uint8Array, i: number): string {
   }
 }
 
+/** RFC 8879 §7.3. */
+const COMPRESSION: Record<number, string> = { 1: 'zlib', 2: 'brotli', 3: 'zstd' };
+
 const NAMES: Record<HandshakeMessage['type'], string> = {
   client_hello: 'ClientHello', server_hello: 'ServerHello', encrypted_extensions: 'EncryptedExtensions', certificate: 'Certificate',
   certificate_request: 'CertificateRequest', certificate_verify: 'CertificateVerify', finished: 'Finished',
   new_session_ticket: 'NewSessionTicket', end_of_early_data: 'EndOfEarlyData', key_update: 'KeyUpdate', message_hash: 'message_hash',
+  compressed_certificate: 'CompressedCertificate',
 };
 
 /** The title line and the detail lines of one message. */
@@ -138,6 +142,8 @@ export function describeMessage(m: HandshakeMessage): { name: string; details: s
       return { name: NAMES[m.type], details: [...(m.context.length ? [`certificate_request_context: ${bytes(m.context.length)}`] : []), ...extensionLines(m.extensions, 'CR')] };
     case 'certificate_verify':
       return { name: NAMES[m.type], details: [`signature_scheme: ${schemeName(m.scheme)}, signature: ${bytes(m.signature.length)}`] };
+    case 'compressed_certificate':
+      return { name: NAMES[m.type], details: [`algorithm: ${COMPRESSION[m.algorithm] ?? m.algorithm}, uncompressed_length: ${bytes(m.uncompressedLength)}, compressed: ${bytes(m.data.length)}`] };
     case 'finished':
       return { name: NAMES[m.type], details: [`verify_data: ${bytes(m.verifyData.length)}`] };
     case 'new_session_ticket':

@@ -7,6 +7,7 @@ import { pureProvider } from '../crypto/pure/index.js';
 import type { CertificateVerifier, ClientConfig, CommonConfig, ExternalPsk, ServerConfig, ServerIdentityCheck } from './types.js';
 import { requireReferenceName } from './server-identity.js';
 import { TlsError } from '../errors.js';
+import type { CertificateCompressor } from './compression.js';
 import { MIN_RECORD_SIZE_LIMIT, TLS13_RECORD_SIZE_LIMIT } from './extensions/record-size-limit.js';
 import { utf8 } from '../util/bytes.js';
 import { ALL_CIPHER_SUITES, TLS_CHACHA20_POLY1305_SHA256, cipherSuiteByName, type CipherSuite } from '../crypto/cipher-suites.js';
@@ -53,6 +54,8 @@ export interface ResolvedCommon {
   readonly maxHandshakeMessageSize: number;
   /** RFC 8449: our own record_size_limit. */
   readonly recordSizeLimit: number;
+  /** RFC 8879: the certificate compression codecs, most preferred first (empty: none). */
+  readonly certificateCompression: readonly CertificateCompressor[];
   /** PskKeyExchangeMode codepoints, in preference order (RFC 8446 §4.2.9). */
   readonly pskModes: readonly number[];
   /**
@@ -220,9 +223,29 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
     keyUpdateAfterRecords: c.keyUpdateAfterRecords ?? DEFAULT_KEY_UPDATE_AFTER_RECORDS,
     maxHandshakeMessageSize: c.maxHandshakeMessageSize ?? DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE,
     recordSizeLimit,
+    certificateCompression: resolveCertificateCompression(c.certificateCompression),
     pskModes: Object.freeze(resolvePskModes(c.pskKeyExchangeModes)),
     mutateHandshake: (c as { __mutateHandshake?: ResolvedCommon['mutateHandshake'] }).__mutateHandshake,
   });
+}
+
+function resolveCertificateCompression(v: CommonConfig['certificateCompression']): readonly CertificateCompressor[] {
+  if (v === undefined || v === false) return Object.freeze([]);
+  if (!Array.isArray(v)) throw badConfig('certificateCompression must be an array of codecs or false');
+  const seen = new Set<number>();
+  for (const c of v as readonly unknown[]) {
+    if (typeof c === 'string') {
+      throw badConfig(`certificateCompression: "${c}" is a name; give the codec from 'puretls/compression' (import { ${c} } from 'puretls/compression'), or use the Node entry, which takes names`);
+    }
+    const k = c as CertificateCompressor;
+    if (typeof k !== 'object' || k === null || typeof k.decompress !== 'function' || !Number.isInteger(k.algorithm) || k.algorithm < 0 || k.algorithm > 0xffff) {
+      throw badConfig('certificateCompression: each entry must be a codec { name, algorithm, decompress, compress? }');
+    }
+    if (seen.has(k.algorithm)) throw badConfig(`certificateCompression: algorithm ${k.algorithm} listed twice`);
+    if (seen.size >= 127) throw badConfig('certificateCompression: at most 127 algorithms (RFC 8879 §3)');
+    seen.add(k.algorithm);
+  }
+  return Object.freeze([...(v as readonly CertificateCompressor[])]);
 }
 
 export function resolveClientConfig(c: ClientConfig): ResolvedClient {

@@ -10,6 +10,7 @@ import type { SignatureSchemeName } from '../crypto/schemes.js';
 import type { TicketKeys } from './resumption/ticket-keys.js';
 import type { TicketStore } from './resumption/ticket-store.js';
 import type { AntiReplay } from './resumption/anti-replay.js';
+import type { CertificateCompressionName, CertificateCompressor } from './compression.js';
 
 /**
  * An external (out-of-band) pre-shared key, RFC 8446 §2.2 (as OpenSSL's
@@ -80,6 +81,16 @@ export interface CommonConfig {
    * sizes the records we send. Default 16385 (no limit below TLS 1.3's).
    */
   recordSizeLimit?: number;
+  /**
+   * Certificate compression (RFC 8879), most preferred first: the
+   * algorithms offered for the peer's certificate (ClientHello, or the
+   * server's CertificateRequest) and used for ours when the peer offers
+   * them. Codec objects from `puretls/compression` (`zlib`, `brotli`,
+   * `zstd`; zstd only decompresses); the Node entry (`puretls`,
+   * `puretls/node`) also takes names and defaults to
+   * ['brotli', 'zlib', 'zstd']. Default here: none. `false`: none.
+   */
+  certificateCompression?: readonly (CertificateCompressor | CertificateCompressionName)[] | false;
   /** ALPN protocols in preference order. */
   ALPNProtocols?: readonly string[];
   /** Trust anchors (DER or PEM). Default: the verifier's platform roots. */

@@ -7,6 +7,7 @@
 import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
 import { pureProvider, webCryptoProvider } from '../crypto/index.js';
 import type {
+  CommonConfig,
   CertificateVerifier,
   CertifiedKey,
   ClientConfig,
@@ -74,6 +75,12 @@ export interface CommonSecureOptions {
   maxHandshakeMessageSize?: number;
   /** record_size_limit (RFC 8449): the largest TLSInnerPlaintext we accept, 64..16385. Default 16385. */
   recordSizeLimit?: number;
+  /**
+   * Certificate compression (RFC 8879), most preferred first: codecs from
+   * `puretls/compression`, or (Node entry) names 'brotli' | 'zlib' | 'zstd'.
+   * Node entry default ['brotli', 'zlib', 'zstd']; elsewhere none. `false`: none.
+   */
+  certificateCompression?: CommonConfig['certificateCompression'];
 }
 
 export interface ClientSecureOptions extends CommonSecureOptions {
@@ -290,6 +297,7 @@ function common(o: CommonSecureOptions, extraRoots: readonly (string | Uint8Arra
   if (o.keyUpdateAfterRecords !== undefined) c.keyUpdateAfterRecords = o.keyUpdateAfterRecords;
   if (o.maxHandshakeMessageSize !== undefined) c.maxHandshakeMessageSize = o.maxHandshakeMessageSize;
   if (o.recordSizeLimit !== undefined) c.recordSizeLimit = o.recordSizeLimit;
+  if (o.certificateCompression !== undefined) c.certificateCompression = o.certificateCompression;
   return c;
 }
 

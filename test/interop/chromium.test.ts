@@ -79,4 +79,13 @@ describe('headless Chromium → puretls serve', () => {
       expect(serverLog).toContain(`: TLSv1.3 ${suite} x25519 ecdsa_secp256r1_sha256`);
     }, TIMEOUT);
   }
+
+  it('certificate compression (RFC 8879): Chromium offers brotli, our server sends its chain as a brotli CompressedCertificate', async () => {
+    const { page, serverLog } = await browse('rsa2048', ['--trace']);
+    expect(pageField(page, 'protocol')).toBe('TLSv1.3');
+    // The ClientHello lists compress_certificate; our reply is a CompressedCertificate with algorithm brotli, not a Certificate.
+    expect(serverLog).toMatch(/compress_certificate/);
+    expect(serverLog).toMatch(/CompressedCertificate[\s\S]*algorithm: brotli/);
+    expect(serverLog).not.toMatch(/>> Certificate\b/);
+  }, TIMEOUT);
 });

@@ -1,6 +1,6 @@
 /**
  * The layers import downwards only (docs/architecture.md):
- *   util, errors → codec → crypto → record, x509 → handshake, cert → connection → io → cli
+ *   util, errors → codec → crypto → record, x509 → handshake, cert → compression → connection → io → cli
  *   → core.ts → index.ts
  * A file may import its own layer or a lower one; layers side by side
  * (record and x509; handshake and cert, the certificate-issuing entry) do not
@@ -20,6 +20,7 @@ const RANK: Record<string, number> = {
   crypto: 1,
   record: 2, x509: 2,
   handshake: 3, cert: 3,
+  compression: 3.5,
   connection: 4,
   io: 5,
   cli: 6,

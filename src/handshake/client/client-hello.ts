@@ -13,6 +13,7 @@ import {
   encodePskKeyExchangeModes, encodeSignatureAlgorithms, encodeSupportedGroups, encodeSupportedVersionsClient,
 } from '../extensions/lists.js';
 import { encodeCookie } from '../extensions/misc.js';
+import { encodeCompressCertificate } from '../extensions/compress-certificate.js';
 import { encodeRecordSizeLimit } from '../extensions/record-size-limit.js';
 import { encodeServerName, isIpLiteral } from '../extensions/server-name.js';
 import { ExtensionType, TLS12, TLS13 } from '../messages/types.js';
@@ -62,6 +63,8 @@ export async function buildClientHello(ctx: ClientContext): Promise<ClientHello>
   if (c.alpn.length > 0) exts.push(encodeAlpn(c.alpn));
   // RFC 8449 §4: "Clients SHOULD advertise the record_size_limit extension, even if they have no need to limit the size of records".
   exts.push(encodeRecordSizeLimit(c.recordSizeLimit));
+  // RFC 8879 §3: the algorithms we can decompress the server's certificate with.
+  if (c.certificateCompression.length > 0) exts.push(encodeCompressCertificate(c.certificateCompression.map((k) => k.algorithm)));
   // §4.2.9: psk_key_exchange_modes lets the server send tickets (and is needed with a PSK).
   exts.push(encodePskKeyExchangeModes(withGrease(g?.pskMode, c.pskModes)));
   const shares = await makeShares(ctx, c.keyShareGroups.map(groupCode));

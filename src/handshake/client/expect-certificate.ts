@@ -1,4 +1,5 @@
 /** Client states ExpectCertificate (RFC 8446 §4.4.2) and ExpectCertificateVerify (§4.4.3). */
+import { decompressCertificate } from '../compression.js';
 import { TlsError } from '../../errors.js';
 import { verifyCertificateVerify } from '../common/certificate-verify.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
@@ -13,10 +14,15 @@ export class ExpectCertificate implements HandshakeState {
 
   constructor(private readonly ctx: ClientContext) {}
 
-  async handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
-    if (m.type !== 'certificate') throw unexpected(this.name, m);
+  async handle(received: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
+    if (received.type !== 'certificate' && received.type !== 'compressed_certificate') throw unexpected(this.name, received);
     const ctx = this.ctx;
-    ctx.trace('received', m);
+    ctx.trace('received', received);
+    // RFC 8879 §4: a CompressedCertificate stands for the Certificate; the transcript keeps it as sent.
+    const c = ctx.config.certificateCompression;
+    const m = received.type === 'certificate'
+      ? received
+      : decompressCertificate(received, c.length > 0 ? c : undefined, ctx.config.maxHandshakeMessageSize);
     // §4.4.2: "In the case of server authentication, this field SHALL be zero length."
     if (m.context.length !== 0) throw new TlsError('illegal_parameter', 'server Certificate: non-empty certificate_request_context');
     // §4.4.2.4: an empty server Certificate → decode_error.

@@ -74,7 +74,7 @@ export class ExpectCertificateOrCertificateRequest implements HandshakeState {
 
   async handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
     const ctx = this.ctx;
-    if (m.type === 'certificate') return await new ExpectCertificate(ctx).handle(m, raw);
+    if (m.type === 'certificate' || m.type === 'compressed_certificate') return await new ExpectCertificate(ctx).handle(m, raw);
     if (m.type !== 'certificate_request') throw unexpected(this.name, m);
     ctx.trace('received', m);
     // §4.3.2: in the main handshake the context "SHALL be zero length".

@@ -3,6 +3,7 @@
  * flight: [Certificate CertificateVerify] Finished (§4.4); the CCS of §D.4
  * went out right after ServerHello.
  */
+import { compressCertificate, pickCompressor } from '../compression.js';
 import { TlsError } from '../../errors.js';
 import { constantTimeEqual, wipe } from '../../util/bytes.js';
 import { chooseSigningScheme, signCertificateVerify } from '../common/certificate-verify.js';
@@ -52,7 +53,10 @@ export class ExpectFinished implements HandshakeState {
       const cert = c.certificate;
       const scheme = cert ? chooseSigningScheme(cert.key, cr.view.signatureAlgorithms, c.schemes) : undefined;
       if (cert && scheme) {
-        ctx.send({ type: 'certificate', context: cr.context, entries: cert.chain.map((d) => ({ data: d, extensions: [] })) });
+        // RFC 8879 §4: compressed when the server offered an algorithm we can compress with.
+        const codec = pickCompressor(c.certificateCompression, cr.view.compressCertificate);
+        if (codec) ctx.send(await compressCertificate(codec, cert, cr.context));
+        else ctx.send({ type: 'certificate', context: cr.context, entries: cert.chain.map((d) => ({ data: d, extensions: [] })) });
         const sig = await signCertificateVerify(c.provider, 'client', scheme, cert.key, ctx.transcript.hash(), c.random);
         ctx.send({ type: 'certificate_verify', scheme: scheme.code, signature: sig });
       } else {

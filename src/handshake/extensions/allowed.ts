@@ -31,6 +31,7 @@ const TABLE = new Map<number, readonly ExtensionContext[]>([
   [E.server_certificate_type, ['CH', 'EE']],
   [E.padding, ['CH']],
   [E.record_size_limit, ['CH', 'EE']], // RFC 8449 §4
+  [E.compress_certificate, ['CH', 'CR']], // RFC 8879 §3
   [E.key_share, ['CH', 'SH', 'HRR']],
   [E.pre_shared_key, ['CH', 'SH']],
   [E.psk_key_exchange_modes, ['CH']],

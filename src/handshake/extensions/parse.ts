@@ -17,6 +17,7 @@ import {
 } from './lists.js';
 import { decodeCertificateAuthorities, decodeCookie, expectEmpty } from './misc.js';
 import { decodeEarlyDataEmpty, decodeOfferedPsks, decodeSelectedIdentity, type OfferedPsks } from './psk.js';
+import { decodeCompressCertificate } from './compress-certificate.js';
 import { decodeRecordSizeLimit } from './record-size-limit.js';
 import { decodeServerName } from './server-name.js';
 
@@ -38,6 +39,8 @@ export interface ClientHelloExtensions {
   postHandshakeAuth: boolean;
   /** RFC 8449: the largest TLSInnerPlaintext the client accepts. */
   recordSizeLimit?: number;
+  /** RFC 8879: the algorithms the client can decompress. */
+  compressCertificate?: number[];
 }
 
 /** A client's supported_groups: obsolete codepoints are refused (§4.2.7); GREASE and unknown ones are kept (and never chosen). */
@@ -69,6 +72,7 @@ export function parseClientHelloExtensions(exts: readonly Extension[]): ClientHe
       case E.certificate_authorities: out.certificateAuthorities = decodeCertificateAuthorities(e.data); break;
       case E.post_handshake_auth: expectEmpty(e.data, 'post_handshake_auth'); out.postHandshakeAuth = true; break;
       case E.record_size_limit: out.recordSizeLimit = decodeRecordSizeLimit(e.data); break;
+      case E.compress_certificate: out.compressCertificate = decodeCompressCertificate(e.data); break;
       default: break; // status_request, SCT, padding, TLS 1.2 extensions, unknown: ignored (§4.2)
     }
   }
@@ -145,6 +149,8 @@ export interface CertificateRequestView {
   signatureAlgorithms: number[];
   signatureAlgorithmsCert?: number[];
   certificateAuthorities?: Uint8Array[];
+  /** RFC 8879: the algorithms the server can decompress. */
+  compressCertificate?: number[];
 }
 
 export function parseCertificateRequestExtensions(exts: readonly Extension[]): CertificateRequestView {
@@ -155,6 +161,7 @@ export function parseCertificateRequestExtensions(exts: readonly Extension[]): C
     if (e.type === E.signature_algorithms) sig = decodeSignatureAlgorithms(e.data);
     else if (e.type === E.signature_algorithms_cert) out.signatureAlgorithmsCert = decodeSignatureAlgorithms(e.data, 'signature_algorithms_cert');
     else if (e.type === E.certificate_authorities) out.certificateAuthorities = decodeCertificateAuthorities(e.data);
+    else if (e.type === E.compress_certificate) out.compressCertificate = decodeCompressCertificate(e.data);
     // others (oid_filters, status_request, SCT, unknown): ignored, §4.3.2
   }
   // RFC 8446 §4.3.2: "The signature_algorithms extension MUST be specified".

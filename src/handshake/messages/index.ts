@@ -11,6 +11,7 @@ import { TlsError } from '../../errors.js';
 import { toHex } from '../../util/bytes.js';
 import { decodeCertificate, describeCertificate, encodeCertificate, type Certificate } from './certificate.js';
 import { decodeCertificateRequest, encodeCertificateRequest, type CertificateRequest } from './certificate-request.js';
+import { decodeCompressedCertificate, encodeCompressedCertificate, type CompressedCertificate } from './compressed-certificate.js';
 import { decodeCertificateVerify, encodeCertificateVerify, type CertificateVerify } from './certificate-verify.js';
 import { decodeClientHello, describeClientHello, encodeClientHello, type ClientHello } from './client-hello.js';
 import { decodeEncryptedExtensions, encodeEncryptedExtensions, type EncryptedExtensions } from './encrypted-extensions.js';
@@ -25,6 +26,7 @@ import { HandshakeType, extensionTypeName, type HandshakeTypeName } from './type
 export type { Certificate, CertificateEntry } from './certificate.js';
 export type { CertificateRequest } from './certificate-request.js';
 export type { CertificateVerify } from './certificate-verify.js';
+export type { CompressedCertificate } from './compressed-certificate.js';
 export type { ClientHello } from './client-hello.js';
 export type { EncryptedExtensions } from './encrypted-extensions.js';
 export type { NewSessionTicket } from './new-session-ticket.js';
@@ -40,6 +42,7 @@ export type HandshakeMessage =
   | Certificate
   | CertificateRequest
   | CertificateVerify
+  | CompressedCertificate
   | Finished
   | NewSessionTicket
   | EndOfEarlyData
@@ -77,6 +80,7 @@ function decodeBody(type: number, r: Reader): HandshakeMessage {
     case HandshakeType.certificate: return decodeCertificate(r);
     case HandshakeType.certificate_request: return decodeCertificateRequest(r);
     case HandshakeType.certificate_verify: return decodeCertificateVerify(r);
+    case HandshakeType.compressed_certificate: return decodeCompressedCertificate(r);
     case HandshakeType.finished: return decodeFinished(r);
     case HandshakeType.new_session_ticket: return decodeNewSessionTicket(r);
     case HandshakeType.end_of_early_data: return decodeEndOfEarlyData(r);
@@ -103,6 +107,7 @@ export function encodeHandshake(m: HandshakeMessage): Uint8Array {
       case 'certificate': return encodeCertificate(w, m);
       case 'certificate_request': return encodeCertificateRequest(w, m);
       case 'certificate_verify': return encodeCertificateVerify(w, m);
+      case 'compressed_certificate': return encodeCompressedCertificate(w, m);
       case 'finished': return encodeFinished(w, m);
       case 'new_session_ticket': return encodeNewSessionTicket(w, m);
       case 'end_of_early_data': return;
@@ -130,6 +135,7 @@ export function describe(m: HandshakeMessage): string {
     case 'certificate': return `Certificate ${describeCertificate(m)}${m.context.length ? ` context=${toHex(m.context)}` : ''}`;
     case 'certificate_request': return `CertificateRequest context=${toHex(m.context)} [${extNames(m.extensions)}]`;
     case 'certificate_verify': return `CertificateVerify scheme=0x${m.scheme.toString(16).padStart(4, '0')} signature=${m.signature.length}B`;
+    case 'compressed_certificate': return `CompressedCertificate algorithm=${m.algorithm} uncompressed_length=${m.uncompressedLength} compressed=${m.data.length}B`;
     case 'finished': return `Finished verify_data=${m.verifyData.length}B`;
     case 'new_session_ticket': return `NewSessionTicket lifetime=${m.lifetime}s ticket=${m.ticket.length}B [${extNames(m.extensions)}]`;
     case 'end_of_early_data': return 'EndOfEarlyData';

@@ -12,6 +12,7 @@ export const HandshakeType = {
   certificate_verify: 15,
   finished: 20,
   key_update: 24,
+  compressed_certificate: 25, // RFC 8879 §4
   message_hash: 254,
 } as const;
 
@@ -42,6 +43,7 @@ export const ExtensionType = {
   padding: 21,
   encrypt_then_mac: 22,
   extended_master_secret: 23,
+  compress_certificate: 27, // RFC 8879 §3
   record_size_limit: 28,
   session_ticket: 35,
   pre_shared_key: 41,

@@ -2,6 +2,8 @@
  * Server states for the client's second flight (RFC 8446 §4.4):
  * ExpectCertificate → ExpectCertificateVerify → ExpectFinished.
  */
+import { decompressCertificate } from '../compression.js';
+import { ExtensionType } from '../messages/types.js';
 import { TlsError } from '../../errors.js';
 import { constantTimeEqual, wipe } from '../../util/bytes.js';
 import { verifyCertificateVerify } from '../common/certificate-verify.js';
@@ -19,10 +21,13 @@ export class ExpectClientCertificate implements HandshakeState {
 
   constructor(private readonly ctx: ServerContext) {}
 
-  async handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
-    if (m.type !== 'certificate') throw unexpected(this.name, m);
+  async handle(received: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState> {
+    if (received.type !== 'certificate' && received.type !== 'compressed_certificate') throw unexpected(this.name, received);
     const ctx = this.ctx;
-    ctx.trace('received', m);
+    ctx.trace('received', received);
+    // RFC 8879 §4: a CompressedCertificate stands for the Certificate; the transcript keeps it as sent.
+    const offered = ctx.certificateRequestExtensions.has(ExtensionType.compress_certificate) ? ctx.config.certificateCompression : undefined;
+    const m = received.type === 'certificate' ? received : decompressCertificate(received, offered, ctx.config.maxHandshakeMessageSize);
     // §4.4.2: the context echoes the CertificateRequest's (empty in the handshake).
     if (m.context.length !== 0) throw new TlsError('illegal_parameter', 'client Certificate: certificate_request_context does not match');
     for (const e of m.entries) {

@@ -17,6 +17,8 @@ import { acceptEarlyData, ExpectEndOfEarlyData } from './early-data.js';
 import type { Extension } from '../extensions/list.js';
 import { encodeSignatureAlgorithms, encodeSupportedVersionsServer } from '../extensions/lists.js';
 import { encodeCertificateAuthorities } from '../extensions/misc.js';
+import { encodeCompressCertificate } from '../extensions/compress-certificate.js';
+import { compressCertificate, pickCompressor } from '../compression.js';
 import { parseClientHelloExtensions, type ClientHelloExtensions } from '../extensions/parse.js';
 import { encodeRecordSizeLimit, TLS13_RECORD_SIZE_LIMIT } from '../extensions/record-size-limit.js';
 import { encodeServerNameAck } from '../extensions/server-name.js';
@@ -270,11 +272,16 @@ export class ExpectClientHello implements HandshakeState {
       if (c.clientAuth !== 'none') {
         const cr: Extension[] = [encodeSignatureAlgorithms(c.schemes.map((s) => s.code))];
         if (c.clientCertificateAuthorities.length > 0) cr.push(encodeCertificateAuthorities(c.clientCertificateAuthorities));
+        // RFC 8879 §3: the algorithms we can decompress the client's certificate with.
+        if (c.certificateCompression.length > 0) cr.push(encodeCompressCertificate(c.certificateCompression.map((k) => k.algorithm)));
         for (const e of cr) ctx.certificateRequestExtensions.add(e.type);
         ctx.send({ type: 'certificate_request', context: new Uint8Array(0), extensions: cr });
       }
       const cert = ctx.certificate!;
-      ctx.send({ type: 'certificate', context: new Uint8Array(0), entries: cert.chain.map((d) => ({ data: d, extensions: [] })) });
+      // RFC 8879 §4: compressed with our first algorithm the client offered (each chain compressed once, then cached).
+      const codec = pickCompressor(c.certificateCompression, ext.compressCertificate);
+      if (codec) ctx.send(await compressCertificate(codec, cert, new Uint8Array(0)));
+      else ctx.send({ type: 'certificate', context: new Uint8Array(0), entries: cert.chain.map((d) => ({ data: d, extensions: [] })) });
       const sig = await signCertificateVerify(c.provider, 'server', ctx.ourScheme!, cert.key, ctx.transcript.hash(), c.random);
       ctx.send({ type: 'certificate_verify', scheme: ctx.ourScheme!.code, signature: sig });
     }

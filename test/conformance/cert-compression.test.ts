@@ -1,0 +1,214 @@
+/**
+ * Certificate compression, RFC 8879, both roles: compress_certificate in
+ * ClientHello and CertificateRequest, CompressedCertificate in place of
+ * Certificate (server and client certificates), each algorithm, the
+ * receiver's limits and alerts.
+ */
+import { execFileSync } from 'node:child_process';
+import { brotliCompressSync, constants, deflateSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ClientConfig, ServerConfig } from '../../src/connection/types.js';
+import { brotli, certificateCompressors, zlib, zstd } from '../../src/compression/index.js';
+import type { CertificateCompressor } from '../../src/handshake/compression.js';
+import { decodeCompressCertificate, encodeCompressCertificate } from '../../src/handshake/extensions/compress-certificate.js';
+import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../../src/handshake/messages/index.js';
+import { pki, type Pki } from '../connection/fixtures.js';
+import { makeClient, makeServer, pump, type Endpoint } from '../connection/helpers.js';
+
+let P: Pki;
+beforeAll(async () => { P = await pki(); });
+
+/** zstd can only decompress here; the zstd CLI (Debian package zstd) compresses for the tests. */
+const zstdWithCli: CertificateCompressor = { ...zstd, compress: (d) => new Uint8Array(execFileSync('zstd', ['-q', '-c', '-19'], { input: d })) };
+
+/** Handshake messages an endpoint sent, by type name, from its onHandshakeMessage trace. */
+function traced(): { types: string[]; hook: ClientConfig['onHandshakeMessage'] } {
+  const types: string[] = [];
+  return { types, hook: (dir, type) => { if (dir === 'sent') types.push(type); } };
+}
+
+async function pair(client: ClientConfig, server: Omit<ServerConfig, 'certificate'>): Promise<{ c: Endpoint; s: Endpoint }> {
+  const c = makeClient({ servername: 'localhost', ca: [P.caPem], ...client });
+  const s = makeServer({ certificate: P.server.rsa2048, ...server });
+  c.conn.start();
+  await pump(c, s);
+  return { c, s };
+}
+
+const ALGOS: [string, CertificateCompressor][] = [['zlib', zlib], ['brotli', brotli], ['zstd', zstdWithCli]];
+
+describe('certificate compression between puretls endpoints', () => {
+  for (const [name, codec] of ALGOS) {
+    it(`${name}: the server's certificate travels compressed and verifies`, async () => {
+      const st = traced();
+      const { c, s } = await pair({ certificateCompression: [codec] }, { certificateCompression: [codec], onHandshakeMessage: st.hook });
+      expect(c.errors).toEqual([]);
+      expect(c.conn.state).toBe('connected');
+      expect(st.types).toContain('compressed_certificate');
+      expect(st.types).not.toContain('certificate');
+      expect(c.info!.peerCertificates[0]).toEqual(P.server.rsa2048.chain[0]);
+      expect(s.errors).toEqual([]);
+    });
+
+    it(`${name}: the client's certificate travels compressed (CertificateRequest offers it) and verifies`, async () => {
+      const ct = traced();
+      const { c, s } = await pair(
+        { certificateCompression: [codec], certificate: P.client, onHandshakeMessage: ct.hook },
+        { certificateCompression: [codec], clientAuth: 'require', ca: [P.caPem] },
+      );
+      expect(s.errors).toEqual([]);
+      expect(ct.types).toContain('compressed_certificate');
+      expect(s.info!.peerCertificates[0]).toEqual(P.client.chain[0]);
+      expect(s.info!.peerVerified).toBe(true);
+    });
+  }
+
+  it('without a common algorithm the plain Certificate is sent; the first of ours the peer offers is used', async () => {
+    const st = traced();
+    await pair({ certificateCompression: [zstd] }, { certificateCompression: [zlib], onHandshakeMessage: st.hook });
+    expect(st.types).toContain('certificate');
+    const st2 = traced();
+    let algo = -1;
+    const { c } = await pair({ certificateCompression: [zstd, zlib, brotli], onHandshakeMessage: (d, t, _s, raw) => { if (d === 'received' && t === 'compressed_certificate') algo = (raw[4]! << 8) | raw[5]!; } },
+      { certificateCompression: [brotli, zlib], onHandshakeMessage: st2.hook });
+    expect(c.conn.state).toBe('connected');
+    expect(algo).toBe(2);
+  });
+
+  it('the server compresses each chain once per algorithm (cache per CertifiedKey)', async () => {
+    let calls = 0;
+    const counting: CertificateCompressor = { ...zlib, compress: (d) => { calls++; return zlib.compress!(d); } };
+    const cert = { ...P.server['ecdsa-p256'] };
+    for (let i = 0; i < 3; i++) {
+      const { c } = await pair({ certificateCompression: [zlib] }, { certificate: cert, certificateCompression: [counting] } as ServerConfig);
+      expect(c.conn.state).toBe('connected');
+    }
+    expect(calls).toBe(1);
+  });
+
+  it('names need the Node entry or puretls/compression: the core refuses a name, naming the fix', () => {
+    expect(() => makeClient({ servername: 'localhost', ca: [P.caPem], certificateCompression: ['brotli'] })).toThrow(/puretls\/compression/);
+    expect(certificateCompressors(['zlib', 'zstd']).map((k) => k.algorithm)).toEqual([1, 3]);
+    expect(() => certificateCompressors(['lz4' as 'zlib'])).toThrow(/unknown algorithm "lz4"/);
+  });
+});
+
+describe('compress_certificate extension codec (RFC 8879 §3)', () => {
+  it('round-trips; an empty list → decode_error; a repeated algorithm → illegal_parameter', () => {
+    expect(decodeCompressCertificate(encodeCompressCertificate([2, 1, 3]).data)).toEqual([2, 1, 3]);
+    expect(() => decodeCompressCertificate(new Uint8Array([0]))).toThrow(expect.objectContaining({ alert: 'decode_error' }));
+    expect(() => decodeCompressCertificate(new Uint8Array([3, 0, 1, 0]))).toThrow(expect.objectContaining({ alert: 'decode_error' }));
+    expect(() => decodeCompressCertificate(new Uint8Array([4, 0, 2, 0, 2]))).toThrow(expect.objectContaining({ alert: 'illegal_parameter' }));
+  });
+});
+
+/** The server rewrites its CompressedCertificate (after its transcript took the original): the client must refuse. */
+function serverRewrites(f: (m: Extract<HandshakeMessage, { type: 'compressed_certificate' }>) => HandshakeMessage): ServerConfig {
+  return {
+    certificate: P.server['ecdsa-p256'],
+    certificateCompression: [zlib, brotli],
+    __mutateHandshake: (raw: Uint8Array) => {
+      const m = decodeHandshake(raw);
+      return m.type === 'compressed_certificate' ? encodeHandshake(f(m)) : raw;
+    },
+  } as ServerConfig;
+}
+
+async function clientRefuses(server: ServerConfig, client: Partial<ClientConfig> = {}): Promise<string | undefined> {
+  const s = makeServer(server);
+  const c = makeClient({ servername: 'localhost', ca: [P.caPem], certificateCompression: [zlib, brotli], ...client });
+  c.conn.start();
+  await pump(c, s);
+  expect(c.conn.state).not.toBe('connected');
+  expect(s.errors.map((e) => e.received)).toEqual([true]);
+  return c.errors[0]?.alert;
+}
+
+describe('client: malformed CompressedCertificate (RFC 8879 §4)', () => {
+  it('uncompressed_length larger than the data decompresses to → bad_certificate', async () => {
+    expect(await clientRefuses(serverRewrites((m) => ({ ...m, uncompressedLength: m.uncompressedLength + 1 })))).toBe('bad_certificate');
+  });
+  it('uncompressed_length smaller than the data (decompression stops at it) → bad_certificate', async () => {
+    expect(await clientRefuses(serverRewrites((m) => ({ ...m, uncompressedLength: m.uncompressedLength - 1 })))).toBe('bad_certificate');
+  });
+  it('uncompressed_length beyond our handshake message limit → bad_certificate, nothing decompressed', async () => {
+    expect(await clientRefuses(serverRewrites((m) => ({ ...m, uncompressedLength: 0xffffff })))).toBe('bad_certificate');
+  });
+  for (const [name, bomb] of [
+    ['zlib', () => ({ algorithm: 1, data: new Uint8Array(deflateSync(new Uint8Array(50_000_000))) })],
+    // A 64 KiB window: hundreds of meta-blocks (the brotli package's own buffer decoder regrows its output for each: minutes of CPU).
+    ['brotli', () => ({ algorithm: 2, data: new Uint8Array(brotliCompressSync(new Uint8Array(50_000_000), { params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_LGWIN]: 16 } })) })],
+    ['zstd', () => ({ algorithm: 3, data: new Uint8Array(execFileSync('zstd', ['-q', '-c'], { input: new Uint8Array(50_000_000) })) })],
+  ] as const) {
+    it(`${name}: a bomb (50 MB of zeros announced as 1000 bytes) stops at the announced length → bad_certificate`, async () => {
+      const b = bomb();
+      const t0 = Date.now();
+      expect(await clientRefuses(serverRewrites((m) => ({ ...m, ...b, uncompressedLength: 1000 })), { certificateCompression: [zlib, brotli, zstd] })).toBe('bad_certificate');
+      expect(Date.now() - t0).toBeLessThan(5000);
+    });
+  }
+  it('garbage data → bad_certificate', async () => {
+    expect(await clientRefuses(serverRewrites((m) => ({ ...m, data: new Uint8Array(64).fill(0x5a) })))).toBe('bad_certificate');
+  });
+  it('decompresses to something that is not a Certificate → decode_error', async () => {
+    const junk = new Uint8Array(40).fill(7);
+    expect(await clientRefuses(serverRewrites((m) => ({ ...m, algorithm: 1, uncompressedLength: junk.length, data: zlib.compress!(junk) as Uint8Array })))).toBe('decode_error');
+  });
+  it('an algorithm we did not offer → illegal_parameter', async () => {
+    expect(await clientRefuses(serverRewrites((m) => ({ ...m, algorithm: 3 })))).toBe('illegal_parameter');
+  });
+  it('a CompressedCertificate when we offered no compression → unexpected_message', async () => {
+    // The server compresses only when offered: make it compress by rewriting a plain Certificate.
+    const server = {
+      certificate: P.server['ecdsa-p256'],
+      __mutateHandshake: (raw: Uint8Array) => {
+        const m = decodeHandshake(raw);
+        if (m.type !== 'certificate') return raw;
+        const body = raw.subarray(4);
+        return encodeHandshake({ type: 'compressed_certificate', algorithm: 1, uncompressedLength: body.length, data: zlib.compress!(body) as Uint8Array });
+      },
+    } as ServerConfig;
+    expect(await clientRefuses(server, { certificateCompression: false })).toBe('unexpected_message');
+  });
+});
+
+describe('server: malformed client CompressedCertificate', () => {
+  it('an algorithm the CertificateRequest did not offer → illegal_parameter', async () => {
+    const client = {
+      servername: 'localhost', ca: [P.caPem], certificate: P.client, certificateCompression: [zlib],
+      __mutateHandshake: (raw: Uint8Array) => {
+        const m = decodeHandshake(raw);
+        return m.type === 'compressed_certificate' ? encodeHandshake({ ...m, algorithm: 2 }) : raw;
+      },
+    } as ClientConfig;
+    const s = makeServer({ certificate: P.server['ecdsa-p256'], clientAuth: 'require', ca: [P.caPem], certificateCompression: [zlib] });
+    const c = makeClient(client);
+    c.conn.start();
+    await pump(c, s);
+    expect(s.errors.map((e) => e.alert)).toEqual(['illegal_parameter']);
+  });
+  it('uncompressed_length off by one → bad_certificate', async () => {
+    const client = {
+      servername: 'localhost', ca: [P.caPem], certificate: P.client, certificateCompression: [brotli],
+      __mutateHandshake: (raw: Uint8Array) => {
+        const m = decodeHandshake(raw);
+        return m.type === 'compressed_certificate' ? encodeHandshake({ ...m, uncompressedLength: m.uncompressedLength + 1 }) : raw;
+      },
+    } as ClientConfig;
+    const s = makeServer({ certificate: P.server['ecdsa-p256'], clientAuth: 'require', ca: [P.caPem], certificateCompression: [brotli] });
+    const c = makeClient(client);
+    c.conn.start();
+    await pump(c, s);
+    expect(s.errors.map((e) => e.alert)).toEqual(['bad_certificate']);
+  });
+});
+
+describe('the Node entry maps names', async () => {
+  const { nodeClientConfig, nodeServerConfig } = await import('../../src/io/node.js');
+  it('default brotli, zlib, zstd; names chosen; false → none; an unknown name refused', () => {
+    expect((nodeClientConfig({ host: 'localhost' }).certificateCompression as CertificateCompressor[]).map((k) => k.name)).toEqual(['brotli', 'zlib', 'zstd']);
+    expect((nodeClientConfig({ host: 'localhost', certificateCompression: ['zlib'] }).certificateCompression as CertificateCompressor[]).map((k) => k.algorithm)).toEqual([1]);
+    expect(nodeServerConfig({ certificateCompression: false, selectCertificate: () => undefined }).certificateCompression).toBe(false);
+    expect(() => nodeClientConfig({ host: 'localhost', certificateCompression: ['lzma' as 'zlib'] })).toThrow(/lzma/);
+  });
+});
