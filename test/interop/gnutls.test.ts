@@ -5,6 +5,9 @@
  * `Description: (TLS1.3-X.509)-(ECDHE-…)-(…)-(…)` line, our server's page
  * and our client's `connected to …` line name suite, group and scheme.
  * Groups are always pinned on both sides where a group is asserted.
+ * Resumption both ways: gnutls-cli --resume → serve, and our client (the CLI's
+ * `connect --resume` and the Node adapter's `session` option) with
+ * gnutls-serv's tickets, each asserted from both sides.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, killAll, run, type Child } from './helpers/net.js';
@@ -12,6 +15,7 @@ import { PURE_DEFAULT_SUITE } from './helpers/groups.js';
 import { makeTestPki, type KeyType, type TestPki } from './helpers/pki.js';
 import { gnutlsCli, gnutlsDescription, gnutlsServ, GNUTLS_CIPHER, GNUTLS_GROUP, tls13Priority } from './helpers/gnutls.js';
 import { puretlsServe } from './helpers/tools.js';
+import { connect as pureConnect } from '../../src/io/node.js';
 
 const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
 const GROUPS = ['x25519', 'secp256r1', 'secp384r1'] as const;
@@ -270,6 +274,71 @@ describe('puretls get → gnutls-serv --http', () => {
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toMatch(/peer sent fatal alert certificate_required/);
       expect(bad.stdout).toBe('');
+    } finally {
+      await s.child.kill();
+    }
+  });
+});
+
+/** `puretls connect 127.0.0.1:PORT` (SNI localhost, test CA), sending `input`; resolves once it exits. */
+async function puretlsConnect(port: number, args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const c = run(process.execPath, [CLI, 'connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--ca', pki.ca.certFile, ...args]);
+  c.proc.stdin.end(input);
+  const code = await c.exit;
+  return { code, stdout: c.stdout(), stderr: c.stderr() };
+}
+
+/** gnutls-serv prints one block per accepted connection on stdout; `*** This is a resumed session` marks a resumed one. */
+function gnutlsServResumed(log: string): boolean[] {
+  return log.split(/^\* Accepted connection from /m).slice(1).map((block) => /^\*\*\* This is a resumed session$/m.test(block));
+}
+
+describe('puretls client → gnutls-serv tickets (RFC 8446 §4.6.1, §2.2)', () => {
+  it('connect --resume: the second connection resumes with gnutls-serv\'s ticket, seen from both sides', async () => {
+    const s = await gnutlsHttp('ecdsa-p256', tls13Priority('-GROUP-ALL', '+GROUP-X25519'));
+    try {
+      const r = await puretlsConnect(s.port, ['--resume', '--trace'], GET);
+      expect(r.code, r.stderr).toBe(0);
+      // Our side: a ticket arrived on the first connection, the second offered it and the server selected it.
+      expect(r.stderr).toMatch(/first connection, waiting for a ticket/);
+      expect(r.stderr).toMatch(/<< NewSessionTicket, /);
+      expect(r.stderr).toMatch(/pre_shared_key: selected identity 0/);
+      expect(r.stderr.match(/<< Certificate, /g)).toHaveLength(1);
+      expect(r.stderr).toMatch(/connected to [^\n]* resumed\n/);
+      expect(r.stderr).toMatch(/session resumed: yes/);
+      // gnutls-serv's side: it logs the second connection as resumed; its page (the second connection's) has no
+      // certificate signature in its Description, as a PSK handshake has none.
+      await s.child.waitFor(/This is a resumed session/);
+      expect(gnutlsServResumed(s.child.stdout())).toEqual([false, true]);
+      expect(r.stdout).toContain(`<TD>Description:</TD><TD>(TLS1.3-X.509)--(${GNUTLS_CIPHER[PURE_DEFAULT_SUITE]!})</TD>`);
+      expect(r.stdout).not.toMatch(/ECDSA-SECP256R1-SHA256/);
+    } finally {
+      await s.child.kill();
+    }
+  });
+
+  it("the Node adapter's session option (from its 'session' event) resumes; isSessionReused() and gnutls-serv agree", async () => {
+    const s = await gnutlsHttp('ecdsa-p256', tls13Priority());
+    try {
+      const get = (session?: Buffer) => new Promise<{ reused: boolean; session: Buffer | undefined; page: string }>((resolve, reject) => {
+        const sock = pureConnect({ host: '127.0.0.1', port: s.port, servername: 'localhost', ca: pki.ca.cert, ...(session ? { session } : {}) });
+        let latest: Buffer | undefined;
+        let page = '';
+        sock.on('session', (b: Buffer) => { latest = b; });
+        sock.on('secureConnect', () => sock.write(GET));
+        sock.on('data', (d: Buffer) => { page += d.toString(); });
+        sock.on('error', reject);
+        sock.on('close', () => resolve({ reused: sock.isSessionReused(), session: latest, page }));
+      });
+      const a = await get();
+      expect(a.reused).toBe(false);
+      expect(a.page).toMatch(/HTTP\/1\.0 200 OK/);
+      expect(a.session, 'gnutls-serv sent no ticket').toBeDefined();
+      const b = await get(a.session);
+      expect(b.page).toMatch(/HTTP\/1\.0 200 OK/);
+      expect(b.reused).toBe(true);
+      await s.child.waitFor(/This is a resumed session/);
+      expect(gnutlsServResumed(s.child.stdout())).toEqual([false, true]);
     } finally {
       await s.child.kill();
     }
