@@ -4,6 +4,11 @@
  * serve` and `puretls get` → a Go HTTPS server. Server key types, groups,
  * HelloRetryRequest both ways, cipher suites, mutual TLS (with and without a
  * client certificate), KeyUpdate(update_requested) from our server.
+ * Session resumption both ways, each asserted from both sides: a Go client
+ * with tls.NewLRUClientSessionCache → `serve` (Go's DidResume and our page),
+ * and `connect --resume` / the Node adapter's `session` → the Go server (our
+ * isSessionReused() and trace, Go's DidResume in its response). Go 1.19's
+ * crypto/tls has no 0-RTT (early data) in either role, so none is tested here.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, killAll, run, type Child } from './helpers/net.js';
+import { connect as pureConnect } from '../../src/io/node.js';
 import { PURE_DEFAULT_SUITE } from './helpers/groups.js';
 import { makeTestPki, type KeyType, type TestPki } from './helpers/pki.js';
 
@@ -161,6 +167,35 @@ describe('Go crypto/tls client → puretls serve', () => {
   });
 });
 
+describe('Go crypto/tls client with a ClientSessionCache → puretls serve: resumption', () => {
+  it("the second connection resumes with our ticket: Go's DidResume and our page agree", async () => {
+    const { child, port } = await serve(['--cert', pki.server['ecdsa-p256'].certFile, '--key', pki.server['ecdsa-p256'].keyFile, '--trace']);
+    try {
+      const c = run(bin, ['resume', `127.0.0.1:${port}`, 'localhost', pki.ca.certFile]);
+      expect(await c.exit, c.stderr()).toBe(0);
+      const [first, second] = JSON.parse(c.stdout().trim()) as { didResume?: boolean; body?: string; error?: string }[];
+      expect(first!.error).toBeUndefined();
+      expect(second!.error).toBeUndefined();
+      // Go's side: ConnectionState().DidResume.
+      expect(first!.didResume).toBe(false);
+      expect(second!.didResume).toBe(true);
+      // Our side: the page of each connection, then the trace (PSK selected, no Certificate on #2).
+      expect(field(first!.body, 'resumed')).toBe('no');
+      expect(field(second!.body, 'resumed')).toBe('yes');
+      expect(field(second!.body, 'PSK')).toBe('resumption');
+      expect(field(second!.body, 'signature scheme')).toBe('-');
+      await child.kill();
+      const trace = child.stderr();
+      expect(trace).toMatch(/\[trace #1 [^\]]+\] >> NewSessionTicket, /);
+      expect(trace).toMatch(/\[trace #2 [^\]]+\]\s+pre_shared_key: selected identity 0/);
+      expect(trace).not.toMatch(/\[trace #2 [^\]]+\] >> Certificate, /);
+      expect(trace).toMatch(/#2 [^\n]* resumed\n/);
+    } finally {
+      await child.kill();
+    }
+  });
+});
+
 /** Start the Go HTTPS server; resolves with its port. */
 async function goServe(kt: KeyType, clientCa?: string): Promise<{ child: Child; port: number }> {
   const args = ['server', pki.server[kt].certFile, pki.server[kt].keyFile];
@@ -226,6 +261,51 @@ describe('puretls get → Go crypto/tls server', () => {
       const refused = await get(port, []);
       expect(refused.code).not.toBe(0);
       expect(refused.err).toMatch(/alert (bad_certificate|certificate_required)/);
+    } finally {
+      await child.kill();
+    }
+  });
+});
+
+describe("puretls client → Go crypto/tls server: resumption with Go's ticket", () => {
+  it("connect --resume: our second connection resumes; Go's DidResume says so", async () => {
+    const { child, port } = await goServe('ecdsa-p256');
+    try {
+      const c = run(process.execPath, [CLI, 'connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--ca', pki.ca.certFile, '--resume', '--trace']);
+      c.proc.stdin.end('GET / HTTP/1.0\r\n\r\n');
+      expect(await c.exit, c.stderr()).toBe(0);
+      // Our side.
+      expect(c.stderr()).toMatch(/<< NewSessionTicket, /);
+      expect(c.stderr()).toMatch(/pre_shared_key: selected identity 0/);
+      expect(c.stderr().match(/<< Certificate, /g)).toHaveLength(1);
+      expect(c.stderr()).toMatch(/session resumed: yes/);
+      // Go's side: the request went over the second (resumed) connection only.
+      expect(c.stdout()).toMatch(/^resumed=true$/m);
+    } finally {
+      await child.kill();
+    }
+  });
+
+  it("the Node adapter's session option: isSessionReused() and Go's DidResume", async () => {
+    const { child, port } = await goServe('ecdsa-p256');
+    try {
+      const get = (session?: Buffer) => new Promise<{ reused: boolean; session: Buffer | undefined; page: string }>((resolve, reject) => {
+        const sock = pureConnect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, ...(session ? { session } : {}) });
+        let latest: Buffer | undefined;
+        let page = '';
+        sock.on('session', (b: Buffer) => { latest = b; });
+        sock.on('secureConnect', () => sock.write('GET / HTTP/1.0\r\n\r\n'));
+        sock.on('data', (d: Buffer) => { page += d.toString(); });
+        sock.on('error', reject);
+        sock.on('close', () => resolve({ reused: sock.isSessionReused(), session: latest, page }));
+      });
+      const a = await get();
+      expect(a.reused).toBe(false);
+      expect(a.page).toMatch(/^resumed=false$/m);
+      expect(a.session, 'the Go server sent no ticket').toBeDefined();
+      const b = await get(a.session);
+      expect(b.reused).toBe(true);
+      expect(b.page).toMatch(/^resumed=true$/m);
     } finally {
       await child.kill();
     }

@@ -3,9 +3,15 @@
 //
 //	interop client ADDR SERVERNAME CAFILE CURVES PATH [CERT KEY]
 //	    GET PATH over TLS 1.3; prints one JSON line: suite, version, body or error.
+//	interop resume ADDR SERVERNAME CAFILE
+//	    Two connections with one tls.NewLRUClientSessionCache, GET / on each
+//	    (reading to EOF, so the server's NewSessionTickets are processed);
+//	    prints one JSON line: an array of {didResume, body, error}.
 //	interop server CERT KEY [CLIENTCAFILE]
-//	    HTTPS on 127.0.0.1:0 (TLS 1.3 only), prints "listening on ADDR";
-//	    each response says the cipher suite and how many client certificates came.
+//	    HTTPS on 127.0.0.1:0 (TLS 1.3 only, session tickets on: Go's default),
+//	    prints "listening on ADDR"; each response says the cipher suite and how
+//	    many client certificates came, and on a second line whether the
+//	    connection was resumed (ConnectionState().DidResume).
 package main
 
 import (
@@ -68,6 +74,37 @@ func client(args []string) {
 	}
 }
 
+// resume connects twice to ADDR with one client session cache: the second
+// connection offers the ticket the first one received (RFC 8446 §2.2).
+func resume(args []string) {
+	cfg := &tls.Config{ServerName: args[1], RootCAs: pool(args[2]), MinVersion: tls.VersionTLS13,
+		ClientSessionCache: tls.NewLRUClientSessionCache(8)}
+	var out []map[string]any
+	defer func() { b, _ := json.Marshal(out); fmt.Println(string(b)) }()
+	for i := 0; i < 2; i++ {
+		r := map[string]any{}
+		out = append(out, r)
+		conn, err := tls.Dial("tcp", args[0], cfg)
+		if err != nil {
+			r["error"] = err.Error()
+			return
+		}
+		r["didResume"] = conn.ConnectionState().DidResume
+		if _, err := conn.Write([]byte("GET / HTTP/1.0\r\n\r\n")); err != nil {
+			r["error"] = err.Error()
+			conn.Close()
+			return
+		}
+		body, err := io.ReadAll(conn)
+		r["body"] = string(body)
+		conn.Close()
+		if err != nil {
+			r["error"] = err.Error()
+			return
+		}
+	}
+}
+
 func server(args []string) {
 	cert, err := tls.LoadX509KeyPair(args[0], args[1])
 	if err != nil {
@@ -84,8 +121,8 @@ func server(args []string) {
 	}
 	fmt.Printf("listening on %s\n", ln.Addr())
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "go crypto/tls: %s %s client certificates=%d\n",
-			tls.CipherSuiteName(r.TLS.CipherSuite), r.Proto, len(r.TLS.PeerCertificates))
+		fmt.Fprintf(w, "go crypto/tls: %s %s client certificates=%d\nresumed=%v\n",
+			tls.CipherSuiteName(r.TLS.CipherSuite), r.Proto, len(r.TLS.PeerCertificates), r.TLS.DidResume)
 	})
 	srv := &http.Server{Handler: h, TLSConfig: cfg, ErrorLog: nil}
 	panic(srv.Serve(tls.NewListener(ln, cfg)))
@@ -95,9 +132,11 @@ func main() {
 	switch os.Args[1] {
 	case "client":
 		client(os.Args[2:])
+	case "resume":
+		resume(os.Args[2:])
 	case "server":
 		server(os.Args[2:])
 	default:
-		panic("usage: interop client|server ...")
+		panic("usage: interop client|resume|server ...")
 	}
 }
