@@ -74,6 +74,27 @@ describe('TLSSocket methods', () => {
     client.destroy();
   });
 
+  it('getCertificate & co. with certificate compression both ways (RFC 8879): each chain went out compressed and still shows', async () => {
+    const sent = { client: [] as string[], server: [] as string[] };
+    const { client, server } = await pair(
+      { requestCert: true, ca: pki.ca.cert, certificateCompression: ['zlib', 'brotli'], onHandshakeMessage: (d, t) => { if (d === 'sent') sent.server.push(t); } },
+      { cert: pki.client.cert, key: pki.client.key, certificateCompression: ['brotli', 'zlib'], onHandshakeMessage: (d: string, t: string) => { if (d === 'sent') sent.client.push(t); } },
+    );
+    await new Promise((r) => setTimeout(r, 20)); // the server processes the client's flight
+    expect(sent.server).toContain('compressed_certificate');
+    expect(sent.server).not.toContain('certificate');
+    expect(sent.client).toContain('compressed_certificate');
+    expect(sent.client).not.toContain('certificate');
+    const cn = (c: object): string => (c as { subject: { CN: string } }).subject.CN;
+    expect(cn(server.getCertificate())).toBe('server-ecdsa-p256');
+    expect(cn(client.getPeerCertificate())).toBe('server-ecdsa-p256');
+    expect(client.getPeerX509Certificate()!.fingerprint256).toBe(server.getX509Certificate()!.fingerprint256);
+    expect(client.getX509Certificate()).toBeInstanceOf(X509Certificate);
+    expect(cn(client.getCertificate())).toBe(cn(server.getPeerCertificate()));
+    expect(server.getPeerX509Certificate()!.fingerprint256).toBe(client.getX509Certificate()!.fingerprint256);
+    client.destroy();
+  });
+
   it('getSharedSigalgs: a server knows the client\'s list; a client only after a CertificateRequest', async () => {
     const a = await pair();
     expect(a.server.getSharedSigalgs()).toContain('ECDSA+SHA256');

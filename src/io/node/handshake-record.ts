@@ -3,13 +3,17 @@
  * that look back at it: getFinished()/getPeerFinished() (the verify_data
  * of the last Finished each way, RFC 8446 §4.4.4), getCertificate() (the
  * chain we sent) and getSharedSigalgs() (the peer's signature_algorithms).
- * Fed from onHandshakeMessage; only these four message types are decoded.
+ * Fed from onHandshakeMessage; only these message types are decoded. Our
+ * chain may have gone out as a CompressedCertificate (RFC 8879): that one is
+ * kept as sent and decompressed (with the codec we compressed it with) only
+ * when getCertificate() asks, so a handshake pays nothing for it.
  */
 import type { SignatureSchemeName } from '../../connection/types.js';
 import { decodeHandshake } from '../../handshake/messages/index.js';
 import { parseCertificateRequestExtensions, parseClientHelloExtensions } from '../../handshake/extensions/parse.js';
 import { schemeByName } from '../../crypto/schemes.js';
 import { DEFAULT_SCHEMES } from '../../handshake/common/schemes.js';
+import { decompressCertificate, type CertificateCompressor } from '../../handshake/compression.js';
 
 /** OpenSSL's names for signature algorithms, as Node's getSharedSigalgs() reports them. */
 const OPENSSL_SIGALG: Partial<Record<SignatureSchemeName, string>> = {
@@ -23,12 +27,33 @@ const OPENSSL_SIGALG: Partial<Record<SignatureSchemeName, string>> = {
 export class HandshakeRecord {
   finished: Uint8Array | undefined;
   peerFinished: Uint8Array | undefined;
-  /** The Certificate we sent (DER, leaf first). */
-  localChain: readonly Uint8Array[] | undefined;
+  /** The Certificate we sent, or the CompressedCertificate standing for it (RFC 8879 §4), as sent. */
+  private localCertificate: Uint8Array | undefined;
+  private localChainView: readonly Uint8Array[] | undefined;
   /** signature_algorithms of the peer (ClientHello, or a CertificateRequest). */
   peerSigalgs: readonly number[] | undefined;
 
-  constructor(private readonly ourSchemes: readonly SignatureSchemeName[] = DEFAULT_SCHEMES) {}
+  constructor(
+    private readonly ourSchemes: readonly SignatureSchemeName[] = DEFAULT_SCHEMES,
+    /** Our certificate compression codecs: the one we compressed with restores our chain. */
+    private readonly compressors: readonly CertificateCompressor[] = [],
+  ) {}
+
+  /** The chain we sent (DER, leaf first); undefined when we sent none (or it cannot be read back). */
+  get localChain(): readonly Uint8Array[] | undefined {
+    const raw = this.localCertificate;
+    if (raw && !this.localChainView) {
+      try {
+        const m = decodeHandshake(raw);
+        // Our own message: its uncompressed_length bounds it.
+        const cert = m.type === 'compressed_certificate' ? decompressCertificate(m, this.compressors, m.uncompressedLength + 4) : m;
+        if (cert.type === 'certificate') this.localChainView = cert.entries.map((e) => e.data);
+      } catch {
+        // our own message: it decodes; if not, the view stays empty
+      }
+    }
+    return this.localChainView;
+  }
 
   observe(direction: 'sent' | 'received', type: string, message: Uint8Array): void {
     try {
@@ -36,9 +61,9 @@ export class HandshakeRecord {
         const verifyData = message.slice(4); // after the 4-byte handshake header
         if (direction === 'sent') this.finished = verifyData;
         else this.peerFinished = verifyData;
-      } else if (type === 'certificate' && direction === 'sent') {
-        const m = decodeHandshake(message);
-        if (m.type === 'certificate') this.localChain = m.entries.map((e) => e.data);
+      } else if ((type === 'certificate' || type === 'compressed_certificate') && direction === 'sent') {
+        this.localCertificate = message.slice();
+        this.localChainView = undefined;
       } else if (type === 'client_hello' && direction === 'received') {
         const m = decodeHandshake(message);
         if (m.type === 'client_hello') this.peerSigalgs = parseClientHelloExtensions(m.extensions).signatureAlgorithms;

@@ -108,7 +108,8 @@ export class TlsSocket extends Duplex {
     this.isServer = role === 'server';
     const userKeyLog = config.keyLog;
     const userTrace = config.onHandshakeMessage;
-    const record = (this.record = new HandshakeRecord(config.signatureSchemes));
+    const codecs = config.certificateCompression ? config.certificateCompression.filter((c) => typeof c !== 'string') : [];
+    const record = (this.record = new HandshakeRecord(config.signatureSchemes, codecs));
     const userOnSession = (config as ClientConfig).onSession;
     const cfg = {
       ...config,
