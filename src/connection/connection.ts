@@ -249,6 +249,20 @@ export class Connection {
     });
   }
 
+  /**
+   * Largest plaintext per record we send from now on, 64..2^14 (RFC 8449's
+   * lowest record_size_limit is 64); smaller records cost more overhead but
+   * let a slow link deliver the first bytes of a large write sooner. A
+   * record_size_limit from the peer still applies. Throws RangeError outside
+   * the range, leaving the connection as it was.
+   */
+  setMaxSendFragment(size: number): void {
+    if (!Number.isInteger(size) || size < 64 || size > 1 << 14) {
+      throw new RangeError(`setMaxSendFragment: size must be an integer in 64..16384, got ${String(size)}`);
+    }
+    this.tx.setMaxFragmentLength(size);
+  }
+
   /** Send a KeyUpdate (RFC 8446 §4.6.3), asking the peer to update too when `requestPeer`. */
   keyUpdate(requestPeer = false): void {
     if (this._state !== 'connected') throw new TlsError('internal_error', 'keyUpdate: the connection is not established', { code: 'not_connected' });

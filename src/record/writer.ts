@@ -67,7 +67,7 @@ export class RecordWriter {
   private protection: RecordProtection | undefined;
   private readonly emitFn: (chunks: Uint8Array[]) => void;
   private readonly maxInFlight: number;
-  private readonly maxFragment: number;
+  private maxFragment: number;
   /** RFC 8449: the peer's record_size_limit, the largest TLSInnerPlaintext of a protected record. */
   private innerLimit = MAX_INNER_PLAINTEXT_LENGTH;
   private readonly padding: ((type: ContentTypeValue, n: number) => number) | undefined;
@@ -120,6 +120,15 @@ export class RecordWriter {
     if (!(mf >= 1 && mf <= MAX_PLAINTEXT_LENGTH)) throw new RangeError('maxFragmentLength must be in 1..2^14');
     this.maxFragment = mf;
     this.padding = options.padding;
+  }
+
+  /**
+   * Largest fragment of the records written from now on (Node's
+   * setMaxSendFragment). The peer's record_size_limit still applies on top.
+   */
+  setMaxFragmentLength(n: number): void {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_PLAINTEXT_LENGTH) throw new RangeError('maxFragmentLength must be an integer in 1..2^14');
+    this.maxFragment = n;
   }
 
   get currentProtection(): RecordProtection | undefined {

@@ -315,10 +315,17 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 function traceHook(o: { enableTrace?: boolean; onHandshakeMessage?: CommonConfig['onHandshakeMessage'] }): CommonConfig['onHandshakeMessage'] {
   if (!o.enableTrace) return o.onHandshakeMessage;
   const user = o.onHandshakeMessage;
-  return (direction, type, summary, message) => {
+  const hook: CommonConfig['onHandshakeMessage'] & { tracesToStderr?: true } = (direction, type, summary, message) => {
     user?.(direction, type, summary, message);
-    process.stderr.write(`TLS trace: ${direction === 'sent' ? 'Sent' : 'Received'} ${type} (${message.length} bytes)${summary ? `: ${summary}` : ''}\n`);
+    writeTraceLine(direction, type, summary, message);
   };
+  hook.tracesToStderr = true;
+  return hook;
+}
+
+/** One handshake message on stderr (the enableTrace option and TLSSocket#enableTrace()). */
+export function writeTraceLine(direction: 'sent' | 'received', type: string, summary: string, message: Uint8Array): void {
+  process.stderr.write(`TLS trace: ${direction === 'sent' ? 'Sent' : 'Received'} ${type} (${message.length} bytes)${summary ? `: ${summary}` : ''}\n`);
 }
 
 /** What the portable layer takes, from Node options (shared by both roles). */

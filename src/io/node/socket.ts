@@ -20,6 +20,7 @@ import { Linger } from '../linger.js';
 import { peerCertificateOf, type PeerCertificate } from './certificate.js';
 import { HandshakeRecord } from './handshake-record.js';
 import { nodeAuthorizationError } from './verify-codes.js';
+import { writeTraceLine } from './options.js';
 import { decodeClientSession } from '../../handshake/resumption/session.js';
 
 export interface SocketOptions {
@@ -98,6 +99,12 @@ export class TlsSocket extends Duplex {
   /** 'close' carries it, as net.Socket's does: whether the socket closed because of an error. */
   private hadError = false;
   private lastSession: Uint8Array | undefined;
+  /** Application bytes delivered to / accepted from the application (net.Socket's bytesRead/bytesWritten). */
+  private appBytesRead = 0;
+  private appBytesWritten = 0;
+  /** Set by enableTrace() (the enableTrace option traces through options.ts instead). */
+  private tracing = false;
+  private readonly userTrace: ClientConfig['onHandshakeMessage'];
 
   constructor(raw: Duplex, config: ClientConfig | ServerConfig, role: 'client' | 'server', opts: SocketOptions & { handshakeTimeout?: number } = {}) {
     super({
@@ -107,7 +114,7 @@ export class TlsSocket extends Duplex {
     this.socket = raw;
     this.isServer = role === 'server';
     const userKeyLog = config.keyLog;
-    const userTrace = config.onHandshakeMessage;
+    const userTrace = (this.userTrace = config.onHandshakeMessage);
     const codecs = config.certificateCompression ? config.certificateCompression.filter((c) => typeof c !== 'string') : [];
     const record = (this.record = new HandshakeRecord(config.signatureSchemes, codecs));
     const userOnSession = (config as ClientConfig).onSession;
@@ -129,6 +136,7 @@ export class TlsSocket extends Duplex {
       },
       onHandshakeMessage: (direction: 'sent' | 'received', type: string, summary: string, message: Uint8Array) => {
         userTrace?.(direction, type, summary, message);
+        if (this.tracing) writeTraceLine(direction, type, summary, message);
         record.observe(direction, type, message);
       },
     };
@@ -208,6 +216,7 @@ export class TlsSocket extends Duplex {
 
   private deliver(plain: Uint8Array): void {
     if (this.destroyed || plain.length === 0) return;
+    this.appBytesRead += plain.length;
     if (!this.push(buf(plain)) && !this.readingPaused) {
       this.readingPaused = true;
       this.socket.pause();
@@ -300,7 +309,10 @@ export class TlsSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    void this.writePieces(u8(chunk)).then(() => cb(), (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))));
+    void this.writePieces(u8(chunk)).then(() => {
+      this.appBytesWritten += chunk.length;
+      cb();
+    }, (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))));
   }
 
   private async writePieces(data: Uint8Array): Promise<void> {
@@ -548,7 +560,62 @@ export class TlsSocket extends Duplex {
   get remoteFamily(): string | undefined { return (this.socket as Partial<net.Socket>).remoteFamily; }
   get localAddress(): string | undefined { return (this.socket as Partial<net.Socket>).localAddress; }
   get localPort(): number | undefined { return (this.socket as Partial<net.Socket>).localPort; }
-  get connecting(): boolean { return false; }
+  get localFamily(): string | undefined { return (this.socket as Partial<net.Socket>).localFamily; }
+  /** True while the underlying socket is still connecting (TCP), as net.Socket's. */
+  get connecting(): boolean { return (this.socket as Partial<net.Socket>).connecting === true; }
+  /**
+   * As net.Socket's: true until the underlying socket is connected, and
+   * again once this socket is destroyed.
+   */
+  get pending(): boolean {
+    if (this.destroyed) return true;
+    return (this.socket as Partial<net.Socket>).pending === true;
+  }
+  /** As net.Socket's: 'opening' while connecting, then 'open', 'readOnly', 'writeOnly' or 'closed'. */
+  get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
+    if (this.connecting) return 'opening';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable) return 'readOnly';
+    if (this.writable) return 'writeOnly';
+    return 'closed';
+  }
+  /** Application bytes received (decrypted), as Node's TLSSocket counts them. */
+  get bytesRead(): number { return this.appBytesRead; }
+  /** Application bytes written: those sent plus those still queued, as net.Socket's. */
+  get bytesWritten(): number { return this.appBytesWritten + this.writableLength; }
+  /** Deprecated in Node (use writableLength); kept for parity. */
+  get bufferSize(): number { return this.writableLength; }
+
+  /**
+   * Node's setMaxSendFragment: the largest plaintext per record we send from
+   * now on. true when `size` is in 512..16384 (Node's range), false otherwise
+   * (nothing changes), as Node answers.
+   */
+  setMaxSendFragment(size: number): boolean {
+    if (typeof size !== 'number' || !Number.isInteger(size)) throw new TypeError(`setMaxSendFragment: size must be an integer, got ${String(size)}`);
+    if (size < 512 || size > 16384) return false;
+    this.connection.setMaxSendFragment(size);
+    return true;
+  }
+
+  /** Node's enableTrace(): each handshake message from now on to stderr. */
+  enableTrace(): void {
+    // The enableTrace option traces already (options.ts): never twice.
+    const hook = this.userTrace as { tracesToStderr?: true } | undefined;
+    if (!hook?.tracesToStderr) this.tracing = true;
+  }
+
+  /**
+   * As net.Socket's resetAndDestroy(): close the TCP connection with a reset
+   * (no close_notify, no FIN) and destroy this socket.
+   */
+  resetAndDestroy(): this {
+    const s = this.socket as Partial<net.Socket>;
+    if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
+    else this.socket.destroy();
+    this.destroy();
+    return this;
+  }
 }
 
 function disconnected(isServer: boolean): Error {
