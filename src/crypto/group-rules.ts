@@ -8,12 +8,14 @@ import { TlsError } from '../errors.js';
 import type { NamedGroupName, RandomSource } from './provider.js';
 import { EC_CURVES, type EcCurveName } from './ecdsa-der.js';
 
-/** TLS NamedGroup codepoints (RFC 8446 §4.2.7; draft-ietf-tls-ecdhe-mlkem for 0x11EC). */
+/** TLS NamedGroup codepoints (RFC 8446 §4.2.7; draft-ietf-tls-ecdhe-mlkem for 0x11EB–0x11ED). */
 export const GROUP_CODEPOINTS: Readonly<Record<NamedGroupName, number>> = {
   secp256r1: 0x0017,
   secp384r1: 0x0018,
   x25519: 0x001d,
   X25519MLKEM768: 0x11ec,
+  SecP256r1MLKEM768: 0x11eb,
+  SecP384r1MLKEM1024: 0x11ed,
   secp521r1: 0x0019,
   x448: 0x001e,
   ffdhe2048: 0x0100,
@@ -21,28 +23,49 @@ export const GROUP_CODEPOINTS: Readonly<Record<NamedGroupName, number>> = {
   ffdhe4096: 0x0102,
 };
 
-export const ALL_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'x448', 'secp521r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096'];
+export const ALL_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'SecP256r1MLKEM768', 'SecP384r1MLKEM1024', 'x448', 'secp521r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096'];
 
 export const X25519_LENGTH = 32;
 /** RFC 7748 §5: X448 keys and shares are 56 bytes. */
 export const X448_LENGTH = 56;
-/** ML-KEM-768 (FIPS 203 Table 3) sizes. */
+/** ML-KEM encapsulation key and ciphertext sizes (FIPS 203 §8, Table 3). */
 export const MLKEM768_EK_LENGTH = 1184;
 export const MLKEM768_CT_LENGTH = 1088;
-export const MLKEM768_SEED_LENGTH = 64;
-export const MLKEM768_MSG_LENGTH = 32;
+export const MLKEM1024_EK_LENGTH = 1568;
+export const MLKEM1024_CT_LENGTH = 1568;
+
+export type HybridGroupName = 'X25519MLKEM768' | 'SecP256r1MLKEM768' | 'SecP384r1MLKEM1024';
+
+/**
+ * draft-ietf-tls-ecdhe-mlkem §3: each hybrid's classical group, ML-KEM
+ * parameter set, and which part comes first (in both shares and in the
+ * shared secret). X25519MLKEM768 puts ML-KEM first; the two NIST-curve
+ * hybrids put the ECDHE part first.
+ */
+export const HYBRID_LAYOUTS: Readonly<Record<HybridGroupName, {
+  readonly classical: 'x25519' | 'secp256r1' | 'secp384r1';
+  readonly classicalLength: number;
+  readonly kem: 'ML-KEM-768' | 'ML-KEM-1024';
+  readonly kemFirst: boolean;
+}>> = {
+  X25519MLKEM768: { classical: 'x25519', classicalLength: X25519_LENGTH, kem: 'ML-KEM-768', kemFirst: true },
+  SecP256r1MLKEM768: { classical: 'secp256r1', classicalLength: 65, kem: 'ML-KEM-768', kemFirst: false },
+  SecP384r1MLKEM1024: { classical: 'secp384r1', classicalLength: 97, kem: 'ML-KEM-1024', kemFirst: false },
+};
 
 /**
  * Exact key_exchange lengths per group and direction (RFC 8446 §4.2.8.2:
  * X25519 32 bytes, UncompressedPointRepresentation 1 + 2 * coordinate;
- * draft-ietf-tls-ecdhe-mlkem: ML-KEM-768 encapsulation key or ciphertext,
- * then the X25519 share). A share of any other length → illegal_parameter.
+ * draft-ietf-tls-ecdhe-mlkem: the classical share and the ML-KEM
+ * encapsulation key or ciphertext, in the group's order). A share of any other length → illegal_parameter.
  */
 export const SHARE_LENGTHS: Readonly<Record<NamedGroupName, { readonly client: number; readonly server: number }>> = {
   x25519: { client: X25519_LENGTH, server: X25519_LENGTH },
   secp256r1: { client: 65, server: 65 },
   secp384r1: { client: 97, server: 97 },
   X25519MLKEM768: { client: MLKEM768_EK_LENGTH + X25519_LENGTH, server: MLKEM768_CT_LENGTH + X25519_LENGTH },
+  SecP256r1MLKEM768: { client: 65 + MLKEM768_EK_LENGTH, server: 65 + MLKEM768_CT_LENGTH },
+  SecP384r1MLKEM1024: { client: 97 + MLKEM1024_EK_LENGTH, server: 97 + MLKEM1024_CT_LENGTH },
   x448: { client: X448_LENGTH, server: X448_LENGTH },
   secp521r1: { client: 133, server: 133 },
   // RFC 8446 §4.2.8.1: Y left-padded to the size of p.

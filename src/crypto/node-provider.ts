@@ -18,7 +18,8 @@ import type {
   Aead, AeadAlgorithm, AeadKey, ClientKeyShare, CryptoProvider, HashAlgorithm, HashFunction, IncrementalHash,
   KeyExchangeGroup, NamedGroupName, PrivateKey, PublicKey, RandomSource, SignatureAlgorithm,
 } from './provider.js';
-import { hybridGroup, pureGroup } from './pure/groups.js';
+import { pureGroup } from './pure/groups.js';
+import { hybridGroup } from './hybrid.js';
 import { keyFitsAlgorithm, pureSign, pureVerify } from './pure/signatures.js';
 import { rsaPublicKeyAcceptable } from './pure/rsa.js';
 import { bitLength, os2ip } from './pure/bigint.js';
@@ -286,15 +287,18 @@ function ecGroup(name: 'secp256r1' | 'secp384r1' | 'secp521r1'): KeyExchangeGrou
   };
 }
 
+const x25519Node = x25519Group();
+const p256Node = ecGroup('secp256r1');
+const p384Node = ecGroup('secp384r1');
+
 const groups: Record<NamedGroupName, KeyExchangeGroup> = {
-  x25519: x25519Group(),
-  secp256r1: ecGroup('secp256r1'),
-  secp384r1: ecGroup('secp384r1'),
-  // No ML-KEM in node:crypto on Node 20: noble's ML-KEM with OpenSSL's X25519.
-  X25519MLKEM768: hybridGroup({
-    keyPair: (random) => { const { priv, pub } = x25519Ephemeral(random); return { secretKey: priv, publicKey: pub }; },
-    derive: x25519Derive,
-  }),
+  x25519: x25519Node,
+  secp256r1: p256Node,
+  secp384r1: p384Node,
+  // No ML-KEM in node:crypto on Node 20: @noble's ML-KEM with OpenSSL's ECDH.
+  X25519MLKEM768: hybridGroup('X25519MLKEM768', x25519Node),
+  SecP256r1MLKEM768: hybridGroup('SecP256r1MLKEM768', p256Node),
+  SecP384r1MLKEM1024: hybridGroup('SecP384r1MLKEM1024', p384Node),
   secp521r1: ecGroup('secp521r1'),
   // X448 through @noble (a KeyObject from raw X448 bytes needs PKCS#8 wrapping; not worth it for a rare group).
   x448: pureGroup('x448')!,

@@ -19,11 +19,15 @@ import { AntiReplay } from './resumption/anti-replay.js';
 import { InMemoryTicketStore, ticketStoreKey, type TicketStore } from './resumption/ticket-store.js';
 
 /**
- * Key-exchange preference, most preferred first: the X25519MLKEM768 hybrid
- * (post-quantum, draft-ietf-tls-ecdhe-mlkem; the default of Chrome, Firefox,
- * Go, rustls and OpenSSL 3.5), then the classical groups.
+ * Key-exchange preference, most preferred first: the post-quantum hybrids of
+ * draft-ietf-tls-ecdhe-mlkem (X25519MLKEM768 is the default of Chrome,
+ * Firefox, Go, rustls and OpenSSL 3.5; Go 1.26 also enables
+ * SecP256r1MLKEM768 and SecP384r1MLKEM1024, in this order), then the
+ * classical groups. Only supported_groups lists them all: a client sends key
+ * shares for X25519MLKEM768 and x25519 alone (defaultKeyShares), and a server
+ * takes a group the client sent a share for before asking for a preferred one.
  */
-export const DEFAULT_GROUPS: readonly NamedGroupName[] = ['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1'];
+export const DEFAULT_GROUPS: readonly NamedGroupName[] = ['X25519MLKEM768', 'SecP256r1MLKEM768', 'SecP384r1MLKEM1024', 'x25519', 'secp256r1', 'secp384r1'];
 /** RFC 8446 §5.5 allows 2^24.5 AES-GCM records; we rekey long before. */
 export const DEFAULT_KEY_UPDATE_AFTER_RECORDS = 1 << 23;
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE = 64 * 1024;

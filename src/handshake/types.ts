@@ -69,7 +69,7 @@ export interface CommonConfig {
   provider?: CryptoProvider;
   /** Cipher suites in preference order (IANA or short names). Default: AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305. */
   cipherSuites?: readonly string[];
-  /** Key-exchange groups in preference order. Default: X25519MLKEM768, x25519, secp256r1, secp384r1 (client key shares: X25519MLKEM768 and x25519). */
+  /** Key-exchange groups in preference order. Default: X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, x25519, secp256r1, secp384r1 (client key shares: X25519MLKEM768 and x25519). */
   groups?: readonly NamedGroupName[];
   /** Signature schemes we accept from the peer, in preference order. */
   signatureSchemes?: readonly SignatureSchemeName[];

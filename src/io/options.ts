@@ -57,7 +57,7 @@ export interface CommonSecureOptions {
   cipherSuites?: readonly string[];
   /** Node-style group list: "X25519:P-256:P-384". */
   ecdhCurve?: string;
-  /** Key-exchange groups in preference order (X25519MLKEM768, x25519, secp256r1/P-256/prime256v1, secp384r1/P-384, x448, secp521r1/P-521, ffdhe2048/3072/4096). Default: the first four, in that order. */
+  /** Key-exchange groups in preference order (X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, x25519, secp256r1/P-256/prime256v1, secp384r1/P-384, x448, secp521r1/P-521, ffdhe2048/3072/4096). Default: the first six, in that order. */
   groups?: readonly string[];
   /** OpenSSL-style signature algorithm list ("ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256"). */
   sigalgs?: string;
@@ -195,6 +195,8 @@ const GROUP_ALIASES: Record<string, NamedGroupName> = {
   secp256r1: 'secp256r1', prime256v1: 'secp256r1', 'p-256': 'secp256r1', p256: 'secp256r1',
   secp384r1: 'secp384r1', 'p-384': 'secp384r1', p384: 'secp384r1',
   x25519mlkem768: 'X25519MLKEM768',
+  secp256r1mlkem768: 'SecP256r1MLKEM768',
+  secp384r1mlkem1024: 'SecP384r1MLKEM1024',
   x448: 'x448',
   secp521r1: 'secp521r1', 'p-521': 'secp521r1', p521: 'secp521r1',
   ffdhe2048: 'ffdhe2048', ffdhe3072: 'ffdhe3072', ffdhe4096: 'ffdhe4096',
@@ -202,7 +204,7 @@ const GROUP_ALIASES: Record<string, NamedGroupName> = {
 
 export function parseGroup(name: string): NamedGroupName {
   const g = GROUP_ALIASES[name.trim().toLowerCase()];
-  if (!g) throw new OptionError(`unknown group ${JSON.stringify(name)} (supported: x25519, secp256r1, secp384r1, X25519MLKEM768, x448, secp521r1, ffdhe2048, ffdhe3072, ffdhe4096)`);
+  if (!g) throw new OptionError(`unknown group ${JSON.stringify(name)} (supported: x25519, secp256r1, secp384r1, X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, x448, secp521r1, ffdhe2048, ffdhe3072, ffdhe4096)`);
   return g;
 }
 

@@ -42,8 +42,8 @@ function offeredShares(client: Endpoint): number[] {
 }
 
 describe('default groups', () => {
-  it('prefer X25519MLKEM768, then x25519, secp256r1, secp384r1', () => {
-    expect(DEFAULT_GROUPS).toEqual(['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1']);
+  it('prefer the hybrids (X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, as Go 1.26), then x25519, secp256r1, secp384r1', () => {
+    expect(DEFAULT_GROUPS).toEqual(['X25519MLKEM768', 'SecP256r1MLKEM768', 'SecP384r1MLKEM1024', 'x25519', 'secp256r1', 'secp384r1']);
     expect(resolveClientConfig({ servername: 'example.com' }).keyShareGroups).toEqual(['X25519MLKEM768', 'x25519']);
     expect(resolveServerConfig({}).groups[0]).toBe('X25519MLKEM768');
   });

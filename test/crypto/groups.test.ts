@@ -13,6 +13,8 @@ const GROUPS: { name: NamedGroupName; code: number; client: number; server: numb
   { name: 'secp256r1', code: 0x0017, client: 65, server: 65, secret: 32 },
   { name: 'secp384r1', code: 0x0018, client: 97, server: 97, secret: 48 },
   { name: 'X25519MLKEM768', code: 0x11ec, client: 1184 + 32, server: 1088 + 32, secret: 64 },
+  { name: 'SecP256r1MLKEM768', code: 0x11eb, client: 65 + 1184, server: 65 + 1088, secret: 64 },
+  { name: 'SecP384r1MLKEM1024', code: 0x11ed, client: 97 + 1568, server: 97 + 1568, secret: 80 },
   { name: 'x448', code: 0x001e, client: 56, server: 56, secret: 56 },
   { name: 'secp521r1', code: 0x0019, client: 133, server: 133, secret: 66 },
   { name: 'ffdhe2048', code: 0x0100, client: 256, server: 256, secret: 256 },
@@ -87,7 +89,9 @@ function badShares(name: NamedGroupName): [string, Uint8Array][] {
       ];
     }
     case 'X25519MLKEM768':
-      return [['empty', zeros(0)], ['X25519 alone', zeros(32)]];
+    case 'SecP256r1MLKEM768':
+    case 'SecP384r1MLKEM1024':
+      return [['empty', zeros(0)], ['classical part alone', zeros(32)]]; // the rest: hybrid-groups.test.ts
   }
 }
 
@@ -131,7 +135,7 @@ describe.each(providers)('key exchange groups on the %s provider', (_name, provi
     expect(toHex(viaMine.sharedSecret)).toBe(toHex(peer.sharedSecret));
   });
 
-  it.each(GROUPS.map((g) => g.name).filter((n) => n !== 'X25519MLKEM768'))('%s: invalid shares → illegal_parameter in both roles', async (name) => {
+  it.each(GROUPS.map((g) => g.name).filter((n) => !n.includes('MLKEM')))('%s: invalid shares → illegal_parameter in both roles', async (name) => {
     const grp = provider.group(name)!;
     for (const [why, bad] of badShares(name)) {
       await expectIllegal(() => grp.respond(bad)).catch((e) => { throw new Error(`${name} respond(${why}): ${e}`); });
@@ -157,7 +161,11 @@ describe.each(providers)('key exchange groups on the %s provider', (_name, provi
     // Server shares of the wrong length, and a zero X25519 part in a correct-length one.
     const resp = await settle(grp.respond(pk));
     for (const bad of [resp.publicKey.subarray(1), Uint8Array.from([...resp.publicKey, 0]), new Uint8Array(1120)]) {
-      await expectIllegal(() => share.complete(bad));
+      // A client share is single use (its decapsulation key is wiped by the first complete): a fresh one per case.
+      const fresh = await settle(grp.generate());
+      await expectIllegal(() => fresh.complete(bad));
+      const again = await outcome(() => fresh.complete(resp.publicKey));
+      expect(again.ok ? 'accepted' : again.message).toMatch(/used twice/);
     }
     const secret = await settle(share.complete(resp.publicKey));
     expect(toHex(secret)).toBe(toHex(resp.sharedSecret));

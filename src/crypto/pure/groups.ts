@@ -1,21 +1,18 @@
 /**
- * Key-exchange groups on @noble: x25519 (RFC 7748), secp256r1/secp384r1
- * (RFC 8446 §4.2.8.2, §7.4.2) and the hybrid X25519MLKEM768
- * (draft-ietf-tls-ecdhe-mlkem: client share = ML-KEM-768 ek || X25519 public,
- * server share = ML-KEM ciphertext || X25519 public, shared secret =
- * ML-KEM shared secret || X25519 shared secret).
+ * Key-exchange groups on @noble: x25519/x448 (RFC 7748), secp256r1/
+ * secp384r1/secp521r1 (RFC 8446 §4.2.8.2, §7.4.2), ffdhe (RFC 7919) and the
+ * ECDHE-MLKEM hybrids (draft-ietf-tls-ecdhe-mlkem, composed in ../hybrid.ts
+ * over the groups here).
  */
 import { x25519 } from '@noble/curves/ed25519.js';
 import { x448 } from '@noble/curves/ed448.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
-import { concatBytes } from '../../util/bytes.js';
 import type { ClientKeyShare, KeyExchangeGroup, NamedGroupName, RandomSource } from '../provider.js';
 import { secureRandomBytes } from '../random.js';
 import { ffdheGroup } from '../ffdhe.js';
+import { hybridGroup } from '../hybrid.js';
 import {
-  GROUP_CODEPOINTS, EC_GROUP_CURVE, X25519_LENGTH, X448_LENGTH, MLKEM768_EK_LENGTH, MLKEM768_CT_LENGTH,
-  MLKEM768_SEED_LENGTH, MLKEM768_MSG_LENGTH,
+  GROUP_CODEPOINTS, EC_GROUP_CURVE, X25519_LENGTH, X448_LENGTH,
   asIllegal, checkShareLength, checkUncompressedPoint, checkX25519Output, ecScalarFromRandom,
 } from '../group-rules.js';
 
@@ -94,63 +91,17 @@ function ecGroup(name: 'secp256r1' | 'secp384r1' | 'secp521r1'): KeyExchangeGrou
   };
 }
 
-/** An X25519 implementation the hybrid can use (the node provider plugs in OpenSSL's). */
-export interface X25519Part<SK> {
-  /** A key pair from `random(32)`. */
-  keyPair(random: RandomSource): { secretKey: SK; publicKey: Uint8Array };
-  /** Shared secret with the RFC 8446 §7.4.2 checks; TlsError(illegal_parameter) on a bad share. */
-  derive(group: string, secretKey: SK, peer: Uint8Array): Uint8Array;
-}
-
-const nobleX25519Part: X25519Part<Uint8Array> = {
-  keyPair(random) {
-    const secretKey = random(X25519_LENGTH);
-    return { secretKey, publicKey: x25519.getPublicKey(secretKey) };
-  },
-  derive: pureX25519,
-};
-
-/**
- * X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem §3: the ML-KEM part comes first
- * in both shares and in the shared secret). ML-KEM-768 from @noble/post-quantum.
- */
-export function hybridGroup<SK>(x: X25519Part<SK>): KeyExchangeGroup {
-  const name = 'X25519MLKEM768';
-  return {
-    name,
-    codepoint: GROUP_CODEPOINTS.X25519MLKEM768,
-    generate(random?: RandomSource): ClientKeyShare {
-      const rnd = random ?? secureRandomBytes;
-      const { publicKey: ek, secretKey: dk } = ml_kem768.keygen(rnd(MLKEM768_SEED_LENGTH));
-      const xk = x.keyPair(rnd);
-      return {
-        publicKey: concatBytes(ek, xk.publicKey),
-        complete(serverShare) {
-          checkShareLength(name, serverShare, MLKEM768_CT_LENGTH + X25519_LENGTH);
-          const kemSecret = asIllegal(name, () => ml_kem768.decapsulate(serverShare.subarray(0, MLKEM768_CT_LENGTH), dk));
-          const ecdhSecret = x.derive(name, xk.secretKey, serverShare.subarray(MLKEM768_CT_LENGTH));
-          return concatBytes(kemSecret, ecdhSecret);
-        },
-      };
-    },
-    respond(clientShare, random?) {
-      checkShareLength(name, clientShare, MLKEM768_EK_LENGTH + X25519_LENGTH);
-      const rnd = random ?? secureRandomBytes;
-      // FIPS 203 §7.2 encapsulation key check (modulus) happens inside encapsulate: a bad ek throws.
-      const ek = clientShare.subarray(0, MLKEM768_EK_LENGTH);
-      const { cipherText, sharedSecret: kemSecret } = asIllegal(name, () => ml_kem768.encapsulate(ek, rnd(MLKEM768_MSG_LENGTH)));
-      const xk = x.keyPair(rnd);
-      const ecdhSecret = x.derive(name, xk.secretKey, clientShare.subarray(MLKEM768_EK_LENGTH));
-      return { publicKey: concatBytes(cipherText, xk.publicKey), sharedSecret: concatBytes(kemSecret, ecdhSecret) };
-    },
-  };
-}
+const x25519Pure = x25519Group();
+const p256Pure = ecGroup('secp256r1');
+const p384Pure = ecGroup('secp384r1');
 
 const groups: Record<NamedGroupName, KeyExchangeGroup> = {
-  x25519: x25519Group(),
-  secp256r1: ecGroup('secp256r1'),
-  secp384r1: ecGroup('secp384r1'),
-  X25519MLKEM768: hybridGroup(nobleX25519Part),
+  x25519: x25519Pure,
+  secp256r1: p256Pure,
+  secp384r1: p384Pure,
+  X25519MLKEM768: hybridGroup('X25519MLKEM768', x25519Pure),
+  SecP256r1MLKEM768: hybridGroup('SecP256r1MLKEM768', p256Pure),
+  SecP384r1MLKEM1024: hybridGroup('SecP384r1MLKEM1024', p384Pure),
   x448: x448Group(),
   secp521r1: ecGroup('secp521r1'),
   ffdhe2048: ffdheGroup('ffdhe2048'),

@@ -1,13 +1,14 @@
 /**
  * Key-exchange groups on WebCrypto: X25519 and ECDH P-256/P-384 via subtle
- * where supported (detected once), else the pure ones. X25519MLKEM768 uses
- * the pure composition (no ML-KEM in WebCrypto). The RFC 8446 checks
+ * where supported (detected once), else the pure ones. The ECDHE-MLKEM
+ * hybrids use these with @noble's ML-KEM (no ML-KEM in WebCrypto). The RFC 8446 checks
  * (lengths, uncompressed points, all-zero X25519 output) are the shared ones
  * in group-rules.ts; subtle's own point validation rejects off-curve points.
  */
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import type { ClientKeyShare, KeyExchangeGroup, NamedGroupName, RandomSource } from '../provider.js';
 import { pureGroup } from '../pure/groups.js';
+import { hybridGroup } from '../hybrid.js';
 import { EC_CURVES } from '../ecdsa-der.js';
 import {
   GROUP_CODEPOINTS, EC_GROUP_CURVE, X25519_LENGTH,
@@ -152,11 +153,18 @@ function subtleGroup(name: 'x25519' | 'secp256r1' | 'secp384r1' | 'secp521r1', b
   };
 }
 
+const x25519Subtle = subtleGroup('x25519', x25519Backend());
+const p256Subtle = subtleGroup('secp256r1', ecBackend('secp256r1'));
+const p384Subtle = subtleGroup('secp384r1', ecBackend('secp384r1'));
+
 const groups: Record<NamedGroupName, KeyExchangeGroup> = {
-  x25519: subtleGroup('x25519', x25519Backend()),
-  secp256r1: subtleGroup('secp256r1', ecBackend('secp256r1')),
-  secp384r1: subtleGroup('secp384r1', ecBackend('secp384r1')),
-  X25519MLKEM768: pureGroup('X25519MLKEM768')!,
+  x25519: x25519Subtle,
+  secp256r1: p256Subtle,
+  secp384r1: p384Subtle,
+  // No ML-KEM in WebCrypto: @noble's ML-KEM with subtle's ECDH (or the pure one where subtle lacks the curve).
+  X25519MLKEM768: hybridGroup('X25519MLKEM768', x25519Subtle),
+  SecP256r1MLKEM768: hybridGroup('SecP256r1MLKEM768', p256Subtle),
+  SecP384r1MLKEM1024: hybridGroup('SecP384r1MLKEM1024', p384Subtle),
   secp521r1: subtleGroup('secp521r1', ecBackend('secp521r1')),
   // WebCrypto has no X448 in browsers: @noble's.
   x448: pureGroup('x448')!,

@@ -73,12 +73,14 @@ export function extensionTypeName(code: number): string {
 export const TLS12 = 0x0303;
 export const TLS13 = 0x0304;
 
-/** NamedGroup codepoints, RFC 8446 §4.2.7 and draft-ietf-tls-ecdhe-mlkem (X25519MLKEM768 = 0x11EC). */
+/** NamedGroup codepoints, RFC 8446 §4.2.7 and draft-ietf-tls-ecdhe-mlkem (SecP256r1MLKEM768 = 0x11EB, X25519MLKEM768 = 0x11EC, SecP384r1MLKEM1024 = 0x11ED). */
 export const NamedGroupCode = {
   secp256r1: 0x0017,
   secp384r1: 0x0018,
   x25519: 0x001d,
   X25519MLKEM768: 0x11ec,
+  SecP256r1MLKEM768: 0x11eb,
+  SecP384r1MLKEM1024: 0x11ed,
   secp521r1: 0x0019,
   x448: 0x001e,
   ffdhe2048: 0x0100,
