@@ -13,6 +13,7 @@
 import { Unzlib, zlibSync } from 'fflate';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { brotliCompress, brotliDecompressBounded } from './brotli.js';
+import { boundZstdFrames } from './zstd-frames.js';
 import type { CertificateCompressor, CertificateCompressionName } from '../handshake/compression.js';
 
 export type { CertificateCompressor, CertificateCompressionName } from '../handshake/compression.js';
@@ -64,7 +65,8 @@ export const brotli: CertificateCompressor = Object.freeze({
 export const zstd: CertificateCompressor = Object.freeze({
   name: 'zstd',
   algorithm: 3,
-  decompress: (data: Uint8Array, limit: number) => bounded(data, limit, (ondata) => new ZstdDecompress((chunk) => ondata(chunk))),
+  // The frames are checked first (zstd-frames.ts): fzstd sizes its window, and its work per block, from the header.
+  decompress: (data: Uint8Array, limit: number) => bounded(boundZstdFrames(data, limit), limit, (ondata) => new ZstdDecompress((chunk) => ondata(chunk))),
 });
 
 const BY_NAME: Record<CertificateCompressionName, CertificateCompressor> = { zlib, brotli, zstd };

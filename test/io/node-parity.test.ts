@@ -95,6 +95,22 @@ describe('TLSSocket methods', () => {
     client.destroy();
   });
 
+  it('a createServer server compresses its chain once per algorithm, not per connection (RFC 8879 §5)', async () => {
+    const { zlib } = await import('../../src/compression/index.js');
+    let calls = 0;
+    const counting = { ...zlib, compress: (d: Uint8Array) => { calls++; return zlib.compress!(d); } };
+    const server = createServer({ ...srv(), certificateCompression: [counting] }, (s) => s.on('error', () => undefined));
+    cleanups.push(() => closeServer(server));
+    const port = await listen(server);
+    for (let i = 0; i < 3; i++) {
+      const c = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, certificateCompression: ['zlib'] });
+      await new Promise<void>((res, rej) => { c.once('secureConnect', () => res()); c.once('error', rej); });
+      expect((c.getPeerCertificate() as unknown as { subject: { CN: string } }).subject.CN).toBe('server-ecdsa-p256');
+      c.destroy();
+    }
+    expect(calls).toBe(1);
+  });
+
   it('getSharedSigalgs: a server knows the client\'s list; a client only after a CertificateRequest', async () => {
     const a = await pair();
     expect(a.server.getSharedSigalgs()).toContain('ECDSA+SHA256');
