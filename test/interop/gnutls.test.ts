@@ -15,7 +15,7 @@ import { PURE_DEFAULT_SUITE } from './helpers/groups.js';
 import { makeTestPki, type KeyType, type TestPki } from './helpers/pki.js';
 import { gnutlsCli, gnutlsDescription, gnutlsServ, GNUTLS_CIPHER, GNUTLS_GROUP, tls13Priority } from './helpers/gnutls.js';
 import { puretlsServe } from './helpers/tools.js';
-import { connect as pureConnect } from '../../src/io/node.js';
+import { adapterRequest } from './helpers/adapter-request.js';
 
 const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
 const GROUPS = ['x25519', 'secp256r1', 'secp384r1'] as const;
@@ -320,16 +320,7 @@ describe('puretls client → gnutls-serv tickets (RFC 8446 §4.6.1, §2.2)', () 
   it("the Node adapter's session option (from its 'session' event) resumes; isSessionReused() and gnutls-serv agree", async () => {
     const s = await gnutlsHttp('ecdsa-p256', tls13Priority());
     try {
-      const get = (session?: Buffer) => new Promise<{ reused: boolean; session: Buffer | undefined; page: string }>((resolve, reject) => {
-        const sock = pureConnect({ host: '127.0.0.1', port: s.port, servername: 'localhost', ca: pki.ca.cert, ...(session ? { session } : {}) });
-        let latest: Buffer | undefined;
-        let page = '';
-        sock.on('session', (b: Buffer) => { latest = b; });
-        sock.on('secureConnect', () => sock.write(GET));
-        sock.on('data', (d: Buffer) => { page += d.toString(); });
-        sock.on('error', reject);
-        sock.on('close', () => resolve({ reused: sock.isSessionReused(), session: latest, page }));
-      });
+      const get = (session?: Buffer) => adapterRequest(s.port, pki.ca.cert, GET, session);
       const a = await get();
       expect(a.reused).toBe(false);
       expect(a.page).toMatch(/HTTP\/1\.0 200 OK/);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, killAll, run, type Child } from './helpers/net.js';
-import { connect as pureConnect } from '../../src/io/node.js';
+import { adapterRequest } from './helpers/adapter-request.js';
 import { PURE_DEFAULT_SUITE } from './helpers/groups.js';
 import { makeTestPki, type KeyType, type TestPki } from './helpers/pki.js';
 
@@ -289,16 +289,7 @@ describe("puretls client → Go crypto/tls server: resumption with Go's ticket",
   it("the Node adapter's session option: isSessionReused() and Go's DidResume", async () => {
     const { child, port } = await goServe('ecdsa-p256');
     try {
-      const get = (session?: Buffer) => new Promise<{ reused: boolean; session: Buffer | undefined; page: string }>((resolve, reject) => {
-        const sock = pureConnect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, ...(session ? { session } : {}) });
-        let latest: Buffer | undefined;
-        let page = '';
-        sock.on('session', (b: Buffer) => { latest = b; });
-        sock.on('secureConnect', () => sock.write('GET / HTTP/1.0\r\n\r\n'));
-        sock.on('data', (d: Buffer) => { page += d.toString(); });
-        sock.on('error', reject);
-        sock.on('close', () => resolve({ reused: sock.isSessionReused(), session: latest, page }));
-      });
+      const get = (session?: Buffer) => adapterRequest(port, pki.ca.cert, 'GET / HTTP/1.0\r\n\r\n', session);
       const a = await get();
       expect(a.reused).toBe(false);
       expect(a.page).toMatch(/^resumed=false$/m);
