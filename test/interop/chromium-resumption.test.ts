@@ -24,7 +24,7 @@ import { chromiumBinary, isolatedChromiumArgs } from './helpers/chromium.js';
 import { readNetLog, type SslConnect } from './helpers/netlog.js';
 import { puretlsServe } from './helpers/tools.js';
 
-const TIMEOUT = 90_000;
+const TIMEOUT = 120_000;
 let pki: TestPki;
 beforeAll(() => {
   pki = makeTestPki({ keyTypes: ['ecdsa-p256'] });
@@ -67,7 +67,7 @@ async function twoVisits(args: string[]): Promise<{ visits: Visit[]; serverLog: 
     try {
       const tab = context.pages()[0] ?? (await context.newPage());
       for (const url of urls) {
-        const res = await tab.goto(url);
+        const res = await tab.goto(url, { timeout: 60_000 });
         expect(res?.status(), `loading ${url}; server: ${child.stderr()}`).toBe(200);
         pages.push((await tab.textContent('body')) ?? '');
       }
