@@ -330,6 +330,10 @@ function defaultKeyShares(groups: readonly NamedGroupName[]): NamedGroupName[] {
 }
 
 export function resolveServerConfig(c: ServerConfig): ResolvedServer {
+  const ticketLifetime = checkLifetime(c.ticketLifetime ?? 7200);
+  const ticketKeys = resolveTicketKeys(c);
+  // Replaced ticket keys open tickets for as long as the tickets we issue live (ticket-keys.ts).
+  ticketKeys.honourLifetime(ticketLifetime);
   return Object.freeze({
     ...resolveCommon(c),
     maxHandshakeMessageSize: c.maxHandshakeMessageSize ?? MAX_CLIENT_HELLO_SIZE,
@@ -339,8 +343,8 @@ export function resolveServerConfig(c: ServerConfig): ResolvedServer {
     clientAuth: resolveClientAuth(c.clientAuth),
     clientCertificateAuthorities: Object.freeze([...(c.clientCertificateAuthorities ?? [])]),
     sessionTickets: checkCount(c.sessionTickets ?? 2),
-    ticketLifetime: checkLifetime(c.ticketLifetime ?? 7200),
-    ticketKeys: resolveTicketKeys(c),
+    ticketLifetime,
+    ticketKeys,
     maxEarlyData: checkMaxEarlyData(c.maxEarlyData ?? 0),
     acceptEarlyData: c.acceptEarlyData,
     antiReplay: resolveAntiReplay(c),

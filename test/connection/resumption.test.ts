@@ -309,3 +309,36 @@ describe('malformed PSK offers → the RFC alert', () => {
     expect(r.server.errors[0]?.alert).toBe('illegal_parameter');
   });
 });
+
+describe('ticket lifetime across ticket-key rotations (RFC 8446 §4.6.1)', () => {
+  const HOUR = 3600_000;
+  /** Issue a ticket at 0, let other clients make the server seal tickets every 13 h (each past a 12 h rotation), then offer the first ticket at `offerAt`. */
+  async function offerAfterRotations(ticketLifetime: number, offerAt: number): Promise<boolean> {
+    let now = Date.now();
+    const start = now;
+    const clock = () => new Date(now);
+    const s: ServerConfig = { certificate: P.server['ecdsa-p256'], ticketKeys: new TicketKeys(), ticketLifetime, now: clock };
+    const first = await run({ ticketStore: false, now: clock }, s);
+    ok(first);
+    const session = first.sessions[0]!;
+    while (now + 13 * HOUR < start + offerAt) {
+      now += 13 * HOUR;
+      ok(await run({ ticketStore: false, now: clock }, s)); // seals tickets: rotates the key when 12 h passed
+    }
+    now = start + offerAt;
+    const r = await run({ session, ticketStore: false, now: clock }, s);
+    ok(r);
+    expect(r.client.info!.resumed).toBe(r.server.info!.resumed);
+    return r.server.info!.resumed;
+  }
+
+  it('a 7-day lifetime resumes after 3 days, the key it was sealed under replaced 5 times since', async () => {
+    expect(await offerAfterRotations(604800, 72 * HOUR)).toBe(true);
+  });
+
+  it('a 7-day lifetime ends after 7 days; the default 2-hour lifetime after 2 hours', async () => {
+    expect(await offerAfterRotations(604800, 7 * 24 * HOUR + 60_000)).toBe(false);
+    expect(await offerAfterRotations(7200, HOUR)).toBe(true);
+    expect(await offerAfterRotations(7200, 2 * HOUR + 60_000)).toBe(false);
+  });
+});

@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { pureProvider } from '../../src/crypto/pure/index.js';
 import { AntiReplay } from '../../src/handshake/resumption/anti-replay.js';
 import type { ClientSession } from '../../src/handshake/resumption/session.js';
-import { TicketKeys } from '../../src/handshake/resumption/ticket-keys.js';
+import { MAX_RETIRED_KEYS, TicketKeys } from '../../src/handshake/resumption/ticket-keys.js';
 import { InMemoryTicketStore, MAX_TICKETS_PER_KEY } from '../../src/handshake/resumption/ticket-store.js';
 
 const rnd = (n: number): Uint8Array => pureProvider.randomBytes(n);
@@ -42,6 +42,24 @@ describe('TicketKeys', () => {
     expect(await k.open(pureProvider, 14_000, t0)).toEqual(pt);
     expect(await k.open(pureProvider, 15_001, t0)).toBeUndefined();
     expect(await k.open(pureProvider, 15_001, t1)).toEqual(pt);
+  });
+
+  it('honourLifetime: replaced keys open tickets for the longest lifetime, over many rotations, at most MAX_RETIRED_KEYS of them', async () => {
+    const k = new TicketKeys({ rotateAfter: 10, grace: 5 });
+    k.honourLifetime(100);
+    expect(k.graceSeconds).toBe(100);
+    k.honourLifetime(50); // a shorter lifetime never shortens it
+    expect(k.graceSeconds).toBe(100);
+    const t0 = await k.seal(pureProvider, rnd, 0, pt);
+    for (let s = 10; s <= 90; s += 10) await k.seal(pureProvider, rnd, s * 1000, pt); // 9 rotations
+    expect(await k.open(pureProvider, 99_000, t0)).toEqual(pt);
+    expect(await k.open(pureProvider, 110_001, t0)).toBeUndefined(); // replaced at 10 s, + 100 s
+    const m = new TicketKeys({ grace: 3600 });
+    const t1 = await m.seal(pureProvider, rnd, 0, pt);
+    for (let i = 0; i < MAX_RETIRED_KEYS; i++) m.setTicketKeys(rnd(48), 1);
+    expect(await m.open(pureProvider, 2, t1)).toEqual(pt);
+    m.setTicketKeys(rnd(48), 1); // one more: the oldest is forgotten
+    expect(await m.open(pureProvider, 2, t1)).toBeUndefined();
   });
 
   it('setTicketKeys keeps the replaced key for the grace period', async () => {

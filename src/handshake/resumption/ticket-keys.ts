@@ -7,12 +7,16 @@
  * The AEAD is AES-256-GCM (default) or ChaCha20-Poly1305 from the
  * connection's crypto provider. A key is 48 bytes as Node's `ticketKeys`:
  * a 16-byte key name followed by 32 bytes of AEAD key. Keys rotate: after
- * `rotateAfter` seconds a fresh random key seals new tickets, and the
- * previous key still opens tickets for `grace` seconds (so tickets issued
- * just before a rotation stay usable). `setTicketKeys` installs a key (a
- * cluster shares them); the key it replaces is kept for the grace period.
- * A ticket under any other key name, or that fails to open, is unusable:
- * the server falls back to a full handshake.
+ * `rotateAfter` seconds a fresh random key seals new tickets, and a replaced
+ * key still opens tickets for the grace period: `grace` seconds, or the
+ * longest ticket lifetime of a server using these keys if that is longer
+ * (`honourLifetime`), so a ticket sealed just before a rotation lives as long
+ * as its ticket_lifetime says. Replaced keys are kept until their grace ends,
+ * at most MAX_RETIRED_KEYS of them (enough for 7-day tickets with the default
+ * 12-hour rotation; a key replaced more often than that by `setTicketKeys`
+ * retires the oldest early). `setTicketKeys` installs a key (a cluster
+ * shares them). A ticket under any other key name, or that fails to open, is
+ * unusable: the server falls back to a full handshake.
  */
 import type { AeadAlgorithm, AeadKey, CryptoProvider } from '../../crypto/provider.js';
 import { TlsError } from '../../errors.js';
@@ -23,13 +27,15 @@ export const TICKET_KEYS_LENGTH = 48;
 const NAME_LENGTH = 16;
 const NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
+/** Replaced keys kept at most: 7 days of tickets (RFC 8446 §4.6.1's maximum) over 12-hour rotations need 14. */
+export const MAX_RETIRED_KEYS = 16;
 
 export interface TicketKeysOptions {
   /** 48 bytes (key name 16 + AEAD key 32), as Node's `ticketKeys`. Default: random. */
   keys?: Uint8Array;
   /** Seconds a key seals new tickets before a fresh one replaces it. Default 12 h. 0: never rotate. */
   rotateAfter?: number;
-  /** Seconds a replaced key still opens tickets. Default 12 h. */
+  /** Seconds a replaced key still opens tickets (at least the longest ticket lifetime of the servers using these keys). Default 12 h. */
   grace?: number;
   /** AEAD for tickets. Default AES-256-GCM. */
   cipher?: Extract<AeadAlgorithm, 'AES-256-GCM' | 'CHACHA20-POLY1305'>;
@@ -40,8 +46,8 @@ interface Key {
   readonly name: Uint8Array;
   /** ms since 1970 when it became current (undefined until first use with a clock). */
   since: number | undefined;
-  /** ms since 1970 until which it still opens tickets once replaced. */
-  until: number;
+  /** ms since 1970 when it was replaced (Infinity while current). */
+  retired: number;
   readonly imported: WeakMap<CryptoProvider, AeadKey>;
 }
 
@@ -54,9 +60,10 @@ function checkKeys(k: Uint8Array): Uint8Array {
 
 export class TicketKeys {
   private current: Key | undefined;
-  private previous: Key | undefined;
+  /** Replaced keys, newest first, each opening tickets until `retired` + the grace period. */
+  private retired: Key[] = [];
   private readonly rotateAfterMs: number;
-  private readonly graceMs: number;
+  private graceMs: number;
   readonly cipher: Extract<AeadAlgorithm, 'AES-256-GCM' | 'CHACHA20-POLY1305'>;
 
   constructor(options: TicketKeysOptions = {}) {
@@ -73,7 +80,22 @@ export class TicketKeys {
   }
 
   private static key(bytes: Uint8Array): Key {
-    return { bytes, name: bytes.subarray(0, NAME_LENGTH), since: undefined, until: Infinity, imported: new WeakMap() };
+    return { bytes, name: bytes.subarray(0, NAME_LENGTH), since: undefined, retired: Infinity, imported: new WeakMap() };
+  }
+
+  /**
+   * A server issuing tickets of `lifetimeSeconds` uses these keys: replaced
+   * keys then open tickets for at least that long (RFC 8446 §4.6.1: the
+   * ticket_lifetime is what the server promises to honour at most; keeping
+   * the key that long lets it honour it).
+   */
+  honourLifetime(lifetimeSeconds: number): void {
+    this.graceMs = Math.max(this.graceMs, lifetimeSeconds * 1000);
+  }
+
+  /** Seconds a replaced key still opens tickets. */
+  get graceSeconds(): number {
+    return this.graceMs / 1000;
   }
 
   /** The current 48-byte key (a copy), creating one from `random` if none was set yet. */
@@ -96,10 +118,19 @@ export class TicketKeys {
   }
 
   private replace(k: Key, nowMs: number): void {
-    if (this.previous) wipe(this.previous.bytes);
-    if (this.current) this.current.until = nowMs + this.graceMs;
-    this.previous = this.current;
+    if (this.current) {
+      this.current.retired = nowMs;
+      this.retired.unshift(this.current);
+    }
     this.current = k;
+    this.prune(nowMs);
+  }
+
+  /** Forget (and wipe) replaced keys past their grace, and the oldest beyond MAX_RETIRED_KEYS. */
+  private prune(nowMs: number): void {
+    const keep = this.retired.filter((r, i) => i < MAX_RETIRED_KEYS && nowMs < r.retired + this.graceMs);
+    for (const r of this.retired) if (!keep.includes(r)) wipe(r.bytes);
+    this.retired = keep;
   }
 
   private ensure(random: (n: number) => Uint8Array, nowMs: number | undefined): Key {
@@ -145,7 +176,7 @@ export class TicketKeys {
     const name = ticket.subarray(0, NAME_LENGTH);
     let k: Key | undefined;
     if (this.current && bytesEqual(this.current.name, name)) k = this.current;
-    else if (this.previous && bytesEqual(this.previous.name, name) && nowMs < this.previous.until) k = this.previous;
+    else k = this.retired.find((r) => bytesEqual(r.name, name) && nowMs < r.retired + this.graceMs);
     if (!k) return undefined;
     const key = await this.aeadKey(provider, k);
     const pt = await key.open(ticket.subarray(NAME_LENGTH, NAME_LENGTH + NONCE_LENGTH), name, ticket.subarray(NAME_LENGTH + NONCE_LENGTH));
