@@ -352,7 +352,7 @@ export function resolveServerConfig(c: ServerConfig): ResolvedServer {
   });
 }
 
-function checkMaxEarlyData(n: number): number {
+export function checkMaxEarlyData(n: number): number {
   if (!Number.isInteger(n) || n < 0 || n > MAX_EARLY_DATA_LIMIT) throw badConfig(`maxEarlyData must be an integer 0..${MAX_EARLY_DATA_LIMIT}`);
   return n;
 }

@@ -16,8 +16,10 @@ import type {
   SignatureSchemeName,
 } from '../connection/types.js';
 import { referenceName, requireReferenceName } from '../handshake/server-identity.js';
+import { checkMaxEarlyData } from '../handshake/config.js';
 import type { ExternalPsk } from '../handshake/types.js';
 import { TicketKeys } from '../handshake/resumption/ticket-keys.js';
+import { AntiReplay } from '../handshake/resumption/anti-replay.js';
 import { cipherSuiteByName } from '../crypto/cipher-suites.js';
 import { assertKeyMatchesCertificate, parsePrivateKey } from '../x509/index.js';
 import { certificatesFrom, pemBlocks, pemText } from './pem.js';
@@ -140,6 +142,23 @@ export interface ServerSecureOptions extends CommonSecureOptions {
   sessionTickets?: number;
   /** External PSKs accepted (RFC 8446 §2.2); with them, cert and key may be left out. */
   psks?: readonly ExternalPsk[];
+  /**
+   * 0-RTT (RFC 8446 §2.3): accept up to this many bytes of early data on
+   * resumed connections (max_early_data_size, advertised in the tickets;
+   * 1..16777216). Default 0: off. Early data is the first bytes the
+   * connection reads, before the handshake completes, counted by
+   * `earlyDataBytes`: it can be replayed by an attacker (RFC 8446 §8), so
+   * act on it only when repeating it is harmless.
+   */
+  maxEarlyData?: number;
+  /**
+   * Decide per connection whether to accept the client's early data (called
+   * with the resumed session's server name, ALPN protocol and client
+   * certificates, after the ticket, freshness and replay checks passed).
+   * Default: accept. Rejected early data is skipped (RFC 8446 §4.2.10); the
+   * client sends it again after the handshake.
+   */
+  acceptEarlyData?: ServerConfig['acceptEarlyData'];
 }
 
 export class OptionError extends Error {
@@ -330,6 +349,9 @@ export function clientConfig(o: ClientSecureOptions, defaultRoots?: readonly (st
   if (o.onSession) c.onSession = o.onSession;
   if (o.earlyData !== undefined) c.earlyData = o.earlyData;
   if (o.psk !== undefined) c.psk = o.psk;
+  for (const k of ['maxEarlyData', 'acceptEarlyData'] as const) {
+    if ((o as ServerSecureOptions)[k] !== undefined) throw new OptionError(`${k}: a server option (a client sends 0-RTT data with earlyData: true)`);
+  }
   // As Node's tls: resume only with an explicit session (no store behind the user's back).
   c.ticketStore = false;
   return c;
@@ -346,8 +368,31 @@ function nameMatches(pattern: string, name: string): boolean {
   return false;
 }
 
-/** ServerConfig from Node-style options. */
-export function serverConfig(o: ServerSecureOptions, defaultRoots?: readonly (string | Uint8Array)[]): ServerConfig {
+interface SharedServerState {
+  readonly keys: Uint8Array | undefined;
+  readonly ticketKeys: TicketKeys;
+  readonly antiReplay: AntiReplay;
+}
+
+/** Ticket keys and 0-RTT strike register of the connections made with one options object. */
+const sharedServerState = new WeakMap<object, SharedServerState>();
+
+function serverState(owner: object, keys: Uint8Array | undefined): SharedServerState {
+  let st = sharedServerState.get(owner);
+  if (!st || st.keys !== keys) {
+    st = { keys, ticketKeys: new TicketKeys(keys !== undefined ? { keys } : {}), antiReplay: st?.antiReplay ?? new AntiReplay() };
+    sharedServerState.set(owner, st);
+  }
+  return st;
+}
+
+/**
+ * ServerConfig from Node-style options. The connections made with one
+ * options object (`owner`) share ticket keys (unless `ticketKeys` is a
+ * TicketKeys) and the 0-RTT strike register, so they resume each other's
+ * sessions and a replayed 0-RTT ClientHello is caught (RFC 8446 §8.2).
+ */
+export function serverConfig(o: ServerSecureOptions, defaultRoots?: readonly (string | Uint8Array)[], owner: object = o): ServerConfig {
   const base = common(o, defaultRoots);
   const c: ServerConfig = { ...base };
   if (o.cert !== undefined || o.key !== undefined) {
@@ -364,10 +409,21 @@ export function serverConfig(o: ServerSecureOptions, defaultRoots?: readonly (st
       return (exact ?? entries.find(([n]) => nameMatches(n, servername)))?.[1];
     };
   }
-  if (o.ticketKeys !== undefined) c.ticketKeys = o.ticketKeys instanceof TicketKeys ? o.ticketKeys : new TicketKeys({ keys: o.ticketKeys });
+  const shared = serverState(owner, o.ticketKeys instanceof TicketKeys ? undefined : o.ticketKeys);
+  c.ticketKeys = o.ticketKeys instanceof TicketKeys ? o.ticketKeys : shared.ticketKeys;
+  c.antiReplay = shared.antiReplay;
   if (o.sessionTimeout !== undefined) c.ticketLifetime = o.sessionTimeout;
   if (o.sessionTickets !== undefined) c.sessionTickets = o.sessionTickets;
   if (o.psks !== undefined) c.psks = o.psks;
+  if ((o as ClientSecureOptions).earlyData !== undefined) throw new OptionError('earlyData: a client option (a server accepts 0-RTT data with maxEarlyData)');
+  if (o.maxEarlyData !== undefined) {
+    try {
+      c.maxEarlyData = checkMaxEarlyData(o.maxEarlyData); // now, not at the first connection
+    } catch (e) {
+      throw new OptionError((e as Error).message);
+    }
+  }
+  if (o.acceptEarlyData !== undefined) c.acceptEarlyData = o.acceptEarlyData;
   if (!c.certificate && !c.selectCertificate && !(c.psks && c.psks.length > 0)) {
     throw new OptionError('a server needs cert and key (or sni/selectCertificate, or psks)');
   }

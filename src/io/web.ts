@@ -71,6 +71,13 @@ export interface SecureWebStream extends ByteStreamPair {
   connection: Connection;
   /** Bytes handed to the transport's writer whose write has not resolved yet. */
   readonly unsentBytes: number;
+  /**
+   * Server with `maxEarlyData`: how many bytes at the start of `readable`
+   * arrived as 0-RTT early data (RFC 8446 §2.3), before the handshake
+   * completed. They can be a replay (§8): act on them only when repeating
+   * that is harmless.
+   */
+  readonly earlyDataBytes: number;
 }
 
 /** Default for `maxUnsentBytes`. */
@@ -130,6 +137,7 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
   let transportEnded = false;
   let finished = false;
   let unsent = 0;
+  let earlyBytes = 0;
   let sentWaiters: (() => void)[] = [];
   let handshakeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -210,6 +218,11 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
       );
     },
     onData(plain: Uint8Array) {
+      if (!outClosed && plain.length > 0) out.enqueue(plain);
+    },
+    // 0-RTT data comes first in `readable`, counted (and so marked) by earlyDataBytes.
+    onEarlyData(plain: Uint8Array) {
+      earlyBytes += plain.length;
       if (!outClosed && plain.length > 0) out.enqueue(plain);
     },
     onHandshakeDone(info: SessionInfo) {
@@ -357,5 +370,6 @@ export function secureWebStream(transport: ByteStreamPair, options: WebSecureOpt
   return {
     readable, writable, handshake, closed, connection,
     get unsentBytes() { return unsent; },
+    get earlyDataBytes() { return earlyBytes; },
   };
 }

@@ -74,6 +74,33 @@ describe('Node adapter resumption', () => {
     expect(c.reused).toBe(true); // the replaced key is still accepted (grace)
   });
 
+  it('setSecureContext keeps the ticket keys (outstanding tickets resume) unless it is given ticketKeys', async () => {
+    const { cert, key } = pki.server['ecdsa-p256'];
+    const srv = createServer({ cert, key, ticketKeys: Buffer.alloc(48, 1) }, (s) => s.pipe(s));
+    const port = await listen(srv);
+    cleanups.push(() => closeServer(srv));
+    const opts: ConnectOptions = { host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert };
+    srv.setTicketKeys(Buffer.alloc(48, 2)); // a rotation after start
+    const a = await once(() => connect(opts));
+    srv.setSecureContext({ cert, key }); // a new certificate (the same one here)
+    expect(srv.getTicketKeys()).toEqual(Buffer.alloc(48, 2));
+    const b = await once(() => connect({ ...opts, session: a.session! }));
+    expect(b.reused).toBe(true);
+    srv.setSecureContext({ cert, key, ticketKeys: Buffer.alloc(48, 3) });
+    expect(srv.getTicketKeys()).toEqual(Buffer.alloc(48, 3));
+    const c = await once(() => connect({ ...opts, session: b.session! }));
+    expect(c.reused).toBe(true); // the replaced key is still accepted (grace)
+    // A server with random keys keeps them too.
+    const rnd = createServer({ cert, key }, (s) => s.pipe(s));
+    const rport = await listen(rnd);
+    cleanups.push(() => closeServer(rnd));
+    const before = rnd.getTicketKeys();
+    const d = await once(() => connect({ ...opts, port: rport }));
+    rnd.setSecureContext({ cert, key });
+    expect(rnd.getTicketKeys()).toEqual(before);
+    expect((await once(() => connect({ ...opts, port: rport, session: d.session! }))).reused).toBe(true);
+  });
+
   it("puretls client → Node's tls server: resumes with the session of Node's NewSessionTicket", async () => {
     const server = tls.createServer({ cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key, minVersion: 'TLSv1.3' }, (s) => s.pipe(s));
     const port = await listen(server);

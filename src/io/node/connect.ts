@@ -65,7 +65,7 @@ export function secureStream(
   options: SecureStreamOptions = {},
 ): TlsSocket {
   const { isServer, ...rest } = options;
-  const config = isServer ? nodeServerConfig(rest, 'secureStream') : nodeClientConfig(rest, 'secureStream');
+  const config = isServer ? nodeServerConfig(rest, 'secureStream', options) : nodeClientConfig(rest, 'secureStream');
   const raw = stream instanceof Duplex ? stream : Duplex.fromWeb(stream as never, {});
   return new TlsSocket(raw, config, isServer ? 'server' : 'client', options);
 }

@@ -29,7 +29,7 @@ import { pemText } from '../pem.js';
 import { peerCertificateOf, type PeerCertificate } from './certificate.js';
 import { applyDefaults } from './defaults.js';
 import { decodePfx } from './pkcs12.js';
-import type { SocketOptions } from './socket.js';
+import type { NodeAcceptEarlyData, SocketOptions } from './socket.js';
 import { defaultRoots, sharedCa } from './trust.js';
 
 export type NodeProviderOption = ProviderOption | 'node';
@@ -133,7 +133,16 @@ export interface ConnectOptions
   minDHSize?: number;
 }
 
-export interface ServerOptions extends Omit<ServerSecureOptions, 'provider' | 'key'>, NodeCommonOptions, SocketOptions {
+export interface ServerOptions extends Omit<ServerSecureOptions, 'provider' | 'key' | 'acceptEarlyData'>, NodeCommonOptions, SocketOptions {
+  /**
+   * Decide per connection whether to accept the client's 0-RTT early data
+   * (with `maxEarlyData`): called with the resumed session's server name,
+   * ALPN protocol and client certificates, and the socket (early data is the
+   * first `socket.earlyDataBytes` bytes it reads, before 'secure'). Default:
+   * accept. Rejected early data is skipped; the client sends it again after
+   * the handshake.
+   */
+  acceptEarlyData?: NodeAcceptEarlyData;
   /** Abort handshakes that take longer (ms). Default 120000, like Node. */
   handshakeTimeout?: number;
   /** TCP_NODELAY on accepted sockets. Default true. */
@@ -151,7 +160,7 @@ export interface ServerOptions extends Omit<ServerSecureOptions, 'provider' | 'k
 
 export interface SecureStreamOptions
   extends Omit<ConnectOptions, 'port' | 'path' | 'socket' | 'lookup' | 'signal'>,
-    Pick<ServerOptions, 'requestCert' | 'clientAuth' | 'sni' | 'selectCertificate' | 'SNICallback' | 'handshakeTimeout'> {
+    Pick<ServerOptions, 'requestCert' | 'clientAuth' | 'sni' | 'selectCertificate' | 'SNICallback' | 'handshakeTimeout' | 'maxEarlyData' | 'acceptEarlyData'> {
   /** Server role (default: client). */
   isServer?: boolean;
 }
@@ -208,6 +217,9 @@ const ROLE_ONLY: Readonly<Record<string, { only: readonly Where[]; why: string }
   SNICallback: { only: ['createServer', 'secureStream'], why: 'a server option (SNICallback); a client names the server with servername' },
   checkServerIdentity: { only: ['connect', 'secureStream'], why: 'a client option (checkServerIdentity)' },
   secureContext: { only: ['connect', 'createServer', 'secureStream'], why: 'secureContext inside a secure context' },
+  earlyData: { only: ['connect', 'secureStream'], why: 'a client option (earlyData); a server accepts 0-RTT data with maxEarlyData' },
+  maxEarlyData: { only: ['createServer', 'secureStream'], why: 'a server option (maxEarlyData); a client sends 0-RTT data with earlyData: true' },
+  acceptEarlyData: { only: ['createServer', 'secureStream'], why: 'a server option (acceptEarlyData)' },
 };
 
 /** Throw UnsupportedOptionError for the first refused option present in `o`. */
@@ -358,7 +370,8 @@ export function nodeClientConfig(options: ConnectOptions, where: Where = 'connec
   return c;
 }
 
-export function nodeServerConfig(options: ServerOptions, where: Where = 'createServer'): ServerConfig {
+/** `owner`: connections made with the same owner share ticket keys and the 0-RTT strike register (../options.ts serverConfig). */
+export function nodeServerConfig(options: ServerOptions, where: Where = 'createServer', owner: object = options): ServerConfig {
   const o = portable(options, where);
   const { SNICallback, ...rest } = o;
   if (SNICallback && (rest.sni !== undefined || rest.selectCertificate !== undefined)) {
@@ -366,7 +379,7 @@ export function nodeServerConfig(options: ServerOptions, where: Where = 'createS
   }
   const s: ServerSecureOptions = { ...(rest as ServerSecureOptions) };
   if (SNICallback) s.selectCertificate = (servername) => sniLookup(SNICallback, servername);
-  return serverConfig(s, defaultRoots());
+  return serverConfig(s, defaultRoots(), owner);
 }
 
 /** Node calls SNICallback only when the client sent a name; its ctx (or none: the default certificate). */

@@ -31,7 +31,7 @@ export class Server extends net.Server {
       ...(options.keepAliveInitialDelay !== undefined ? { keepAliveInitialDelay: options.keepAliveInitialDelay } : {}),
     });
     this.options = options;
-    this.tlsConfig = this.build(options);
+    this.tlsConfig = this.build(options, undefined);
     this.noDelay = options.noDelay ?? true;
     this.socketOptions = {
       allowHalfOpen: options.allowHalfOpen ?? false,
@@ -47,15 +47,18 @@ export class Server extends net.Server {
     return o.SNICallback === undefined && o.sni === undefined && o.selectCertificate === undefined;
   }
 
-  private build(o: ServerOptions): ServerConfig {
-    return this.withTickets(this.buildConfig(o));
-  }
-
-  private withTickets(c: ServerConfig): ServerConfig {
-    const given = c.ticketKeys instanceof TicketKeys ? c.ticketKeys : undefined;
-    if (!this.ticketKeys) this.ticketKeys = given ?? new TicketKeys();
-    else if (given && given !== this.ticketKeys) this.ticketKeys.setTicketKeys(given.getTicketKeys());
-    return { ...c, ticketKeys: this.ticketKeys, antiReplay: c.antiReplay ?? this.antiReplay };
+  /**
+   * The config for new connections. The ticket keys are the server's for its
+   * whole life: the first build takes them from the options (or makes random
+   * ones); later builds (setSecureContext) keep them, unless `newKeys` (the
+   * `ticketKeys` given to setSecureContext) installs others, as Node does.
+   */
+  private build(o: ServerOptions, newKeys: ServerOptions['ticketKeys']): ServerConfig {
+    const c = this.buildConfig(o); // throws, changing nothing, when the options are wrong
+    if (!this.ticketKeys) this.ticketKeys = c.ticketKeys instanceof TicketKeys ? c.ticketKeys : new TicketKeys();
+    else if (newKeys instanceof TicketKeys) this.ticketKeys = newKeys;
+    else if (newKeys !== undefined) this.ticketKeys.setTicketKeys(newKeys); // the replaced key keeps its grace period
+    return { ...c, ticketKeys: this.ticketKeys, antiReplay: this.antiReplay };
   }
 
   private buildConfig(o: ServerOptions): ServerConfig {
@@ -89,13 +92,16 @@ export class Server extends net.Server {
   /**
    * Node's setSecureContext(): replace the context options (cert, key, ca,
    * ciphers, …) for connections accepted from now on; connections already
-   * open keep theirs. The server options (requestCert, SNICallback, …) stay.
+   * open keep theirs. The server options (requestCert, SNICallback, …) stay,
+   * and so do the ticket keys unless `ticketKeys` is given (so rotating a
+   * certificate does not invalidate every outstanding session ticket).
    */
   setSecureContext(options: SecureContextOptions): void {
     const kept = { ...this.options } as Record<string, unknown>;
     for (const k of CONTEXT_KEYS) delete kept[k];
     const next = { ...kept, ...options } as ServerOptions;
-    this.tlsConfig = this.build(next); // throws, leaving the old context, if the new one is wrong
+    // Outstanding tickets stay valid: the ticket keys change only when `ticketKeys` is given here.
+    this.tlsConfig = this.build(next, options.ticketKeys); // throws, leaving the old context, if the new one is wrong
     this.options = next;
   }
 

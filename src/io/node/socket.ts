@@ -23,6 +23,13 @@ import { nodeAuthorizationError } from './verify-codes.js';
 import { writeTraceLine } from './options.js';
 import { decodeClientSession } from '../../handshake/resumption/session.js';
 
+type AcceptEarlyDataParams = Parameters<NonNullable<ServerConfig['acceptEarlyData']>>[0];
+
+/** The Node adapter's acceptEarlyData: the core's, with the socket as a second argument. */
+export type NodeAcceptEarlyData = (params: AcceptEarlyDataParams, socket: TlsSocket) => boolean;
+
+type NodeServerConfig = Omit<ServerConfig, 'acceptEarlyData'> & { acceptEarlyData?: NodeAcceptEarlyData };
+
 export interface SocketOptions {
   /** Like net.Socket: when false (default) we end our side once the peer has closed its side. */
   allowHalfOpen?: boolean;
@@ -82,6 +89,12 @@ export class TlsSocket extends Duplex {
   secureConnecting = true;
   /** True once the peer sent close_notify; false if its stream ended without one (truncation). */
   peerClosedCleanly = false;
+  /**
+   * Server: how many bytes at the start of what this socket reads arrived as
+   * 0-RTT early data (RFC 8446 §2.3), before the handshake completed. They
+   * can be a replay (§8): act on them only when repeating that is harmless.
+   */
+  earlyDataBytes = 0;
 
   private rawEnded = false;
   /** Set when we sent a fatal alert: the transport lingers before it is closed (../linger.ts). */
@@ -118,6 +131,7 @@ export class TlsSocket extends Duplex {
     const codecs = config.certificateCompression ? config.certificateCompression.filter((c) => typeof c !== 'string') : [];
     const record = (this.record = new HandshakeRecord(config.signatureSchemes, codecs));
     const userOnSession = (config as ClientConfig).onSession;
+    const userAcceptEarly = (config as NodeServerConfig).acceptEarlyData;
     const cfg = {
       ...config,
       ...(role === 'client'
@@ -130,6 +144,8 @@ export class TlsSocket extends Duplex {
             },
           }
         : {}),
+      // The Node adapter's acceptEarlyData also gets the socket (to read the early data as it comes).
+      ...(role === 'server' && userAcceptEarly ? { acceptEarlyData: (p: AcceptEarlyDataParams) => userAcceptEarly(p, this) } : {}),
       keyLog: (line: string) => {
         userKeyLog?.(line);
         if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(line + '\n'));
@@ -144,6 +160,11 @@ export class TlsSocket extends Duplex {
       onTransmit: (bytes: Uint8Array) => this.transmit([bytes]),
       onTransmitChunks: (chunks: readonly Uint8Array[]) => this.transmit(chunks),
       onData: (plain: Uint8Array) => this.deliver(plain),
+      // 0-RTT data comes first in the stream, counted (and so marked) by earlyDataBytes.
+      onEarlyData: (plain: Uint8Array) => {
+        this.earlyDataBytes += plain.length;
+        this.deliver(plain);
+      },
       onHandshakeDone: (info: SessionInfo) => this.handshakeDone(info),
       onPeerClose: () => this.peerClose(),
       onError: (err: TlsError) => this.fail(err),
@@ -486,6 +507,15 @@ export class TlsSocket extends Duplex {
   /** The last session received (Node: a Buffer to pass as `session` to resume), or undefined. */
   getSession(): Buffer | undefined {
     return this.lastSession ? buf(this.lastSession) : undefined;
+  }
+
+  /**
+   * 0-RTT: 'accepted' or 'rejected' when the client offered early data,
+   * undefined when it did not (final once the handshake is done; a server
+   * says 'accepted' as soon as early data arrives).
+   */
+  get earlyData(): 'accepted' | 'rejected' | undefined {
+    return this.info ? this.info.earlyData : this.earlyDataBytes > 0 ? 'accepted' : undefined;
   }
 
   /** True when this connection resumed a session (RFC 8446 §2.2). */

@@ -21,7 +21,7 @@ export class TLSSocket extends TlsSocket {
       throw new UnsupportedOptionError('server', "TLSSocket's server option is not implemented; use createServer() to accept connections");
     }
     const { isServer, ...rest } = options;
-    const config = isServer ? nodeServerConfig(rest, 'secureStream') : nodeClientConfig(rest, 'secureStream');
+    const config = isServer ? nodeServerConfig(rest, 'secureStream', options) : nodeClientConfig(rest, 'secureStream');
     super(socket, config, isServer ? 'server' : 'client', options);
   }
 }
