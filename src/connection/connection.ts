@@ -19,12 +19,15 @@ import { startClient } from '../handshake/client/index.js';
 import { exportKeyingMaterial } from '../handshake/key-schedule.js';
 import { decodeHandshake } from '../handshake/messages/index.js';
 import { startServer } from '../handshake/server/index.js';
+import { ServerPostHandshakeAuth } from '../handshake/server/post-handshake-auth.js';
 import { ContentType, createRecordProtection, LEGACY_RECORD_VERSION, LEGACY_RECORD_VERSION_INITIAL, MessageReader, RecordWriter, type InboundMessage } from '../record/index.js';
 import { concatBytes, isPromise, wipe, type MaybePromise } from '../util/bytes.js';
 import { classifyAlert, encodeAlert } from './alerts.js';
 import { checkExporterArguments } from './exporter.js';
 import { FloodGuard } from './flood-guard.js';
-import type { ClientConfig, ConnectionHandlers, ConnectionState, ServerConfig, SessionInfo } from './types.js';
+import type {
+  ClientCertificateRequestOptions, ClientCertificateResult, ClientConfig, ConnectionHandlers, ConnectionState, ServerConfig, SessionInfo,
+} from './types.js';
 
 /** Records received but not yet processed before we refuse more (≈ 68 MB of full records). */
 export const MAX_PENDING_RECORDS = 4096;
@@ -80,8 +83,10 @@ export class Connection {
   private destroyed = false;
   /** The record keys and the secrets kept after the handshake were destroyed (the connection is over). */
   private keysReleased = false;
-  /** Bounds on runs of peer input that makes no progress (empty records, KeyUpdates, tickets, user_canceled). */
+  /** Bounds on runs of peer input that makes no progress (empty records, KeyUpdates, tickets, CertificateRequests, user_canceled). */
   private readonly flood = new FloodGuard();
+  /** Server: the caller waiting for the answer to our post-handshake CertificateRequest (one at a time). */
+  private clientAuthWaiter: { resolve: (r: ClientCertificateResult) => void; reject: (e: unknown) => void } | undefined;
 
   private constructor(
     private readonly role: 'client' | 'server',
@@ -126,6 +131,7 @@ export class Connection {
       beginEarlyData: (n) => this.beginEarlyData(n),
       endEarlyData: (accepted, plaintextAgain) => this.endEarlyData(accepted, plaintextAgain),
       handshakeComplete: (r) => this.onHandshakeComplete(r),
+      clientAuthenticated: (r) => this.onClientAuthenticated(r),
     };
   }
 
@@ -270,6 +276,47 @@ export class Connection {
   }
 
   /**
+   * Server: ask the client for a certificate now that the handshake is done
+   * (post-handshake authentication, RFC 8446 §4.6.2). Resolves with the
+   * client's answer once its Finished verified; `info` then names the new
+   * certificate (a declined request leaves it as it was). A certificate that
+   * fails verification (with `rejectUnauthorized`), a bad CertificateVerify
+   * or Finished, or an empty answer with `require` end the connection with
+   * the alert (bad_certificate …, decrypt_error, certificate_required) and
+   * reject. Refused (rejects, the connection untouched) when the client did
+   * not send post_handshake_auth (§4.6.2: "Servers MUST NOT send a
+   * post-handshake CertificateRequest to clients which do not offer this
+   * extension"), when a request is already outstanding, on a client, or
+   * when the connection is not established. The client may take its time
+   * (§4.6.2); other traffic goes on meanwhile.
+   */
+  requestClientCertificate(options: ClientCertificateRequestOptions = {}): Promise<ClientCertificateResult> {
+    const refuse = (code: string, message: string): Promise<never> =>
+      Promise.reject(new TlsError('internal_error', `requestClientCertificate: ${message}`, { code }));
+    if (this.role !== 'server') return refuse('not_server', 'only a server asks for a client certificate (RFC 8446 §4.6.2)');
+    if (typeof options !== 'object' || options === null) return refuse('bad_options', 'options must be an object');
+    for (const k of ['require', 'rejectUnauthorized'] as const) {
+      const v = options[k];
+      if (v !== undefined && typeof v !== 'boolean') return refuse('bad_options', `${k} must be true or false, not ${JSON.stringify(v) ?? String(v)}`);
+    }
+    if (this._state !== 'connected' || this.sentCloseNotify || this.destroyed) return refuse('not_connected', 'the connection is not established (or we closed it)');
+    if (this.receivedCloseNotify) return refuse('peer_closed', 'the client closed its side: it can send no answer');
+    const pha = this.connected?.pha;
+    if (!(pha instanceof ServerPostHandshakeAuth)) {
+      return refuse('pha_not_offered', 'the client did not send the post_handshake_auth extension, so it must not be asked for a certificate after the handshake (RFC 8446 §4.2.6, §4.6.2)');
+    }
+    if (this.clientAuthWaiter || pha.outstanding) return refuse('pha_in_progress', 'a certificate request is already outstanding (one at a time)');
+    return new Promise<ClientCertificateResult>((resolve, reject) => {
+      this.clientAuthWaiter = { resolve, reject };
+      this.schedule(() => {
+        if (this.outputClosed || !this.connected) return this.rejectClientAuth(new TlsError('internal_error', 'requestClientCertificate: the connection closed first', { code: 'not_connected' }));
+        pha.send(this.connected, options);
+        this.flushFlight();
+      });
+    });
+  }
+
+  /**
    * TLS-Exporter, RFC 8446 §7.5, in Node's argument order (length, label,
    * context). An empty label and an empty or absent context are allowed
    * (RFC 5705 §4; TLS 1.3 treats an absent context as empty). A bad call
@@ -312,6 +359,7 @@ export class Connection {
     this.tasks = [];
     this.flight = [];
     this.rejectWrites(this.error ?? new Error('puretls: connection destroyed'));
+    this.rejectClientAuth(this.error ?? new Error('puretls: connection destroyed'));
     this.releaseKeys();
     this.resolveDrain();
   }
@@ -386,6 +434,7 @@ export class Connection {
         const msg = decodeHandshake(m.raw);
         if (msg.type === 'key_update') this.flood.keyUpdate();
         else if (msg.type === 'new_session_ticket') this.flood.sessionTicket();
+        else if (msg.type === 'certificate_request' && this._state !== 'handshaking') this.flood.certificateRequest();
         return state.handle(msg, m.raw).then((next) => {
           if (this.destroyed) return;
           this.handshake = next;
@@ -410,6 +459,9 @@ export class Connection {
         // Before the handshake completes the peer may send no other application data.
         if (this._state !== 'connected' && this._state !== 'closed') {
           throw new TlsError('unexpected_message', 'application data before the handshake completed');
+        }
+        if (this.handshake?.consecutive) {
+          throw new TlsError('unexpected_message', `application data inside a post-handshake authentication answer (${this.handshake.name}; RFC 8446 §4.6.2: its messages appear consecutively)`);
         }
         if (m.data.length === 0) return this.flood.emptyRecord(); // RFC 8446 §5.4: allowed, but not forever
         this.flood.progress();
@@ -458,6 +510,7 @@ export class Connection {
       throw new TlsError('close_notify', 'peer closed the connection during the handshake', { received: true, code: 'peer_closed_in_handshake' });
     }
     if (this.sentCloseNotify) this.setClosed();
+    this.rejectClientAuth(new TlsError('close_notify', 'the client closed its side without answering the certificate request', { received: true, code: 'pha_unanswered' }));
     this.handlers.onPeerClose?.();
   }
 
@@ -632,6 +685,31 @@ export class Connection {
     if (this.queuedWrites.length > 0) this.tasks.unshift(() => this.flushWrites());
   }
 
+  /** Server: the client's post-handshake answer verified (RFC 8446 §4.6.2). */
+  private onClientAuthenticated(r: ClientCertificateResult): void {
+    if (this.destroyed || !this._info) return;
+    // A declined request (empty Certificate) leaves the handshake's authentication as it was.
+    if (r.peerCertificates.length > 0) {
+      this._info = Object.freeze({
+        ...this._info,
+        peerCertificates: r.peerCertificates,
+        peerVerified: r.peerVerified,
+        peerVerifyError: r.peerVerifyError,
+        peerVerifyCode: r.peerVerifyCode,
+      });
+    }
+    this.handlers.onClientCertificate?.(r, this._info);
+    const w = this.clientAuthWaiter;
+    this.clientAuthWaiter = undefined;
+    w?.resolve(r);
+  }
+
+  private rejectClientAuth(e: unknown): void {
+    const w = this.clientAuthWaiter;
+    this.clientAuthWaiter = undefined;
+    w?.reject(e);
+  }
+
   private flushWrites(): MaybePromise<void> {
     if (this._state !== 'connected' && this._state !== 'closed') return;
     if (this.writeKeyChange) return this.writeKeyChange.then(() => this.flushWrites());
@@ -695,6 +773,7 @@ export class Connection {
       }
     }
     this.rejectWrites(err);
+    this.rejectClientAuth(err);
     const report = () => {
       this.alertSealing = undefined;
       this.releaseKeys();

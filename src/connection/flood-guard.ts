@@ -1,7 +1,8 @@
 /**
  * Limits on peer input that makes no progress. RFC 8446 allows each of these
  * once (zero-length application data as traffic-analysis padding, §5.4;
- * KeyUpdate, §4.6.3; NewSessionTicket, §4.6.1; user_canceled, §6.1) and sets
+ * KeyUpdate, §4.6.3; NewSessionTicket, §4.6.1; post-handshake CertificateRequest,
+ * §4.6.2; user_canceled, §6.1) and sets
  * no bound on how many may follow each other; an endless run of them would
  * keep us decrypting, rekeying or answering forever while the application
  * sees nothing. Like BoringSSL (kMaxEmptyRecords, kMaxKeyUpdates,
@@ -20,6 +21,12 @@ export const MAX_EMPTY_RECORDS = 32;
 export const MAX_KEY_UPDATES = 32;
 /** NewSessionTicket messages in a row (we ignore them; servers send one or two). */
 export const MAX_SESSION_TICKETS = 32;
+/**
+ * Post-handshake CertificateRequests in a row (RFC 8446 §4.6.2): each makes
+ * us sign a CertificateVerify, so a server asking again and again with no
+ * data in between would spend our CPU; servers ask once per resource.
+ */
+export const MAX_CERTIFICATE_REQUESTS = 8;
 /** user_canceled alerts in a row, the one non-closure alert that is not fatal (BoringSSL: 4 warning alerts). */
 export const MAX_WARNING_ALERTS = 4;
 
@@ -28,6 +35,7 @@ export class FloodGuard {
   private keyUpdates = 0;
   private tickets = 0;
   private warningAlerts = 0;
+  private certificateRequests = 0;
 
   /** Application data with content: the peer made progress. */
   progress(): void {
@@ -35,6 +43,7 @@ export class FloodGuard {
     this.keyUpdates = 0;
     this.tickets = 0;
     this.warningAlerts = 0;
+    this.certificateRequests = 0;
   }
 
   emptyRecord(): void {
@@ -47,6 +56,10 @@ export class FloodGuard {
 
   sessionTicket(): void {
     if (++this.tickets > MAX_SESSION_TICKETS) throw flood(`more than ${MAX_SESSION_TICKETS} NewSessionTicket messages in a row`, 'too_many_session_tickets');
+  }
+
+  certificateRequest(): void {
+    if (++this.certificateRequests > MAX_CERTIFICATE_REQUESTS) throw flood(`more than ${MAX_CERTIFICATE_REQUESTS} post-handshake CertificateRequests in a row`, 'too_many_certificate_requests');
   }
 
   warningAlert(): void {

@@ -7,12 +7,15 @@
  * asynchronous (async crypto providers); ordering is always preserved.
  */
 import type { TlsError } from '../errors.js';
-import type { SessionInfo } from '../handshake/types.js';
+import type { ClientCertificateResult, SessionInfo } from '../handshake/types.js';
 
 export type { SignatureSchemeName } from '../crypto/schemes.js';
 export type {
   CertifiedKey,
   CertificateCheck,
+  ClientCertificateRequest,
+  ClientCertificateRequestOptions,
+  ClientCertificateResult,
   CertificateVerifier,
   CommonConfig,
   ClientConfig,
@@ -42,6 +45,12 @@ export interface ConnectionHandlers {
    */
   onEarlyData?(plaintext: Uint8Array): void;
   onHandshakeDone?(info: SessionInfo): void;
+  /**
+   * Server: the client answered a post-handshake certificate request
+   * (requestClientCertificate, RFC 8446 §4.6.2); `info` is the connection's
+   * info after it (naming the new certificate, unless the client declined).
+   */
+  onClientCertificate?(result: ClientCertificateResult, info: SessionInfo): void;
   /** The peer sent close_notify: no more data will arrive (we may still write). */
   onPeerClose?(): void;
   /** Fatal error; the alert (if any) was already passed to onTransmit. Called once. */

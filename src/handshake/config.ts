@@ -79,6 +79,9 @@ export interface ResolvedClient extends ResolvedCommon {
   readonly checkServerName: boolean;
   readonly checkServerIdentity: ServerIdentityCheck | undefined;
   readonly certificate: ClientConfig['certificate'];
+  readonly selectClientCertificate: ClientConfig['selectClientCertificate'];
+  /** Send post_handshake_auth (RFC 8446 §4.2.6) and answer post-handshake CertificateRequests. */
+  readonly postHandshakeAuth: boolean;
   readonly middleboxCompat: boolean;
   readonly grease: boolean;
   readonly keyShareGroups: readonly NamedGroupName[];
@@ -269,11 +272,20 @@ export function resolveClientConfig(c: ClientConfig): ResolvedClient {
     checkServerName: securitySwitch(c.checkServerName, 'checkServerName') ?? true,
     checkServerIdentity: c.checkServerIdentity,
     certificate: c.certificate,
+    selectClientCertificate: c.selectClientCertificate,
+    postHandshakeAuth: resolvePostHandshakeAuth(c),
     middleboxCompat: c.middleboxCompat ?? true,
     grease: c.grease ?? true,
     keyShareGroups: Object.freeze(keyShareGroups),
     ...resolveClientResumption(c),
   });
+}
+
+/** RFC 8446 §4.2.6: offered by default only when we have something to answer with. */
+function resolvePostHandshakeAuth(c: ClientConfig): boolean {
+  if (c.selectClientCertificate !== undefined && typeof c.selectClientCertificate !== 'function') throw badConfig('selectClientCertificate must be a function');
+  if (c.postHandshakeAuth !== undefined && typeof c.postHandshakeAuth !== 'boolean') throw badConfig('postHandshakeAuth must be true or false');
+  return c.postHandshakeAuth ?? (c.certificate !== undefined || c.selectClientCertificate !== undefined);
 }
 
 function resolveClientResumption(c: ClientConfig): Pick<ResolvedClient, 'session' | 'ticketStore' | 'ticketStoreKey' | 'onSession' | 'reuseTickets' | 'earlyData' | 'externalPsk'> {

@@ -50,6 +50,20 @@ export class Transcript {
   }
 
   /**
+   * An independent copy of the transcript so far. Post-handshake
+   * authentication (§4.4, §4.6.2) hashes ClientHello..client Finished, then
+   * each request's own CertificateRequest, Certificate, …: every request
+   * starts from a fork of the handshake's transcript.
+   */
+  fork(): Transcript {
+    if (!this.state || !this.alg) throw new Error('transcript hash not chosen yet');
+    const t = new Transcript(this.provider);
+    t.alg = this.alg;
+    t.state = this.state.clone();
+    return t;
+  }
+
+  /**
    * RFC 8446 §4.4.1: on HelloRetryRequest, ClientHello1 is replaced by
    * message_hash(00 00 Hash.length Hash(ClientHello1)). Call after setHash,
    * when the transcript holds exactly ClientHello1, before adding the HRR.

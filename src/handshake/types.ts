@@ -34,6 +34,36 @@ export type ServerIdentityCheck = (
   chain: readonly Uint8Array[],
 ) => Error | undefined | void | Promise<Error | undefined | void>;
 
+/** What a server's CertificateRequest asks for (RFC 8446 §4.3.2), given to `selectClientCertificate`. */
+export interface ClientCertificateRequest {
+  /** signature_algorithms: the schemes the server accepts in CertificateVerify, by name (unknown codepoints left out). */
+  readonly signatureSchemes: readonly SignatureSchemeName[];
+  /** certificate_authorities (DER distinguished names), empty when the server named none. */
+  readonly certificateAuthorities: readonly Uint8Array[];
+  /** True for a request after the handshake (RFC 8446 §4.6.2). */
+  readonly postHandshake: boolean;
+}
+
+/** Options of a post-handshake certificate request (server; RFC 8446 §4.6.2). */
+export interface ClientCertificateRequestOptions {
+  /** An empty Certificate ends the connection with certificate_required. Default: the config's `clientAuth === 'require'`. */
+  readonly require?: boolean;
+  /** A certificate that does not verify ends the connection with its alert. Default: the config's `rejectUnauthorized`. */
+  readonly rejectUnauthorized?: boolean;
+}
+
+/** The answer to a post-handshake certificate request. */
+export interface ClientCertificateResult {
+  /** The chain the client sent (DER, leaf first); empty when it declined (sent an empty Certificate). */
+  readonly peerCertificates: readonly Uint8Array[];
+  /** Whether that chain verified (false when declined, or with rejectUnauthorized: false and a failure). */
+  readonly peerVerified: boolean;
+  readonly peerVerifyError: string | undefined;
+  readonly peerVerifyCode: string | undefined;
+  /** The scheme of the client's CertificateVerify, when it sent a certificate. */
+  readonly signatureScheme: SignatureSchemeName | undefined;
+}
+
 /** A certificate chain with its private key (DER certificates, leaf first). */
 export interface CertifiedKey {
   readonly chain: readonly Uint8Array[];
@@ -143,8 +173,25 @@ export interface ClientConfig extends CommonConfig {
    * bad_certificate); undefined to accept it.
    */
   checkServerIdentity?: ServerIdentityCheck;
-  /** Client certificate for mutual TLS. */
+  /** Client certificate for mutual TLS (in the handshake, and after it when the server asks: see `postHandshakeAuth`). */
   certificate?: CertifiedKey;
+  /**
+   * Pick the client certificate when the server asks for one (RFC 8446
+   * §4.3.2), in the handshake or after it (§4.6.2); may be asynchronous.
+   * Returning undefined falls back to `certificate` (none: an empty
+   * Certificate, which the server may refuse with certificate_required).
+   * Throwing (or rejecting) aborts the connection with the error's alert (a
+   * TlsError's) or internal_error.
+   */
+  selectClientCertificate?: (request: ClientCertificateRequest) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>;
+  /**
+   * Offer post-handshake client authentication (RFC 8446 §4.2.6, §4.6.2):
+   * the server may then ask for a certificate at any time after the
+   * handshake, and we answer with Certificate, CertificateVerify and Finished
+   * (or an empty Certificate and Finished when we have none that fits).
+   * Default: true when `certificate` or `selectClientCertificate` is set.
+   */
+  postHandshakeAuth?: boolean;
   /** Send a fake legacy_session_id and CCS (RFC 8446 §D.4). Default true. */
   middleboxCompat?: boolean;
   /**

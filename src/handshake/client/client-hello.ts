@@ -12,7 +12,7 @@ import type { Extension } from '../extensions/list.js';
 import {
   encodePskKeyExchangeModes, encodeSignatureAlgorithms, encodeSupportedGroups, encodeSupportedVersionsClient,
 } from '../extensions/lists.js';
-import { encodeCookie } from '../extensions/misc.js';
+import { emptyExtension, encodeCookie } from '../extensions/misc.js';
 import { encodeCompressCertificate } from '../extensions/compress-certificate.js';
 import { encodeRecordSizeLimit } from '../extensions/record-size-limit.js';
 import { encodeServerName, isIpLiteral } from '../extensions/server-name.js';
@@ -65,6 +65,8 @@ export async function buildClientHello(ctx: ClientContext): Promise<ClientHello>
   exts.push(encodeRecordSizeLimit(c.recordSizeLimit));
   // RFC 8879 §3: the algorithms we can decompress the server's certificate with.
   if (c.certificateCompression.length > 0) exts.push(encodeCompressCertificate(c.certificateCompression.map((k) => k.algorithm)));
+  // §4.2.6: the server may ask for a certificate after the handshake.
+  if (c.postHandshakeAuth) exts.push(emptyExtension(ExtensionType.post_handshake_auth));
   // §4.2.9: psk_key_exchange_modes lets the server send tickets (and is needed with a PSK).
   exts.push(encodePskKeyExchangeModes(withGrease(g?.pskMode, c.pskModes)));
   const shares = await makeShares(ctx, c.keyShareGroups.map(groupCode));

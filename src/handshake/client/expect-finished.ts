@@ -6,7 +6,9 @@
 import { compressCertificate, pickCompressor } from '../compression.js';
 import { TlsError } from '../../errors.js';
 import { constantTimeEqual, wipe } from '../../util/bytes.js';
-import { chooseSigningScheme, signCertificateVerify } from '../common/certificate-verify.js';
+import { signCertificateVerify } from '../common/certificate-verify.js';
+import { chooseClientCertificate } from './client-certificate.js';
+import { ClientPostHandshakeAuth } from './post-handshake-auth.js';
 import { Connected } from '../common/connected.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
 import { finishedVerifyData } from '../key-schedule.js';
@@ -50,9 +52,9 @@ export class ExpectFinished implements HandshakeState {
     // Second flight (under the client handshake key).
     const cr = ctx.certificateRequest;
     if (cr) {
-      const cert = c.certificate;
-      const scheme = cert ? chooseSigningScheme(cert.key, cr.view.signatureAlgorithms, c.schemes) : undefined;
-      if (cert && scheme) {
+      const chosen = await chooseClientCertificate(c, cr.view, false);
+      if (chosen) {
+        const { certificate: cert, scheme } = chosen;
         // RFC 8879 §4: compressed when the server offered an algorithm we can compress with.
         const codec = pickCompressor(c.certificateCompression, cr.view.compressCertificate);
         if (codec) ctx.send(await compressCertificate(codec, cert, cr.context));
@@ -100,6 +102,8 @@ export class ExpectFinished implements HandshakeState {
     const tickets = new ClientTickets(c, rms, {
       suite: suite.code, alpn: ctx.alpnProtocol, servername: c.servername, peerCertificates, peerVerified,
     });
-    return new Connected(ctx, 'client', suite, sap.secret.slice(), cap.secret.slice(), tickets);
+    // §4.6.2: with post_handshake_auth offered, later requests hash from this transcript on.
+    const pha = c.postHandshakeAuth ? new ClientPostHandshakeAuth(ctx.transcript.fork()) : undefined;
+    return new Connected(ctx, 'client', suite, sap.secret.slice(), cap.secret.slice(), { tickets, pha });
   }
 }

@@ -69,6 +69,13 @@ export class HandshakeContext<C extends ResolvedCommon = ResolvedCommon> {
 /** One state of a handshake state machine (RFC 8446 §A): takes a message, returns the next state. */
 export interface HandshakeState {
   readonly name: string;
+  /**
+   * Inside a run of handshake messages that "MUST appear consecutively on
+   * the wire with no intervening messages of other types" (RFC 8446 §4.6.2,
+   * a post-handshake authentication answer): application data now is
+   * unexpected_message.
+   */
+  readonly consecutive?: boolean;
   handle(m: HandshakeMessage, raw: Uint8Array): Promise<HandshakeState>;
 }
 

@@ -4,7 +4,7 @@
  * install traffic keys in each direction, and to report completion. The
  * connection implements it over the record layer.
  */
-import type { SessionInfo } from '../types.js';
+import type { ClientCertificateResult, SessionInfo } from '../types.js';
 import type { MaybePromise } from '../../util/bytes.js';
 import type { CipherSuite } from '../../crypto/cipher-suites.js';
 
@@ -52,6 +52,8 @@ export interface HandshakeIo {
   setRecordSizeLimits(send: number | undefined, receive: number | undefined): void;
   /** Both directions now use application traffic keys. */
   handshakeComplete(result: HandshakeResult): void;
+  /** Server: the client answered a post-handshake CertificateRequest and its Finished verified (RFC 8446 §4.6.2). */
+  clientAuthenticated(result: ClientCertificateResult): void;
 }
 
 export interface HandshakeResult {

@@ -32,6 +32,8 @@ export class ServerContext extends HandshakeContext<ResolvedServer> {
   psk: AcceptedPsk | undefined;
   /** Kept until the client's Finished for resumption_master_secret (§7.1). */
   masterSecret: MasterSecret | undefined;
+  /** The ClientHello carried post_handshake_auth (RFC 8446 §4.2.6). */
+  clientOfferedPostHandshakeAuth = false;
   /** 0-RTT outcome when the client offered early data. */
   earlyData: 'accepted' | 'rejected' | undefined;
 }

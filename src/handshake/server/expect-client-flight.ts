@@ -14,6 +14,7 @@ import { checkAllowed, checkSolicited } from '../extensions/allowed.js';
 import { finishedVerifyData } from '../key-schedule.js';
 import type { HandshakeMessage } from '../messages/index.js';
 import type { ServerContext } from './context.js';
+import { ServerPostHandshakeAuth } from './post-handshake-auth.js';
 import { sendSessionTickets } from './tickets.js';
 
 export class ExpectClientCertificate implements HandshakeState {
@@ -107,8 +108,11 @@ export class ExpectClientFinished implements HandshakeState {
         ...(ctx.earlyData ? { earlyData: ctx.earlyData } : {}),
       },
     });
+    // §4.6.2: a client that sent post_handshake_auth may be asked for a certificate later,
+    // each request hashing from this transcript (ClientHello..client Finished) on.
+    const pha = ctx.clientOfferedPostHandshakeAuth ? new ServerPostHandshakeAuth(ctx.transcript.fork()) : undefined;
     await sendSessionTickets(ctx, suite, rms);
     wipe(rms);
-    return new Connected(ctx, 'server', suite, cap.slice(), sap.slice());
+    return new Connected(ctx, 'server', suite, cap.slice(), sap.slice(), { pha });
   }
 }

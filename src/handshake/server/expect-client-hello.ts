@@ -15,9 +15,7 @@ import { encodeKeyShareHrr, encodeKeyShareServer, type KeyShareEntry } from '../
 import { encodeEarlyDataEmpty, encodeSelectedIdentity } from '../extensions/psk.js';
 import { acceptEarlyData, ExpectEndOfEarlyData } from './early-data.js';
 import type { Extension } from '../extensions/list.js';
-import { encodeSignatureAlgorithms, encodeSupportedVersionsServer } from '../extensions/lists.js';
-import { encodeCertificateAuthorities } from '../extensions/misc.js';
-import { encodeCompressCertificate } from '../extensions/compress-certificate.js';
+import { encodeSupportedVersionsServer } from '../extensions/lists.js';
 import { compressCertificate, pickCompressor } from '../compression.js';
 import { parseClientHelloExtensions, type ClientHelloExtensions } from '../extensions/parse.js';
 import { encodeRecordSizeLimit, TLS13_RECORD_SIZE_LIMIT } from '../extensions/record-size-limit.js';
@@ -25,6 +23,7 @@ import { encodeServerNameAck } from '../extensions/server-name.js';
 import { EarlySecret, finishedVerifyData } from '../key-schedule.js';
 import type { ClientHello, HandshakeMessage } from '../messages/index.js';
 import { ExtensionType, HELLO_RETRY_REQUEST_RANDOM, TLS12, TLS13 } from '../messages/types.js';
+import { certificateRequestExtensions } from './certificate-request.js';
 import type { ServerContext } from './context.js';
 import { ExpectClientCertificate, ExpectClientFinished } from './expect-client-flight.js';
 import { chooseAlpn, chooseCertificate, chooseGroup, chooseSuite } from './negotiate.js';
@@ -203,6 +202,8 @@ export class ExpectClientHello implements HandshakeState {
     const accept0Rtt = acceptEarlyData(ctx, ext, suite);
     const helloHash = accept0Rtt ? ctx.transcript.hash() : undefined;
     ctx.earlyData = ext.earlyData ? (accept0Rtt ? 'accepted' : 'rejected') : undefined;
+    // §4.6.2: only a client that sent post_handshake_auth may be asked for a certificate later.
+    ctx.clientOfferedPostHandshakeAuth = ext.postHandshakeAuth;
     const random = c.random(32);
     const shExts: Extension[] = [];
     if (share && kx) shExts.push(encodeKeyShareServer({ group: share.group, keyExchange: kx.publicKey }));
@@ -270,10 +271,7 @@ export class ExpectClientHello implements HandshakeState {
       ctx.peerVerified = psk.state.peerVerified;
     } else {
       if (c.clientAuth !== 'none') {
-        const cr: Extension[] = [encodeSignatureAlgorithms(c.schemes.map((s) => s.code))];
-        if (c.clientCertificateAuthorities.length > 0) cr.push(encodeCertificateAuthorities(c.clientCertificateAuthorities));
-        // RFC 8879 §3: the algorithms we can decompress the client's certificate with.
-        if (c.certificateCompression.length > 0) cr.push(encodeCompressCertificate(c.certificateCompression.map((k) => k.algorithm)));
+        const cr = certificateRequestExtensions(c);
         for (const e of cr) ctx.certificateRequestExtensions.add(e.type);
         ctx.send({ type: 'certificate_request', context: new Uint8Array(0), extensions: cr });
       }
