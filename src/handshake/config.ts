@@ -116,6 +116,7 @@ export interface ResolvedServer extends ResolvedCommon {
   readonly role: 'server';
   readonly certificate: ServerConfig['certificate'];
   readonly selectCertificate: ServerConfig['selectCertificate'];
+  readonly selectAlpnProtocol: ServerConfig['selectAlpnProtocol'];
   readonly clientAuth: 'none' | 'request' | 'require';
   readonly clientCertificateAuthorities: readonly Uint8Array[];
   readonly sessionTickets: number;
@@ -342,6 +343,10 @@ function defaultKeyShares(groups: readonly NamedGroupName[]): NamedGroupName[] {
 }
 
 export function resolveServerConfig(c: ServerConfig): ResolvedServer {
+  if (c.selectAlpnProtocol !== undefined) {
+    if (typeof c.selectAlpnProtocol !== 'function') throw badConfig('selectAlpnProtocol must be a function');
+    if (c.ALPNProtocols !== undefined && c.ALPNProtocols.length > 0) throw badConfig('selectAlpnProtocol and ALPNProtocols cannot both be given');
+  }
   const ticketLifetime = checkLifetime(c.ticketLifetime ?? 7200);
   const ticketKeys = resolveTicketKeys(c);
   // Replaced ticket keys open tickets for as long as the tickets we issue live (ticket-keys.ts).
@@ -352,6 +357,7 @@ export function resolveServerConfig(c: ServerConfig): ResolvedServer {
     role: 'server' as const,
     certificate: c.certificate,
     selectCertificate: c.selectCertificate,
+    selectAlpnProtocol: c.selectAlpnProtocol,
     clientAuth: resolveClientAuth(c.clientAuth),
     clientCertificateAuthorities: Object.freeze([...(c.clientCertificateAuthorities ?? [])]),
     sessionTickets: checkCount(c.sessionTickets ?? 2),

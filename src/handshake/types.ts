@@ -250,6 +250,15 @@ export interface ServerConfig extends CommonConfig {
    * handshake_failure otherwise.
    */
   selectCertificate?: (servername: string | undefined) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>;
+  /**
+   * Choose the ALPN protocol (RFC 7301 §3.2) from the client's list, instead
+   * of `ALPNProtocols` (Node's ALPNCallback): return one of `protocols`, or
+   * undefined to refuse the connection with no_application_protocol.
+   * Called once per connection, only when the client sent ALPN. Returning a
+   * protocol the client did not offer, or throwing, aborts the handshake
+   * (internal_error, or a thrown TlsError's alert). Not with `ALPNProtocols`.
+   */
+  selectAlpnProtocol?: (params: { servername: string | undefined; protocols: readonly string[] }) => string | undefined;
   /** Client certificates: none (default), request, require (certificate_required alert when absent). */
   clientAuth?: 'none' | 'request' | 'require';
   /** certificate_authorities sent in CertificateRequest (DER distinguished names). */

@@ -134,6 +134,8 @@ export interface ServerSecureOptions extends CommonSecureOptions {
   sni?: Readonly<Record<string, KeyCertPair>>;
   /** Full control over certificate selection. */
   selectCertificate?: ServerConfig['selectCertificate'];
+  /** Choose the ALPN protocol from the client's list (instead of ALPNProtocols); undefined refuses with no_application_protocol. */
+  selectAlpnProtocol?: ServerConfig['selectAlpnProtocol'];
   /** Ticket keys: 48 bytes as Node's `ticketKeys` (or a TicketKeys shared between servers). */
   ticketKeys?: Uint8Array | TicketKeys;
   /** Ticket lifetime in seconds (Node's name; 1..604800). Default 7200. */
@@ -409,6 +411,7 @@ export function serverConfig(o: ServerSecureOptions, defaultRoots?: readonly (st
       return (exact ?? entries.find(([n]) => nameMatches(n, servername)))?.[1];
     };
   }
+  if (o.selectAlpnProtocol !== undefined) c.selectAlpnProtocol = o.selectAlpnProtocol;
   const shared = serverState(owner, o.ticketKeys instanceof TicketKeys ? undefined : o.ticketKeys);
   c.ticketKeys = o.ticketKeys instanceof TicketKeys ? o.ticketKeys : shared.ticketKeys;
   c.antiReplay = shared.antiReplay;

@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import nodeTls from 'node:tls';
 import { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -52,7 +53,7 @@ const SECURE_CONTEXT = [
 const REFUSED_SAMPLE: Record<string, unknown> = {
   sessionIdContext: 'ctx', pskCallback: () => null,
   pskIdentityHint: 'hint', requestOCSP: true, crl: 'crl', dhparam: 'auto', clientCertEngine: 'e', privateKeyEngine: 'e',
-  privateKeyIdentifier: 'id', ALPNCallback: () => 'h2', onread: { buffer: Buffer.alloc(1), callback: () => true },
+  privateKeyIdentifier: 'id', onread: { buffer: Buffer.alloc(1), callback: () => true },
   fd: 3, readable: true, writable: true, pauseOnConnect: true, secureOptions: 4, allowPartialTrustChain: false,
   honorCipherOrder: false, secureProtocol: 'TLSv1_2_method',
 };
@@ -117,6 +118,31 @@ const HONOURED: Record<string, () => void | Promise<void>> = {
     expect(c.cipherSuites).toEqual(['TLS_CHACHA20_POLY1305_SHA256']);
     expect(c.ca!.length).toBe(1);
     expect(() => nodeClientConfig({ ...cli(), secureContext: ctx })).toThrow(/ca: given both/);
+  },
+  // As Node's: picks from the client's list (a Node tls client here); undefined refuses; not with ALPNProtocols.
+  ALPNCallback: async () => {
+    const seen: unknown[] = [];
+    const server = createServer({ ...srv(), ALPNCallback: (info) => { seen.push(info); return info.protocols.includes('b') ? 'b' : undefined; } });
+    const clientErrors: Error[] = [];
+    server.on('tlsClientError', (e: Error) => clientErrors.push(e));
+    server.on('secureConnection', (s: TlsSocket) => s.resume().on('end', () => s.end()));
+    const port = await listen(server);
+    cleanups.push(() => closeServer(server));
+    const dial = (ALPNProtocols: string[]) => new Promise<string | false | null | Error>((resolve) => {
+      const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: pki.ca.cert, ALPNProtocols });
+      c.once('secureConnect', () => { resolve(c.alpnProtocol); c.end(); });
+      c.once('error', (e) => resolve(e));
+    });
+    expect(await dial(['a', 'b'])).toBe('b');
+    expect(seen).toEqual([{ servername: 'localhost', protocols: ['a', 'b'] }]);
+    const refused = await dial(['a']);
+    expect(refused).toBeInstanceOf(Error);
+    expect(String((refused as Error).message)).toMatch(/no application protocol/i);
+    expect((clientErrors[0] as { alert?: string } | undefined)?.alert).toBe('no_application_protocol');
+    expect(() => createServer({ ...srv(), ALPNProtocols: ['h2'], ALPNCallback: () => 'h2' })).toThrow(
+      expect.objectContaining({ code: 'ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS' }),
+    );
+    expect(() => createServer({ ...srv(), ALPNCallback: 'h2' as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
   },
   SNICallback: () => expect(nodeServerConfig({ SNICallback: (_n, cb) => cb(null) }).selectCertificate).toBeTypeOf('function'),
   handshakeTimeout: async () => {

@@ -94,7 +94,8 @@ export class ExpectClientHello implements HandshakeState {
     const suite = ctx.hrr ? ctx.config.suites.find((s) => s.code === ctx.hrr!.suite)! : chooseSuite(ctx.config, m.cipherSuites, externalPskHash(ctx, ext));
     ctx.clientPskModes = ext.pskModes;
     ctx.servername = ext.serverName;
-    const alpn = chooseAlpn(ctx.config, ext.alpn);
+    // ClientHello2 repeats ClientHello1's ALPN (checkSecondHello): keep the first choice.
+    const alpn = ctx.hrr ? ctx.alpnProtocol : chooseAlpn(ctx.config, ext.alpn, ext.serverName);
     ctx.alpnProtocol = alpn;
 
     // A PSK-only ClientHello (§9.2: no supported_groups, no signature_algorithms)

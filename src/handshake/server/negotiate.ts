@@ -73,10 +73,33 @@ export async function chooseCertificate(
   return { certificate, scheme };
 }
 
-/** RFC 7301 §3.2: our first protocol the client also offered; none in common → no_application_protocol. */
-export function chooseAlpn(config: ResolvedServer, offered: readonly Uint8Array[] | undefined): string | undefined {
-  if (!offered || config.alpn.length === 0) return undefined;
+/**
+ * RFC 7301 §3.2: our first protocol the client also offered, or the one the
+ * application's selectAlpnProtocol picks; none → no_application_protocol.
+ */
+export function chooseAlpn(config: ResolvedServer, offered: readonly Uint8Array[] | undefined, servername: string | undefined): string | undefined {
+  if (!offered) return undefined;
+  if (config.selectAlpnProtocol) return selectByApplication(config.selectAlpnProtocol, offered, servername);
+  if (config.alpn.length === 0) return undefined;
   const p = config.alpn.find((ours) => offered.some((o) => bytesEqual(o, ours)));
   if (!p) throw new TlsError('no_application_protocol', 'no ALPN protocol in common');
   return alpnName(p);
+}
+
+function selectByApplication(select: NonNullable<ResolvedServer['selectAlpnProtocol']>, offered: readonly Uint8Array[], servername: string | undefined): string {
+  const protocols = offered.map(alpnName);
+  let chosen: string | undefined;
+  try {
+    chosen = select({ servername, protocols });
+  } catch (e) {
+    if (e instanceof TlsError) throw e;
+    throw new TlsError('internal_error', `selectAlpnProtocol threw: ${e instanceof Error ? e.message : String(e)}`, { code: 'alpn_selection', cause: e });
+  }
+  // §3.2: with no protocol the server supports → no_application_protocol.
+  if (chosen === undefined) throw new TlsError('no_application_protocol', `selectAlpnProtocol chose none of ${protocols.join(', ')}`);
+  // The server must select one of the client's protocols (§3.1).
+  if (typeof chosen !== 'string' || !protocols.includes(chosen)) {
+    throw new TlsError('internal_error', `selectAlpnProtocol returned ${JSON.stringify(chosen)}, which the client did not offer`, { code: 'alpn_selection' });
+  }
+  return chosen;
 }

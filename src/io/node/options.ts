@@ -156,6 +156,12 @@ export interface ServerOptions extends Omit<ServerSecureOptions, 'provider' | 'k
    * 'tlsClientError'); no certificate at all → unrecognized_name.
    */
   SNICallback?: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
+  /**
+   * As Node's: pick the ALPN protocol from the client's list ({ servername,
+   * protocols }); undefined refuses the connection (no_application_protocol).
+   * Not with ALPNProtocols.
+   */
+  ALPNCallback?: (info: { servername: string | undefined; protocols: string[] }) => string | undefined;
 }
 
 export interface SecureStreamOptions
@@ -186,15 +192,14 @@ const ENGINES = 'puretls has no OpenSSL engines or providers';
 /** Node's documented options that puretls refuses (for the values `refuses` picks). */
 export const NODE_OPTIONS_REFUSED: Readonly<Record<string, Refusal>> = {
   sessionIdContext: { why: 'TLS 1.2 session IDs do not exist in TLS 1.3; tickets are bound to the server name, ALPN protocol and cipher suite instead' },
-  pskCallback: { why: 'external pre-shared keys are not supported' },
-  pskIdentityHint: { why: 'external pre-shared keys are not supported' },
+  pskCallback: { why: "Node's PSK callback is not implemented; give external PSKs with puretls's `psk` (client) / `psks` (server) options" },
+  pskIdentityHint: { why: 'TLS 1.3 has no PSK identity hint (RFC 8446 §2.2); give external PSKs with `psks`' },
   requestOCSP: { why: 'OCSP stapling is not supported' },
   crl: { why: 'certificate revocation lists are not processed' },
-  dhparam: { why: 'finite-field Diffie-Hellman is not implemented (TLS 1.3 here uses ECDHE and ML-KEM groups)' },
+  dhparam: { why: 'TLS 1.3 uses only the named finite-field groups of RFC 7919 (ffdhe2048/3072/4096 in ecdhCurve), never custom parameters' },
   clientCertEngine: { why: ENGINES },
   privateKeyEngine: { why: ENGINES },
   privateKeyIdentifier: { why: ENGINES },
-  ALPNCallback: { why: 'the server picks from ALPNProtocols; an ALPN callback is not implemented' },
   onread: { why: 'reading into a caller-supplied buffer is not implemented' },
   fd: { why: 'adopting a file descriptor is not implemented; pass a connected `socket` instead' },
   readable: { why: 'only meaningful with fd, which is not implemented' },
@@ -373,13 +378,33 @@ export function nodeClientConfig(options: ConnectOptions, where: Where = 'connec
 /** `owner`: connections made with the same owner share ticket keys and the 0-RTT strike register (../options.ts serverConfig). */
 export function nodeServerConfig(options: ServerOptions, where: Where = 'createServer', owner: object = options): ServerConfig {
   const o = portable(options, where);
-  const { SNICallback, ...rest } = o;
+  const { SNICallback, ALPNCallback, ...rest } = o;
   if (SNICallback && (rest.sni !== undefined || rest.selectCertificate !== undefined)) {
     throw new OptionError('SNICallback: give one of SNICallback, sni and selectCertificate');
   }
   const s: ServerSecureOptions = { ...(rest as ServerSecureOptions) };
   if (SNICallback) s.selectCertificate = (servername) => sniLookup(SNICallback, servername);
+  if (ALPNCallback !== undefined) s.selectAlpnProtocol = alpnCallback(ALPNCallback, s);
   return serverConfig(s, defaultRoots(), owner);
+}
+
+/**
+ * Node's ALPNCallback({ servername, protocols }): one of protocols, or
+ * undefined to refuse (no_application_protocol). As Node: a function, and
+ * not together with ALPNProtocols (ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS).
+ */
+function alpnCallback(cb: unknown, s: ServerSecureOptions): ServerConfig['selectAlpnProtocol'] {
+  if (typeof cb !== 'function') {
+    const e = new TypeError('The "options.ALPNCallback" property must be of type function') as NodeJS.ErrnoException;
+    e.code = 'ERR_INVALID_ARG_TYPE';
+    throw e;
+  }
+  if (s.ALPNProtocols !== undefined || s.selectAlpnProtocol !== undefined) {
+    const e = new TypeError('The ALPNCallback and ALPNProtocols TLS options are mutually exclusive') as NodeJS.ErrnoException;
+    e.code = 'ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS';
+    throw e;
+  }
+  return ({ servername, protocols }) => (cb as (i: { servername: string | undefined; protocols: string[] }) => string | undefined)({ servername, protocols: [...protocols] });
 }
 
 /** Node calls SNICallback only when the client sent a name; its ctx (or none: the default certificate). */
