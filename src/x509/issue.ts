@@ -293,8 +293,12 @@ function randomSerial(): Uint8Array {
   return b;
 }
 
-function time(d: Date): pkijs.Time {
+function time(at: Date): pkijs.Time {
   // RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
+  // §4.1.2.5.2: GeneralizedTime is YYYYMMDDHHMMSSZ, "MUST NOT include
+  // fractional seconds" (asn1js writes ".123Z" for a Date with milliseconds):
+  // whole seconds, rounded down.
+  const d = new Date(Math.floor(at.getTime() / 1000) * 1000);
   const y = d.getUTCFullYear();
   return new pkijs.Time({ type: y >= 1950 && y < 2050 ? pkijs.TimeType.UTCTime : pkijs.TimeType.GeneralizedTime, value: d });
 }
