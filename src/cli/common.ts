@@ -1,9 +1,10 @@
 /** Options shared by `serve`, `connect`, `get` and `bench`: files, lists, --trace, --keylog. */
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { ConnectOptions, ServerOptions } from '../io/node.js';
-import { DEFAULT_GROUPS } from '../handshake/config.js';
+import { DEFAULT_GROUPS, MAX_VERIFY_BUDGET } from '../handshake/config.js';
+import { DEFAULT_VERIFY_BUDGET } from '../x509/verify-budget.js';
 import { ALL_CIPHER_SUITES } from '../crypto/cipher-suites.js';
-import { list, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
+import { intOption, list, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 import { traceFor } from './trace.js';
 
 export { traceFor };
@@ -23,6 +24,7 @@ export const TLS_OPTIONS: readonly OptionSpec[] = [
   { name: 'provider', value: 'NAME', help: "crypto provider: pure (portable TypeScript), webcrypto (crypto.subtle) or node (node:crypto)", default: 'pure' },
   { name: 'keylog', value: 'FILE', help: 'append NSS key-log lines (for Wireshark) to FILE, created mode 0600', default: '$SSLKEYLOGFILE when set, else none' },
   { name: 'trace', help: 'print every handshake message, decoded, on stderr (like openssl s_client -msg)' },
+  { name: 'verify-budget', value: 'N', help: `work units verifying the peer's chain may spend (one ECDSA P-256 verification = 1; 1..${MAX_VERIFY_BUDGET})`, default: String(DEFAULT_VERIFY_BUDGET) },
 ];
 
 /** Read a file named by an option; the error names the option and the path. */
@@ -71,6 +73,7 @@ export function commonTlsOptions(args: ParsedArgs): ConnectOptions & ServerOptio
     o.provider = p;
   }
   if (args.flags.has('trace')) o.onHandshakeMessage = traceFor();
+  if (v.has('verify-budget')) o.verifyBudget = intOption(args, 'verify-budget', 1, MAX_VERIFY_BUDGET, DEFAULT_VERIFY_BUDGET);
   return o;
 }
 

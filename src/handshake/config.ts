@@ -17,6 +17,7 @@ import { decodeClientSession, MAX_TICKET_LIFETIME, type ClientSession } from './
 import { TicketKeys } from './resumption/ticket-keys.js';
 import { AntiReplay } from './resumption/anti-replay.js';
 import { InMemoryTicketStore, ticketStoreKey, type TicketStore } from './resumption/ticket-store.js';
+import { DEFAULT_VERIFY_BUDGET } from '../x509/verify-budget.js';
 
 /**
  * Key-exchange preference, most preferred first: the post-quantum hybrids of
@@ -49,6 +50,8 @@ export interface ResolvedCommon {
   readonly alpn: readonly Uint8Array[];
   readonly ca: readonly (Uint8Array | string)[] | undefined;
   readonly verifyCertificate: CertificateVerifier | undefined;
+  /** Work units the built-in chain verifier may spend (CommonConfig.verifyBudget). */
+  readonly verifyBudget: number;
   readonly rejectUnauthorized: boolean;
   readonly keyLog: ((line: string) => void) | undefined;
   readonly onHandshakeMessage: CommonConfig['onHandshakeMessage'];
@@ -223,6 +226,7 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
     alpn: Object.freeze(alpn),
     ca: c.ca ? Object.freeze([...c.ca]) : undefined,
     verifyCertificate: c.verifyCertificate,
+    verifyBudget: resolveVerifyBudget(c),
     rejectUnauthorized: securitySwitch(c.rejectUnauthorized, 'rejectUnauthorized') ?? true,
     keyLog: c.keyLog,
     onHandshakeMessage: c.onHandshakeMessage,
@@ -235,6 +239,19 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
     pskModes: Object.freeze(resolvePskModes(c.pskKeyExchangeModes)),
     mutateHandshake: (c as { __mutateHandshake?: ResolvedCommon['mutateHandshake'] }).__mutateHandshake,
   });
+}
+
+/** The largest verifyBudget accepted: ~1000 P-256 verifications, a few hundred handshakes of CPU per chain. */
+export const MAX_VERIFY_BUDGET = 1000;
+
+function resolveVerifyBudget(c: CommonConfig): number {
+  if (c.verifyBudget === undefined) return DEFAULT_VERIFY_BUDGET;
+  const b = c.verifyBudget;
+  if (typeof b !== 'number' || !Number.isInteger(b) || b < 1 || b > MAX_VERIFY_BUDGET) {
+    throw badConfig(`verifyBudget must be a whole number of work units, 1..${MAX_VERIFY_BUDGET} (got ${String(b)})`);
+  }
+  if (c.verifyCertificate) throw badConfig('verifyBudget bounds the built-in verifier, which verifyCertificate replaces: give one or the other');
+  return b;
 }
 
 function resolveCertificateCompression(v: CommonConfig['certificateCompression']): readonly CertificateCompressor[] {

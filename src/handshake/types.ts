@@ -127,6 +127,14 @@ export interface CommonConfig {
   ca?: readonly (Uint8Array | string)[];
   /** Replace the certificate check entirely. */
   verifyCertificate?: CertificateVerifier;
+  /**
+   * Work the built-in verifier may spend validating the peer's chain, in
+   * units of one ECDSA P-256 verification (src/x509/verify-budget.ts: P-384
+   * 3, P-521 5, RSA by size); a chain that needs more fails as `too-complex`
+   * (bad_certificate). A whole number, 1..1000. Default 12. Refused together
+   * with `verifyCertificate`, which replaces the built-in verifier.
+   */
+  verifyBudget?: number;
   /** Reject peers whose certificate fails verification. Default true; false is explicit and insecure. */
   rejectUnauthorized?: boolean;
   /** NSS key-log callback: `${label} ${clientRandomHex} ${secretHex}` lines. Never called unless set. */

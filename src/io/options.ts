@@ -70,6 +70,8 @@ export interface CommonSecureOptions {
   onHandshakeMessage?: (direction: 'sent' | 'received', type: string, summary: string, message: Uint8Array) => void;
   /** Replace the certificate check entirely. */
   verifyCertificate?: CertificateVerifier;
+  /** Work units the built-in verifier may spend on the peer's chain (one ECDSA P-256 verification = 1), 1..1000. Default 12. */
+  verifyBudget?: number;
   /** Injectable clock and randomness (tests). */
   now?: () => Date;
   random?: (n: number) => Uint8Array;
@@ -313,6 +315,7 @@ function common(o: CommonSecureOptions, extraRoots: readonly (string | Uint8Arra
   if (ca) c.ca = ca;
   else if (extraRoots) c.ca = extraRoots;
   if (o.verifyCertificate) c.verifyCertificate = o.verifyCertificate;
+  if (o.verifyBudget !== undefined) c.verifyBudget = o.verifyBudget;
   if (o.keyLog) c.keyLog = o.keyLog;
   if (o.onHandshakeMessage) c.onHandshakeMessage = o.onHandshakeMessage;
   if (o.now) c.now = o.now;

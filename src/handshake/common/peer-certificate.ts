@@ -39,7 +39,7 @@ export function defaultVerifier(config: ResolvedCommon): CertificateVerifier {
     // originals stay with the connection (peerCertificates) for its lifetime.
     const opts: VerifyOptions = {
       leaf: chain[0]!.slice(), intermediates: chain.slice(1).map((c) => c.slice()),
-      roots: config.ca ?? [], now, usage, provider: config.provider,
+      roots: config.ca ?? [], now, usage, provider: config.provider, budget: config.verifyBudget,
     };
     return await verifyCertificateChain(opts);
   };
