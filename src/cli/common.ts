@@ -78,13 +78,14 @@ export function commonTlsOptions(args: ParsedArgs): ConnectOptions & ServerOptio
 }
 
 /** "TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 ecdsa_secp256r1_sha256 alpn=h2" */
-export function describeSession(s: { getProtocol(): string | null; info?: { cipherSuite: string; group?: string | undefined; signatureScheme?: string | undefined; alpnProtocol?: string | undefined; helloRetry?: boolean; resumed?: boolean } | undefined }): string {
+export function describeSession(s: { getProtocol(): string | null; info?: { cipherSuite: string; group?: string | undefined; signatureScheme?: string | undefined; alpnProtocol?: string | undefined; helloRetry?: boolean; resumed?: boolean; earlyData?: 'accepted' | 'rejected' | undefined } | undefined; earlyDataBytes?: number }): string {
   const i = s.info;
   if (!i) return 'no session';
   const parts = [s.getProtocol() ?? 'TLSv1.3', i.cipherSuite, i.group ?? '-', i.signatureScheme ?? '-'];
   if (i.alpnProtocol) parts.push(`alpn=${i.alpnProtocol}`);
   if (i.helloRetry) parts.push('hrr');
   if (i.resumed) parts.push('resumed');
+  if (i.earlyData) parts.push(`early data ${i.earlyData}${i.earlyData === 'accepted' && s.earlyDataBytes !== undefined ? ` (${s.earlyDataBytes} bytes)` : ''}`);
   return parts.join(' ');
 }
 

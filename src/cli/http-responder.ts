@@ -34,7 +34,7 @@ export function sessionPage(sock: TlsSocket, requestLine: string, keyUpdated: bo
     `hello retry:        ${i.helloRetry ? 'yes' : 'no'}`,
     `resumed:            ${i.resumed ? 'yes' : 'no'}`,
     `PSK:                ${i.psk ?? '-'}`,
-    `early data:         ${i.earlyData ?? 'not offered'}`,
+    `early data:         ${i.earlyData === 'accepted' ? `accepted (${sock.earlyDataBytes} bytes, replayable)` : (i.earlyData ?? 'not offered')}`,
     `client certificate: ${certLine(i.peerCertificates[0])}`,
     `client verified:    ${i.peerCertificates.length ? (i.peerVerified ? 'yes' : `no (${i.peerVerifyError ?? 'not checked'})`) : '-'}`,
   ];

@@ -5,7 +5,7 @@
  * exhaust it (serve-limits.ts).
  */
 import net from 'node:net';
-import { TicketKeys } from '../handshake/resumption/ticket-keys.js';
+import { AntiReplay } from '../handshake/resumption/anti-replay.js';
 import { nodeServerConfig, TlsSocket, type ServerOptions } from '../io/node.js';
 import { intOption, UsageError, type ParsedArgs } from './args.js';
 import type { Command } from './command.js';
@@ -14,7 +14,7 @@ import { commonTlsOptions, describeError, describeSession, TLS_OPTIONS, traceFor
 import { devDir, makePki } from './devca.js';
 import { httpResponder } from './http-responder.js';
 import { ConnectionGuard } from './serve-limits.js';
-import { externalPsk, SERVER_SESSION_OPTIONS, serverTickets } from './session-options.js';
+import { externalPsk, SERVER_SESSION_OPTIONS, serverMaxEarlyData, serverTicketKeys, serverTickets } from './session-options.js';
 
 export { sessionPage } from './http-responder.js';
 
@@ -56,6 +56,7 @@ export const serveCommand: Command = {
     'puretls serve --cert cert.pem --key key.pem --port 443 --host 0.0.0.0',
     'puretls serve --echo --verify-client --ca ca.pem --trace',
     'puretls serve --tickets 1 --psk-identity client1 --psk 00112233445566778899aabbccddeeff',
+    'puretls serve --early-data --max-early-data 4096     # 0-RTT: openssl s_client -sess_in S -early_data FILE',
   ],
   run: runServeArgs,
 };
@@ -119,7 +120,13 @@ async function runServeArgs(args: ParsedArgs): Promise<number> {
   // One set of ticket keys for every connection: TlsSocket copies the config per connection, and the
   // default keys belong to a config object, so without this no ticket would open on another connection.
   const psk = externalPsk(args);
-  const config = { ...nodeServerConfig(o), ticketKeys: new TicketKeys(), sessionTickets: serverTickets(args), ...(psk ? { psks: [psk] } : {}) };
+  // Likewise one 0-RTT strike register (RFC 8446 §8.2), or a replayed ClientHello would find an empty one.
+  const maxEarlyData = serverMaxEarlyData(args);
+  const sessionTickets = serverTickets(args);
+  if (maxEarlyData > 0 && sessionTickets === 0) throw new UsageError('--early-data needs tickets (--tickets 0 disables resumption, so no 0-RTT)');
+  const config = {
+    ...nodeServerConfig(o), ticketKeys: serverTicketKeys(args), antiReplay: new AntiReplay(), sessionTickets, maxEarlyData, ...(psk ? { psks: [psk] } : {}),
+  };
   const log = (line: string) => process.stderr.write(line + '\n');
   const guard = new ConnectionGuard({ maxConnections, idleTimeoutMs, lingerMs: CLOSE_LINGER_MS }, log);
 

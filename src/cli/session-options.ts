@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ExternalPsk } from '../handshake/types.js';
+import { TICKET_KEYS_LENGTH, TicketKeys } from '../handshake/resumption/ticket-keys.js';
 import { intOption, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 
 /** Our external PSK rows (both roles). */
@@ -22,10 +23,17 @@ export const CLIENT_SESSION_OPTIONS: readonly OptionSpec[] = [
   ...PSK_OPTIONS,
 ];
 
+/** --max-early-data's default, as OpenSSL's s_server. */
+const DEFAULT_MAX_EARLY_DATA = 16384;
+
 export const SERVER_SESSION_OPTIONS: readonly OptionSpec[] = [
   { name: 'tickets', value: 'N', help: 'NewSessionTickets sent after each handshake (0: no resumption)', default: '2' },
+  { name: 'ticket-keys', value: 'FILE', help: 'the 48-byte ticket key (Node\'s ticketKeys) in FILE, so several servers resume each other\'s tickets', default: 'random, rotated every 12 hours' },
+  { name: 'early-data', help: 'accept 0-RTT early data on resumed connections (the page and the log say whether it was); early data can be replayed (RFC 8446 §8)' },
+  { name: 'max-early-data', value: 'BYTES', help: 'with --early-data: max_early_data_size advertised in the tickets', default: String(DEFAULT_MAX_EARLY_DATA) },
   ...PSK_OPTIONS,
 ];
+
 
 /** --psk-identity ID --psk HEX as the core's ExternalPsk (both or neither). */
 export function externalPsk(args: ParsedArgs): ExternalPsk | undefined {
@@ -72,6 +80,24 @@ export function clientSessionArgs(args: ParsedArgs): ClientSessionArgs {
   const psk = externalPsk(args);
   if (psk) r.psk = psk;
   return r;
+}
+
+/** Server: --early-data [--max-early-data BYTES] as maxEarlyData (0: no 0-RTT). */
+export function serverMaxEarlyData(args: ParsedArgs): number {
+  if (!args.flags.has('early-data')) {
+    if (args.values.has('max-early-data')) throw new UsageError('--max-early-data needs --early-data');
+    return 0;
+  }
+  return intOption(args, 'max-early-data', 1, 16 * 1024 * 1024, DEFAULT_MAX_EARLY_DATA);
+}
+
+/** Server: --ticket-keys FILE (48 bytes) as TicketKeys; fresh random keys without it. */
+export function serverTicketKeys(args: ParsedArgs): TicketKeys {
+  const file = args.values.get('ticket-keys');
+  if (file === undefined) return new TicketKeys();
+  const keys = readBytes(file, '--ticket-keys');
+  if (keys.length !== TICKET_KEYS_LENGTH) throw new UsageError(`--ticket-keys: ${file} must hold ${TICKET_KEYS_LENGTH} bytes (it holds ${keys.length})`);
+  return new TicketKeys({ keys });
 }
 
 /** Server: --tickets N. */

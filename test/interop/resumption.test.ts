@@ -2,7 +2,8 @@
  * Session resumption (RFC 8446 §2.2) between the puretls CLI (built in dist/)
  * and OpenSSL's tools, over loopback: `openssl s_client -sess_out/-sess_in`
  * → `puretls serve`, and `puretls connect --sess-out/--sess-in/--resume` →
- * `openssl s_server -www`; 0-RTT early data to `openssl s_server -early_data`;
+ * `openssl s_server -www`; 0-RTT early data to `openssl s_server -early_data`
+ * and from `openssl s_client -early_data` to `serve --early-data`;
  * external PSKs (--psk-identity/--psk, OpenSSL's -psk_identity/-psk) both ways. Each case asserts the resumption from both
  * sides: OpenSSL's "Reused, TLSv1.3" and our page, trace or stderr.
  */
@@ -204,6 +205,68 @@ describe('0-RTT: connect --resume --early-data → openssl s_server -early_data'
       await c.kill();
     } finally {
       await child.kill();
+    }
+  });
+});
+
+describe('0-RTT: openssl s_client -sess_out, then -sess_in -early_data → puretls serve --early-data', () => {
+  /** A session from `port` (s_client -sess_out), then a resumed connection to `port2` sending EARLY as early data and `input` after the handshake. */
+  async function earlyRun(port: number, port2: number, name: string, input: string) {
+    const sess = join(pki.dir, `${name}.sess`);
+    const early = join(pki.dir, `${name}.early`);
+    writeFileSync(early, GET);
+    const first = await sClient(port, ['-sess_out', sess], GET);
+    expect(first.code).toBe(0);
+    return { first, second: await sClient(port2, ['-sess_in', sess, '-early_data', early], input) };
+  }
+
+  it('accepted: OpenSSL says "Early data was accepted"; the page answers the early request and says so, and so does the log', async () => {
+    const { child, port } = await puretlsServe([...SERVER_KEY(), '--early-data', '--max-early-data', '4096']);
+    try {
+      const { first, second } = await earlyRun(port, port, 'early-ok', '');
+      expect(first.out).toMatch(/Max Early Data: 4096/);
+      expect(pageField(first.out, 'early data')).toBe('not offered');
+      expect(second.code).toBe(0);
+      expect(second.out).toMatch(/Reused, TLSv1\.3/);
+      expect(second.out).toMatch(/Early data was accepted/);
+      expect(pageField(second.out, 'resumed')).toBe('yes');
+      expect(pageField(second.out, 'early data')).toBe(`accepted (${GET.length} bytes, replayable)`);
+      await child.kill();
+      expect(child.stderr()).toMatch(new RegExp(`#2 [^\n]* resumed early data accepted \\(${GET.length} bytes\\)\n`));
+    } finally {
+      await child.kill();
+    }
+  });
+
+  it('a server without --early-data (same --ticket-keys) rejects it: OpenSSL says "Early data was rejected", resumed, the request after the handshake is answered', async () => {
+    const keys = join(pki.dir, 'ticket-keys.bin');
+    writeFileSync(keys, Buffer.alloc(48, 0x5a));
+    const on = await puretlsServe([...SERVER_KEY(), '--early-data', '--ticket-keys', keys]);
+    const off = await puretlsServe([...SERVER_KEY(), '--ticket-keys', keys]);
+    try {
+      const { second } = await earlyRun(on.port, off.port, 'early-off', GET);
+      expect(second.code).toBe(0);
+      expect(second.out).toMatch(/Reused, TLSv1\.3/);
+      expect(second.out).toMatch(/Early data was rejected/);
+      expect(pageField(second.out, 'resumed')).toBe('yes');
+      expect(pageField(second.out, 'early data')).toBe('rejected');
+    } finally {
+      await on.child.kill();
+      await off.child.kill();
+    }
+  });
+
+  it('serve usage: --max-early-data without --early-data, --early-data with --tickets 0, a ticket-key file of the wrong size', async () => {
+    const short = join(pki.dir, 'short-keys.bin');
+    writeFileSync(short, Buffer.alloc(32));
+    for (const [args, re] of [
+      [['--max-early-data', '10'], /--max-early-data needs --early-data/],
+      [['--early-data', '--tickets', '0'], /--early-data needs tickets/],
+      [['--ticket-keys', short], /--ticket-keys: .* must hold 48 bytes \(it holds 32\)/],
+    ] as const) {
+      const c = run(process.execPath, [CLI, 'serve', '--port', '0', ...SERVER_KEY(), ...args]);
+      expect(await c.exit).toBe(2);
+      expect(c.stderr()).toMatch(re);
     }
   });
 });
