@@ -52,6 +52,9 @@ const SMALL_CHUNK = 64;
 /** Bytes waiting in the transport's write buffer above which we stop reading from the peer. */
 const MAX_UNSENT_BYTES = 1 << 20;
 
+/** Client with earlyData: bytes written before the handshake that need not wait for it (writePieces). */
+const MAX_UNAWAITED_EARLY_WRITES = 64 * 1024;
+
 /** Largest piece handed to the connection at once, so a huge write still honours backpressure. */
 const WRITE_PIECE = 256 * 1024;
 
@@ -112,6 +115,8 @@ export class TlsSocket extends Duplex {
   /** 'close' carries it, as net.Socket's does: whether the socket closed because of an error. */
   private hadError = false;
   private lastSession: Uint8Array | undefined;
+  /** Client with earlyData: bytes written before the handshake whose write callback did not wait for them (see writePieces). */
+  private earlyWindow: number;
   /** Application bytes delivered to / accepted from the application (net.Socket's bytesRead/bytesWritten). */
   private appBytesRead = 0;
   private appBytesWritten = 0;
@@ -126,6 +131,7 @@ export class TlsSocket extends Duplex {
     });
     this.socket = raw;
     this.isServer = role === 'server';
+    this.earlyWindow = role === 'client' && (config as ClientConfig).earlyData ? MAX_UNAWAITED_EARLY_WRITES : 0;
     const userKeyLog = config.keyLog;
     const userTrace = (this.userTrace = config.onHandshakeMessage);
     const codecs = config.certificateCompression ? config.certificateCompression.filter((c) => typeof c !== 'string') : [];
@@ -337,6 +343,15 @@ export class TlsSocket extends Duplex {
   }
 
   private async writePieces(data: Uint8Array): Promise<void> {
+    // 0-RTT: Writable hands us one write at a time, and a write sent as early data completes only
+    // when the server accepts it (or, rejected, after the handshake). So that several writes made
+    // before the handshake all go out as early data, their callbacks do not wait, up to a bound;
+    // a failure then surfaces as the connection's 'error'.
+    if (this.secureConnecting && data.length <= this.earlyWindow) {
+      this.earlyWindow -= data.length;
+      this.connection.write(data).catch(() => undefined);
+      return;
+    }
     let off = 0;
     do {
       await this.connection.write(data.subarray(off, off + WRITE_PIECE));
