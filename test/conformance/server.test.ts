@@ -514,6 +514,13 @@ describe('0-RTT we do not accept (test-tls13-0rtt-garbage; RFC 8446 §4.2.10)', 
     await p.send(p.hsRecord(p.finished()));
     expectOpen(p);
   });
+  it('more skipped early data than the limit (64 KiB with 0-RTT off) → bad_record_mac, never unbounded trial decryption', async () => {
+    const p = newProbe();
+    await p.send(record(CT.handshake, p.helloBytes({ editExtensions: earlyExts })), garbage(1 << 14), garbage(1 << 14), garbage(1 << 14), garbage(1 << 14));
+    expect(p.ep.errors).toEqual([]); // 64 KiB skipped so far
+    await p.send(garbage(16));
+    expectAlert(p, 'bad_record_mac');
+  });
   it('fragmented early data and a CCS between early data records are skipped', async () => {
     const p = newProbe();
     await p.send(record(CT.handshake, p.helloBytes({ editExtensions: earlyExts })), garbage(8192), ccsRecord(), garbage(8192));

@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createServer, type ConnectOptions, type Server, type ServerOptions, type TlsSocket } from '../../src/io/node.js';
@@ -133,6 +134,40 @@ describe('Node adapter server: 0-RTT with our own client', () => {
     });
     expect(answer).toBe('early=accepted bytes=8 resumed=true\n');
     expect(seen[1]!.request).toBe('123456789\n');
+  });
+
+  it('a replayed 0-RTT flight (captured on the wire) is not delivered again: the server shares one strike register (§8.2)', async () => {
+    const hooked: TlsSocket[] = [];
+    const { port, seen } = await earlyServer({ maxEarlyData: 4096 }, (serve) => (_p, socket) => {
+      hooked.push(socket);
+      serve(socket);
+      return true;
+    });
+    const first = await request(client(port), 'first\n');
+    // A proxy that records what the client sends.
+    const captured: Buffer[] = [];
+    const proxy = net.createServer((c) => {
+      const up = net.connect(port, '127.0.0.1');
+      c.on('data', (d: Buffer) => { captured.push(d); up.write(d); });
+      up.pipe(c);
+      c.on('error', () => up.destroy());
+      up.on('error', () => c.destroy());
+    });
+    const proxyPort = await listen(proxy);
+    cleanups.push(() => closeServer(proxy));
+    const second = await request({ ...client(proxyPort), session: first.session! }, 'POST /transfer\n');
+    expect(second.answer).toBe('early=accepted bytes=15 resumed=true\n');
+    // The attacker sends the same bytes again, on a new connection.
+    const replay = net.connect(port, '127.0.0.1');
+    replay.on('error', () => undefined);
+    replay.end(Buffer.concat(captured));
+    await new Promise<void>((res) => { replay.on('close', () => res()); replay.resume(); });
+    expect(hooked).toHaveLength(2); // the ticket and its age still pass; the binder was seen
+    const replayed = hooked[1]!;
+    expect(replayed.earlyDataBytes).toBe(0);
+    expect(replayed.earlyData).toBeUndefined();
+    expect(replayed.secureConnecting).toBe(true); // no handshake completes for the attacker
+    expect(seen.map((v) => v.request)).toEqual(['first\n', 'POST /transfer\n']);
   });
 
   it('options in the wrong role are refused, naming them', () => {
