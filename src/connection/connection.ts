@@ -410,14 +410,14 @@ export class Connection {
         if (this._state === 'failed' || this.destroyed) return;
         let m = this.inputClosed ? undefined : this.rx.next();
         if (isPromise(m)) m = await m;
-        if (!m || this.inputClosed) {
-          // The input at hand is processed: answer the peer's KeyUpdate requests once (RFC 8446 §4.6.3).
-          const a = this.answerKeyUpdate();
-          if (isPromise(a)) await a;
-          return;
-        }
+        if (!m || this.inputClosed) return;
         const r = this.onMessage(m);
         if (isPromise(r)) await r;
+        // RFC 8446 §4.6.3: a KeyUpdate(update_requested) is answered by one
+        // KeyUpdate(update_not_requested), before the next message is read
+        // (see Connected.keyUpdateOwed for why each request gets its own).
+        const a = this.answerKeyUpdate();
+        if (isPromise(a)) await a;
       }
     } catch (e) {
       // Fail at once (not a microtask later), so receive() sees the failure

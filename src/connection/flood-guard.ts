@@ -17,7 +17,12 @@ import { TlsError } from '../errors.js';
 
 /** Zero-length application_data records in a row (BoringSSL, OpenSSL: 32). */
 export const MAX_EMPTY_RECORDS = 32;
-/** KeyUpdate messages in a row (BoringSSL: 32; tlsfuzzer test-tls13-keyupdate sends 32 and expects them all answered). */
+/**
+ * KeyUpdate messages in a row (BoringSSL kMaxKeyUpdates and rustls
+ * allowed_key_update_requests: 32; tlsfuzzer test-tls13-keyupdate sends 32
+ * and expects each answered). Each costs two key derivations, and one
+ * answer when it requests an update; past the limit → unexpected_message.
+ */
 export const MAX_KEY_UPDATES = 32;
 /** NewSessionTicket messages in a row (we ignore them; servers send one or two). */
 export const MAX_SESSION_TICKETS = 32;

@@ -657,21 +657,25 @@ describe('after the handshake: KeyUpdate, close_notify (test-tls13-keyupdate; An
     const kus = p.messages.filter((m) => m.msg.type === 'key_update');
     expect(kus.map((m) => (m.msg as { requestUpdate: number }).requestUpdate)).toEqual([0]);
   });
-  it('32 KeyUpdates with update_requested received together, then data: one answer (§4.6.3: "receives multiple KeyUpdates while it is silent ... respond with a single update"), data read', async () => {
-    const p = newProbe();
-    await p.handshake();
-    const recs: Uint8Array[] = [];
-    for (let i = 0; i < 32; i++) {
-      recs.push(p.hsRecord({ type: 'key_update', requestUpdate: 1 }, { addToTranscript: false }));
-      p.clientAppSecret = nextTrafficSecret(p.provider, p.suite, p.clientAppSecret!);
-      p.useApplicationKey();
-    }
-    recs.push(p.protectedRecord(CT.application_data, GET));
-    await p.send(...recs);
-    expectOpen(p);
-    expect(p.messages.filter((m) => m.msg.type === 'key_update').length).toBe(1);
-    expect(p.ep.data.length).toBe(1);
-  });
+  for (const together of [true, false]) {
+    it(`32 KeyUpdates with update_requested ${together ? 'in one TCP segment' : 'in 32 separate reads'}, then data: 32 answers, each update_not_requested (tlsfuzzer "multiple KeyUpdate messages"), data read`, async () => {
+      const p = newProbe();
+      await p.handshake();
+      const recs: Uint8Array[] = [];
+      for (let i = 0; i < 32; i++) {
+        recs.push(p.hsRecord({ type: 'key_update', requestUpdate: 1 }, { addToTranscript: false }));
+        p.clientAppSecret = nextTrafficSecret(p.provider, p.suite, p.clientAppSecret!);
+        p.useApplicationKey();
+      }
+      recs.push(p.protectedRecord(CT.application_data, GET));
+      if (together) await p.send(...recs);
+      else for (const r of recs) await p.send(r);
+      expectOpen(p);
+      const kus = p.messages.filter((m) => m.msg.type === 'key_update');
+      expect(kus.map((m) => (m.msg as { requestUpdate: number }).requestUpdate)).toEqual(Array<number>(32).fill(0));
+      expect(p.ep.data.length).toBe(1);
+    });
+  }
   for (const [name, body] of [['empty', u8(24, 0, 0, 0)], ['2-byte', u8(24, 0, 0, 2, 0, 0)]] as const) {
     it(`${name} KeyUpdate → decode_error`, async () => {
       const p = newProbe();

@@ -216,6 +216,30 @@ describe('post-handshake', () => {
     expectOk(client, server);
   });
 
+  it('each KeyUpdate(update_requested) is answered by exactly one KeyUpdate(update_not_requested), before the data that follows (RFC 8446 §4.6.3)', async () => {
+    const sent: number[] = []; // request_update of each KeyUpdate the server sends
+    const { client, server } = await connect({}, {
+      certificate: P.server['ecdsa-p256'],
+      onHandshakeMessage: (d, t, _summary, raw) => { if (d === 'sent' && t === 'key_update') sent.push(raw[4]!); },
+    });
+    expectOk(client, server);
+    // Three requests in one flight from the client, and server data queued meanwhile.
+    for (let i = 0; i < 3; i++) client.conn.keyUpdate(true);
+    await pump(client, server);
+    expect(sent).toEqual([0, 0, 0]);
+    // One request while the server has data to send: one answer, then the data under the new key.
+    sent.length = 0;
+    client.conn.keyUpdate(true);
+    const w = server.conn.write(enc('after'));
+    await pump(client, server);
+    await w;
+    expect(sent).toEqual([0]);
+    expect(dec(client.data)).toContain('after');
+    await roundTrip(client, server);
+    expect(sent).toEqual([0]);
+    expectOk(client, server);
+  });
+
   it('automatic KeyUpdate before the record limit', async () => {
     const lines: string[] = [];
     const { client, server } = await connect({ keyUpdateAfterRecords: 3, onHandshakeMessage: (d, t) => lines.push(`${d} ${t}`) }, { certificate: P.server['ecdsa-p256'] });
