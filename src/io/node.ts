@@ -8,7 +8,7 @@
  * pkcs12.ts (pfx), handshake-record.ts (getFinished & co.), tls-socket.ts
  * (Node's TLSSocket constructor), module.ts (tls's constant members).
  */
-export { TlsSocket, type SocketOptions } from './node/socket.js';
+export { TlsSocket, type NodeAcceptEarlyData, type SocketOptions } from './node/socket.js';
 export { TLSSocket, type TLSSocketOptions } from './node/tls-socket.js';
 export {
   checkServerIdentity,
