@@ -54,3 +54,17 @@ export const HANDSHAKE_HEADER_LENGTH = 4;
 
 /** Default cap on a single handshake message (certificate chains): 64 KiB. */
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE = 64 * 1024;
+
+/**
+ * Handshake messages whose body has a fixed or small bound by RFC 8446's
+ * grammar, checked as soon as their header is read so that a peer cannot
+ * make us buffer a 16 MB "Finished": Finished is verify_data[Hash.length]
+ * (§4.4.4; 64 covers every hash a TLS 1.3 suite could use), KeyUpdate is one
+ * byte (§4.6.3), EndOfEarlyData is empty (§4.5). A longer declared length is
+ * decode_error, as the full message would get from its decoder.
+ */
+export const MAX_HANDSHAKE_BODY_BY_TYPE: ReadonlyMap<number, number> = new Map([
+  [5, 0], // end_of_early_data
+  [20, 64], // finished
+  [24, 1], // key_update
+]);

@@ -8,7 +8,7 @@
  * its declared length was checked against `maxMessageSize`.
  */
 import { TlsError } from '../errors.js';
-import { DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE, HANDSHAKE_HEADER_LENGTH } from './constants.js';
+import { DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE, HANDSHAKE_HEADER_LENGTH, MAX_HANDSHAKE_BODY_BY_TYPE } from './constants.js';
 
 export interface HandshakeMessage {
   /** HandshakeType (RFC 8446 §4). */
@@ -129,10 +129,13 @@ export class HandshakeReassembler {
    * for (and buffer) 16 MB. TLS allows 2^24-1; we cap at `maxMessageSize`
    * (64 KiB by default, like rustls and Go). The alert is decode_error, as
    * rustls sends (the message is refused as malformed peer input; Go sends
-   * internal_error, but nothing is wrong on our side).
+   * internal_error, but nothing is wrong on our side). Messages whose body
+   * the grammar bounds tightly (MAX_HANDSHAKE_BODY_BY_TYPE: Finished,
+   * KeyUpdate, EndOfEarlyData) are held to that bound, also decode_error.
    */
   private checkNextLength(): number {
     if (this.buffered < HANDSHAKE_HEADER_LENGTH) return -1;
+    let type = 0;
     let len = 0;
     let need = HANDSHAKE_HEADER_LENGTH;
     let i = 0;
@@ -140,7 +143,14 @@ export class HandshakeReassembler {
       const c = this.chunks[ci]!;
       for (let j = 0; j < c.length && need > 0; j++, need--, i++) {
         if (i > 0) len = (len << 8) | c[j]!;
+        else type = c[j]!;
       }
+    }
+    const bound = MAX_HANDSHAKE_BODY_BY_TYPE.get(type);
+    if (bound !== undefined && len > bound) {
+      throw new TlsError('decode_error', `handshake: message type ${type} of ${len} bytes; its body is at most ${bound} (RFC 8446 §4)`, {
+        code: 'handshake_message_length',
+      });
     }
     if (len > this.maxMessageSize) {
       throw new TlsError('decode_error', `handshake: message of ${len} bytes exceeds the limit of ${this.maxMessageSize}`, {

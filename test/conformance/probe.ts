@@ -15,6 +15,8 @@ import { TLS_AES_128_GCM_SHA256, cipherSuiteByCode, type CipherSuite } from '../
 import { signCertificateVerify } from '../../src/handshake/common/certificate-verify.js';
 import { schemeByName } from '../../src/handshake/common/schemes.js';
 import { encodeKeyShareClient, encodeKeyShareServer, decodeKeyShareServer } from '../../src/handshake/extensions/key-share.js';
+import { encodeOfferedPsks } from '../../src/handshake/extensions/psk.js';
+import { computeBinder, truncateClientHello } from '../../src/handshake/resumption/binder.js';
 import type { Extension } from '../../src/handshake/extensions/list.js';
 import {
   encodeSignatureAlgorithms, encodeSupportedGroups, encodeSupportedVersionsClient, encodeSupportedVersionsServer,
@@ -213,8 +215,11 @@ abstract class Probe {
     return sync(createRecordProtection(this.provider, this.suite, secret));
   }
 
-  protected deriveHandshake(shared: Uint8Array): void {
-    this.hs = new EarlySecret(this.provider, this.suite).intoHandshakeSecret(shared);
+  /** The PSK of a PSK handshake (external or resumption), else undefined. */
+  psk: Uint8Array | undefined;
+
+  protected deriveHandshake(shared: Uint8Array | undefined): void {
+    this.hs = new EarlySecret(this.provider, this.suite, this.psk).intoHandshakeSecret(shared);
     const h = this.transcript.hash();
     this.clientHsSecret = this.hs.clientHandshakeTrafficSecret(h).secret;
     this.serverHsSecret = this.hs.serverHandshakeTrafficSecret(h).secret;
@@ -293,6 +298,29 @@ export class ServerProbe extends Probe {
     return raw;
   }
 
+  /**
+   * A ClientHello offering one external PSK (RFC 8446 §4.2.11) as its last
+   * extension, with a correct binder (§4.2.11.2); it enters our transcript
+   * and `psk` is kept for the key schedule.
+   */
+  pskHelloBytes(identity: Uint8Array, key: Uint8Array, o: HelloOptions = {}): Uint8Array {
+    this.psk = key;
+    const binderLen = this.suite.hashLength;
+    const placeholder = encodeOfferedPsks({ identities: [{ identity, obfuscatedTicketAge: 0 }], binders: [new Uint8Array(binderLen)] });
+    const hello = this.makeHello(o);
+    hello.extensions.push(placeholder);
+    const raw = encodeHandshake(hello);
+    const truncated = truncateClientHello(raw, [new Uint8Array(binderLen)]);
+    const th = new Transcript(this.provider);
+    th.setHash(this.suite.hash);
+    th.add(truncated);
+    const binder = computeBinder(this.provider, this.suite, new EarlySecret(this.provider, this.suite, key), false, th.hash());
+    raw.set(binder, raw.length - binderLen);
+    hello.extensions[hello.extensions.length - 1] = encodeOfferedPsks({ identities: [{ identity, obfuscatedTicketAge: 0 }], binders: [binder] });
+    this.transcript.add(raw);
+    return raw;
+  }
+
   /** A second ClientHello answering the HelloRetryRequest (same as the first, new key share). */
   retryHelloBytes(edit?: (exts: Extension[]) => Extension[]): Uint8Array {
     const first = this.hello!;
@@ -325,8 +353,9 @@ export class ServerProbe extends Probe {
       }
       this.serverHello = m;
       this.transcript.add(raw);
-      const ks = decodeKeyShareServer(m.extensions.find((e) => e.type === E.key_share)!.data);
-      const shared = sync(this.share!.complete(ks.keyExchange));
+      // psk_ke (RFC 8446 §4.2.9): no key_share, the (EC)DHE input is zeros.
+      const ksExt = m.extensions.find((e) => e.type === E.key_share);
+      const shared = ksExt ? sync(this.share!.complete(decodeKeyShareServer(ksExt.data).keyExchange)) : undefined;
       this.deriveHandshake(shared);
       this.reader.prot = this.prot(this.serverHsSecret!);
       return;

@@ -69,6 +69,18 @@ describe('handshake reassembly (RFC 8446 §5.1)', () => {
     expect(ok.next()!.body.length).toBe(1000);
   });
 
+  it('Finished, KeyUpdate and EndOfEarlyData longer than their grammar allows → decode_error at the header, under any size limit (tlsfuzzer test-tls13-finished "padding ... pad_right 131072")', async () => {
+    for (const [type, bound] of [[20, 64], [24, 1], [5, 0]] as const) {
+      const r = new HandshakeReassembler(1 << 20);
+      await expectAlert(() => r.add(new Uint8Array([type, 0, 0, bound + 1])), 'decode_error', 'handshake_message_length');
+      const r2 = new HandshakeReassembler(1 << 20);
+      await expectAlert(() => r2.add(new Uint8Array([type, 0x02, 0x00, 0x20])), 'decode_error', 'handshake_message_length');
+      const ok = new HandshakeReassembler(1 << 20);
+      ok.add(hsMsg(type, bound));
+      expect(ok.next()!.body.length).toBe(bound);
+    }
+  });
+
   it('a key change with a partial message buffered → unexpected_message', async () => {
     const m = new MessageReader();
     m.push(plainRecord(22, hsMsg(2, 10).subarray(0, 8)));

@@ -1,0 +1,320 @@
+/**
+ * A review of the server against tlsfuzzer's TLS 1.3 scripts
+ * (github.com/tlsfuzzer/tlsfuzzer, scripts/test-tls13-*.py): each case
+ * names the script and the conversation it mirrors, sends the same bytes
+ * with the scripted peer of probe.ts and checks the alert (or the
+ * behaviour) the script expects, where RFC 8446 agrees. Cases already in
+ * server.test.ts / strict.test.ts are not repeated here.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import type { ServerConfig } from '../../src/connection/types.js';
+import { encodeKeyShareClient } from '../../src/handshake/extensions/key-share.js';
+import { encodePskKeyExchangeModes, encodeSignatureAlgorithms, encodeSupportedGroups, encodeSupportedVersionsClient } from '../../src/handshake/extensions/lists.js';
+import { ExtensionType as E } from '../../src/handshake/messages/types.js';
+import { pki, type Pki } from '../connection/fixtures.js';
+import { CT, ServerProbe, ext, fragment, record, sealInner } from './probe.js';
+
+let P: Pki;
+beforeAll(async () => { P = await pki(); });
+
+const newProbe = (c: ServerConfig = {}): ServerProbe => ServerProbe.create({ certificate: P.server['ecdsa-p256'], ...c });
+const GET = new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n');
+
+/** The server failed with `alert`, sent it (once) and nothing after. */
+function expectAlert(p: ServerProbe, alert: string): void {
+  expect(p.alerts).toEqual([alert]);
+  expect(p.ep.errors.map((e) => e.alert)).toEqual([alert]);
+  expect(p.ep.conn.state).toBe('failed');
+  expect(p.records[p.records.length - 1]!.type).toBe(CT.alert);
+}
+
+function expectOpen(p: ServerProbe): void {
+  expect(p.alerts).toEqual([]);
+  expect(p.ep.errors).toEqual([]);
+  expect(p.ep.conn.state).toBe('connected');
+}
+
+async function sendHello(p: ServerProbe, o: Parameters<ServerProbe['helloBytes']>[0] = {}): Promise<void> {
+  await p.send(record(CT.handshake, p.helloBytes(o), 0x0301));
+}
+
+/** A Finished message whose body is `body` (any length), header included. */
+function finishedWithBody(body: Uint8Array): Uint8Array {
+  const m = new Uint8Array(4 + body.length);
+  m.set([20, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff]);
+  m.set(body, 4);
+  return m;
+}
+
+/** Replace the signature_algorithms extension with raw bytes. */
+const rawSigAlgs = (data: number[]) => (x: ReturnType<typeof ext>[]) =>
+  x.map((e) => (e.type === E.signature_algorithms ? ext(E.signature_algorithms, data) : e));
+
+describe('test-tls13-zero-content-type: a protected record with no non-zero byte (§5.4)', () => {
+  it('"zero content type after handshake" → unexpected_message', async () => {
+    const p = newProbe();
+    await p.handshake();
+    await p.send(sealInner(p.out!, new Uint8Array(1)));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('"zero content type with padding after handshake" (42 zeros) → unexpected_message', async () => {
+    const p = newProbe();
+    await p.handshake();
+    await p.send(sealInner(p.out!, new Uint8Array(43)));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('"zero content type during handshake" (instead of the client Finished) → unexpected_message', async () => {
+    const p = newProbe();
+    await sendHello(p);
+    p.useHandshakeKey();
+    await p.send(sealInner(p.out!, new Uint8Array(1)));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('"zero content type and padding during application data" → unexpected_message', async () => {
+    const p = newProbe();
+    await p.handshake();
+    await p.send(p.protectedRecord(CT.application_data, new TextEncoder().encode('GET /')), sealInner(p.out!, new Uint8Array(43)));
+    expectAlert(p, 'unexpected_message');
+  });
+});
+
+describe('test-tls13-finished: malformed client Finished', () => {
+  for (const [suite, hashLen] of [[0x1301, 32], [0x1302, 48]] as const) {
+    const name = suite === 0x1301 ? 'TLS_AES_128_GCM_SHA256' : 'TLS_AES_256_GCM_SHA384';
+    const start = async (): Promise<ServerProbe> => {
+      const p = newProbe();
+      await sendHello(p, { suites: [suite, 0x00ff] });
+      expect(p.gotServerFinished).toBe(true);
+      p.useHandshakeKey();
+      return p;
+    };
+    const verify = (p: ServerProbe): Uint8Array => {
+      const f = p.finished();
+      return f.type === 'finished' ? f.verifyData : new Uint8Array(0);
+    };
+    it(`"empty - cipher ${name}" → decode_error`, async () => {
+      const p = await start();
+      await p.send(p.protectedRecord(CT.handshake, finishedWithBody(new Uint8Array(0))));
+      expectAlert(p, 'decode_error');
+    });
+    for (const [s, e] of [[0, -1], [0, -16], [0, 12], [1, undefined], [16, undefined]] as const) {
+      it(`"truncation - cipher ${name}, start ${s}, end ${e}" → decode_error`, async () => {
+        const p = await start();
+        await p.send(p.protectedRecord(CT.handshake, finishedWithBody(verify(p).slice(s, e))));
+        expectAlert(p, 'decode_error');
+      });
+    }
+    for (const [left, right] of [[0, 1], [0, 16], [1, 0], [8, 8], [12, 0], [0, (1 << 14) - 4 - hashLen]] as const) {
+      it(`"padding - cipher ${name}, pad_left ${left}, pad_right ${right}" → decode_error`, async () => {
+        const p = await start();
+        const body = new Uint8Array(left + hashLen + right);
+        body.set(verify(p), left);
+        await p.send(p.protectedRecord(CT.handshake, finishedWithBody(body)));
+        expectAlert(p, 'decode_error');
+      });
+    }
+    for (const right of [0x20000, 0x30000, 256 ** 3 - 1 - hashLen]) {
+      it(`"padding - cipher ${name}, pad_right ${right}" (a Finished of ${hashLen + right} bytes in 2^14-byte records) → decode_error at its header`, async () => {
+        const p = await start();
+        const body = new Uint8Array(hashLen + right);
+        body.set(verify(p));
+        const msg = finishedWithBody(body);
+        // tlsfuzzer sends it all; the server must answer after the first record, without buffering the rest.
+        await p.send(p.protectedRecord(CT.handshake, msg.subarray(0, 1 << 14)));
+        expectAlert(p, 'decode_error');
+      });
+    }
+    it(`"single bit error - cipher ${name}" (last byte) → decrypt_error`, async () => {
+      const p = await start();
+      const v = verify(p).slice();
+      expect(v.length).toBe(hashLen);
+      v[hashLen - 1] ^= 1;
+      await p.send(p.protectedRecord(CT.handshake, finishedWithBody(v)));
+      expectAlert(p, 'decrypt_error');
+    });
+  }
+});
+
+describe('test-tls13-record-layer-limits', () => {
+  it('"too big payload (2**14 + 1) of Finished msg, with 16349 bytes of left padding" → record_overflow', async () => {
+    const p = newProbe();
+    await sendHello(p);
+    p.useHandshakeKey();
+    const body = new Uint8Array((1 << 14) - 32 - 4 + 1 + 32);
+    await p.send(p.protectedRecord(CT.handshake, finishedWithBody(body)));
+    expectAlert(p, 'record_overflow');
+  });
+  it('"too big Finished msg, with 16332 bytes of record layer padding" (ciphertext 2^14 + 257) → record_overflow', async () => {
+    const p = newProbe();
+    await sendHello(p);
+    p.useHandshakeKey();
+    await p.send(p.hsRecord(p.finished(), { pad: (1 << 14) + 256 - 32 - 16 - 5 + 1 }));
+    expectAlert(p, 'record_overflow');
+  });
+  for (const [suite, name] of [[0x1301, 'TLS_AES_128_GCM_SHA256'], [0x1303, 'TLS_CHACHA20_POLY1305_SHA256']] as const) {
+    it(`"max size payload in app_data, cipher ${name}" is read; 2^14 + 1 → record_overflow`, async () => {
+      const p = newProbe();
+      await p.handshake({ suites: [suite, 0x00ff] });
+      await p.send(p.protectedRecord(CT.application_data, new Uint8Array(1 << 14).fill(0x41)));
+      expectOpen(p);
+      expect(p.ep.data.reduce((n, d) => n + d.length, 0)).toBe(1 << 14);
+      await p.send(p.protectedRecord(CT.application_data, new Uint8Array((1 << 14) + 1)));
+      expectAlert(p, 'record_overflow');
+    });
+  }
+  it('"too big ciphertext with size 2**14 + 256 and fuzzed tag" → record_overflow (length checked before decryption)', async () => {
+    const p = newProbe();
+    await p.handshake();
+    const r = p.protectedRecord(CT.application_data, new Uint8Array((1 << 14) + 256 - 16));
+    r[r.length - 1] ^= 1;
+    await p.send(r);
+    expectAlert(p, 'record_overflow');
+  });
+});
+
+describe('test-tls13-signature-algorithms', () => {
+  it('"tolerance legacy RSA PKCS#1.5" and "tolerance unallocated 0x0A01 (10+RSA) method": unusable schemes in the list are skipped', async () => {
+    const p = newProbe({ certificate: P.server.rsa2048 });
+    await p.handshake({ editExtensions: (x) => x.map((e) => (e.type === E.signature_algorithms ? encodeSignatureAlgorithms([0x0201, 0x0a01, 0x0804, 0x0809]) : e)) });
+    expectOpen(p);
+    const cv = p.messages.find((m) => m.msg.type === 'certificate_verify')!.msg;
+    expect(cv.type === 'certificate_verify' && cv.scheme).toBe(0x0804);
+  });
+  it('"duplicated 32715 non-rsa schemes" and "32715 invalid schemes" (rsa_pkcs1_sha1 repeated) are tolerated', async () => {
+    for (const filler of [0x0202, 0x0201]) {
+      const p = newProbe({ certificate: P.server.rsa2048 });
+      const schemes = [...new Array<number>(32715).fill(filler), 0x0804, 0x0809];
+      const ch = p.helloBytes({ editExtensions: (x) => x.map((e) => (e.type === E.signature_algorithms ? encodeSignatureAlgorithms(schemes) : e)) });
+      await p.send(...fragment(CT.handshake, ch, 1 << 14));
+      expect(p.gotServerFinished).toBe(true);
+    }
+  });
+  it('"empty list of signature methods" → decode_error', async () => {
+    const p = newProbe();
+    await sendHello(p, { editExtensions: rawSigAlgs([0, 0]) });
+    expectAlert(p, 'decode_error');
+  });
+  it('"only undefined sigalgs" → handshake_failure', async () => {
+    const p = newProbe({ certificate: P.server.rsa2048 });
+    await sendHello(p, { editExtensions: (x) => x.map((e) => (e.type === E.signature_algorithms ? encodeSignatureAlgorithms([0x0418, 0x1801, 0x0a0a, 0x0918, 0xffff]) : e)) });
+    expectAlert(p, 'handshake_failure');
+  });
+  it('"only legacy sigalgs" (rsa_pkcs1_sha1, rsa_pkcs1_sha512) with an RSA certificate → handshake_failure (§4.2.3: not for TLS 1.3 CertificateVerify)', async () => {
+    const p = newProbe({ certificate: P.server.rsa2048 });
+    await sendHello(p, { editExtensions: (x) => x.map((e) => (e.type === E.signature_algorithms ? encodeSignatureAlgorithms([0x0201, 0x0601]) : e)) });
+    expectAlert(p, 'handshake_failure');
+  });
+  for (const [name, data] of [
+    ['padded sigalgs', [0, 4, 8, 4, 8, 9, 4, 3]],
+    ['one byte array', [0, 1, 2]],
+    ['three byte array', [0, 5, 8, 4, 8, 9, 2]],
+  ] as const) {
+    it(`"${name}" → decode_error`, async () => {
+      const p = newProbe();
+      await sendHello(p, { editExtensions: rawSigAlgs([...data]) });
+      expectAlert(p, 'decode_error');
+    });
+  }
+  it('"fuzz length inside extension to N" (list length 4 ^ i, i = 1..255) → decode_error', async () => {
+    for (let i = 1; i < 0x100; i++) {
+      const p = newProbe();
+      const len = 4 ^ i;
+      await sendHello(p, { editExtensions: rawSigAlgs([len >> 8, len & 0xff, 8, 4, 8, 9]) });
+      expect([i, p.alerts]).toEqual([i, ['decode_error']]);
+    }
+  });
+});
+
+describe('test-tls13-count-tickets / test-tls13-session-resumption: NewSessionTicket', () => {
+  it('"count NewSessionTickets": exactly the configured number, right after the client Finished (before any application data)', async () => {
+    for (const n of [1, 2, 3]) {
+      const p = newProbe({ sessionTickets: n });
+      await p.handshake({ editExtensions: (x) => [...x, encodePskKeyExchangeModes([1])] });
+      expect(p.messages.filter((m) => m.msg.type === 'new_session_ticket').length).toBe(n);
+      expectOpen(p);
+    }
+  });
+});
+
+describe('test-tls13-psk_ke / test-tls13-psk_dhe_ke: external PSK', () => {
+  const identity = new TextEncoder().encode('test');
+  const key = new Uint8Array(32).fill(0xaa);
+  it('psk_ke "sanity": a ClientHello with only supported_versions, psk_key_exchange_modes and pre_shared_key → ServerHello without key_share, no Certificate', async () => {
+    const p = newProbe({ psks: [{ identity, key }], pskKeyExchangeModes: ['psk_ke'] });
+    const ch = p.pskHelloBytes(identity, key, { extensions: [encodeSupportedVersionsClient([0x0304, 0x0303]), encodePskKeyExchangeModes([0])], shareGroup: null });
+    await p.send(record(CT.handshake, ch, 0x0301));
+    expect(p.gotServerFinished).toBe(true);
+    expect(p.serverHello!.extensions.map((e) => e.type).sort()).toEqual([E.supported_versions, E.pre_shared_key].sort());
+    expect(p.messages.map((m) => m.msg.type)).toEqual(['server_hello', 'encrypted_extensions', 'finished']);
+    p.useHandshakeKey();
+    await p.send(p.hsRecord(p.finished()));
+    p.useApplicationKey();
+    await p.send(p.protectedRecord(CT.application_data, GET));
+    expectOpen(p);
+    expect(p.ep.data.length).toBe(1);
+  });
+  it('psk_dhe_ke "sanity": with a key share → ServerHello with key_share and pre_shared_key', async () => {
+    const p = newProbe({ psks: [{ identity, key }] });
+    const ch = p.pskHelloBytes(identity, key, {
+      extensions: [encodeSupportedVersionsClient([0x0304, 0x0303]), encodePskKeyExchangeModes([1]), encodeSupportedGroups([0x001d])],
+      editExtensions: (x) => [...x, encodeKeyShareClient([{ group: 0x001d, keyExchange: p.share!.publicKey }])],
+    });
+    await p.send(record(CT.handshake, ch, 0x0301));
+    expect(p.gotServerFinished).toBe(true);
+    expect(p.serverHello!.extensions.map((e) => e.type).sort()).toEqual([E.supported_versions, E.key_share, E.pre_shared_key].sort());
+    p.useHandshakeKey();
+    await p.send(p.hsRecord(p.finished()));
+    expectOpen(p);
+  });
+});
+
+describe('test-tls13-unrecognised-groups', () => {
+  const known = 0x0017;
+  for (const [range, groups] of [['EC', Array.from({ length: 221 }, (_, i) => 34 + i)], ['FFDHE', Array.from({ length: 246 }, (_, i) => 261 + i)]] as const) {
+    for (const size of [64, 256]) {
+      it(`"only unknown key_share from ${range} range, key_share of size ${size} + secp256r1 in supported_groups" → HelloRetryRequest for secp256r1, then the handshake`, async () => {
+        const p = newProbe({ groups: ['secp256r1'] });
+        const shares = groups.map((g) => ({ group: g, keyExchange: new Uint8Array(size).fill(0xab) }));
+        const ch = p.helloBytes({
+          editExtensions: (x) => x.map((e) => {
+            if (e.type === E.supported_groups) return encodeSupportedGroups([known, ...groups]);
+            if (e.type === E.key_share) return encodeKeyShareClient(shares);
+            return e;
+          }),
+        });
+        await p.send(...fragment(CT.handshake, ch, 1 << 14));
+        expect(p.helloRetry).toBeDefined();
+        await p.send(...fragment(CT.handshake, p.retryHelloBytes(), 1 << 14));
+        p.useHandshakeKey();
+        await p.send(p.hsRecord(p.finished()));
+        expectOpen(p);
+      });
+      it(`"only unknown supported_groups from ${range} range, key_share of size ${size}" → handshake_failure`, async () => {
+        const p = newProbe();
+        const shares = groups.map((g) => ({ group: g, keyExchange: new Uint8Array(size).fill(0xab) }));
+        const ch = p.helloBytes({
+          editExtensions: (x) => x.map((e) => {
+            if (e.type === E.supported_groups) return encodeSupportedGroups([...groups]);
+            if (e.type === E.key_share) return encodeKeyShareClient(shares);
+            return e;
+          }),
+        });
+        await p.send(...fragment(CT.handshake, ch, 1 << 14));
+        expectAlert(p, 'handshake_failure');
+      });
+    }
+  }
+});
+
+describe('alerts and records before the ClientHello', () => {
+  it('empty plaintext alert record before the ClientHello → unexpected_message (test-tls13-empty-alert, §5.1)', async () => {
+    const p = newProbe();
+    await p.send(record(CT.alert, new Uint8Array(0)));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('zero-length plaintext application_data before the ClientHello → unexpected_message (test-tls13-zero-length-data)', async () => {
+    const p = newProbe();
+    await p.send(record(CT.application_data, new Uint8Array(0)));
+    expectAlert(p, 'unexpected_message');
+  });
+});
