@@ -308,15 +308,15 @@ export class ServerProbe extends Probe {
     const binderLen = this.suite.hashLength;
     const placeholder = encodeOfferedPsks({ identities: [{ identity, obfuscatedTicketAge: 0 }], binders: [new Uint8Array(binderLen)] });
     const hello = this.makeHello(o);
-    hello.extensions.push(placeholder);
-    const raw = encodeHandshake(hello);
+    const withPsk = (e: Extension): ClientHello => ({ ...hello, extensions: [...hello.extensions, e] });
+    const raw = encodeHandshake(withPsk(placeholder));
     const truncated = truncateClientHello(raw, [new Uint8Array(binderLen)]);
     const th = new Transcript(this.provider);
     th.setHash(this.suite.hash);
     th.add(truncated);
     const binder = computeBinder(this.provider, this.suite, new EarlySecret(this.provider, this.suite, key), false, th.hash());
     raw.set(binder, raw.length - binderLen);
-    hello.extensions[hello.extensions.length - 1] = encodeOfferedPsks({ identities: [{ identity, obfuscatedTicketAge: 0 }], binders: [binder] });
+    this.hello = withPsk(encodeOfferedPsks({ identities: [{ identity, obfuscatedTicketAge: 0 }], binders: [binder] }));
     this.transcript.add(raw);
     return raw;
   }
