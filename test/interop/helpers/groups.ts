@@ -6,9 +6,11 @@ export const NODE_GROUP: Record<string, string> = {
   secp256r1: 'prime256v1',
   secp384r1: 'secp384r1',
   X25519MLKEM768: 'X25519MLKEM768',
+  SecP256r1MLKEM768: 'SecP256r1MLKEM768',
+  SecP384r1MLKEM1024: 'SecP384r1MLKEM1024',
 };
 
-/** Whether this Node's OpenSSL supports a group (X25519MLKEM768 needs OpenSSL ≥ 3.5). */
+/** Whether this Node's OpenSSL supports a group (the ML-KEM hybrids need OpenSSL ≥ 3.5: skipped on this machine's 3.0). */
 export function nodeSupportsGroup(group: string): boolean {
   try {
     tls.createSecureContext({ ecdhCurve: NODE_GROUP[group]!, minVersion: 'TLSv1.3' });
@@ -28,4 +30,4 @@ export const PURE_DEFAULT_SUITE = 'TLS_CHACHA20_POLY1305_SHA256';
 
 export const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
 
-export const GROUPS = (['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768'] as const).filter(nodeSupportsGroup);
+export const GROUPS = (['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'SecP256r1MLKEM768', 'SecP384r1MLKEM1024'] as const).filter(nodeSupportsGroup);
