@@ -66,6 +66,8 @@ describe('key_share entry lengths (§4.2.8.2)', () => {
     ['secp256r1', 0x0017, [0, 32, 64, 66, 97]],
     ['secp384r1', 0x0018, [0, 65, 96, 98]],
     ['X25519MLKEM768', 0x11ec, [0, 32, 1184, 1215, 1217, 1120]],
+    ['SecP256r1MLKEM768', 0x11eb, [0, 65, 1184, 1248, 1250, 1216, 1153]],
+    ['SecP384r1MLKEM1024', 0x11ed, [0, 97, 1568, 1664, 1666, 1249]],
     ['x448', 0x001e, [0, 32, 55, 57]],
     ['secp521r1', 0x0019, [0, 97, 132, 134]],
     ['ffdhe2048', 0x0100, [0, 255, 257]],
@@ -74,7 +76,7 @@ describe('key_share entry lengths (§4.2.8.2)', () => {
   for (const [name, group, lengths] of cases) {
     for (const len of lengths) {
       it(`${name} share of ${len} bytes from a client → illegal_parameter`, async () => {
-        const p = serverProbe({ groups: ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768'] });
+        const p = serverProbe({ groups: ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'SecP256r1MLKEM768', 'SecP384r1MLKEM1024'] });
         await p.send(record(CT.handshake, p.helloBytes({ shareGroup: null, editExtensions: share(group, len) })));
         expectAlert(p, 'illegal_parameter');
       });
