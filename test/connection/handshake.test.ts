@@ -237,6 +237,15 @@ describe('post-handshake', () => {
     expect(dec(client.data)).toContain('after');
     await roundTrip(client, server);
     expect(sent).toEqual([0]);
+    // The other direction: the client answers each of the server's two requests once.
+    const clientSent: number[] = [];
+    const c2 = await connect({ onHandshakeMessage: (d, t, _s, raw) => { if (d === 'sent' && t === 'key_update') clientSent.push(raw[4]!); } }, { certificate: P.server['ecdsa-p256'] });
+    c2.server.conn.keyUpdate(true);
+    c2.server.conn.keyUpdate(true);
+    await pump(c2.client, c2.server);
+    expect(clientSent).toEqual([0, 0]);
+    await roundTrip(c2.client, c2.server);
+    expectOk(c2.client, c2.server);
     expectOk(client, server);
   });
 
