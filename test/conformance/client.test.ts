@@ -5,12 +5,17 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import type { ClientConfig } from '../../src/connection/types.js';
-import { encodeKeyShareHrr } from '../../src/handshake/extensions/key-share.js';
+import { encodeKeyShareHrr, encodeKeyShareServer } from '../../src/handshake/extensions/key-share.js';
 import { encodeSupportedVersionsServer } from '../../src/handshake/extensions/lists.js';
 import { encodeHandshake, type HandshakeMessage } from '../../src/handshake/messages/index.js';
 import { ExtensionType as E, HELLO_RETRY_REQUEST_RANDOM } from '../../src/handshake/messages/types.js';
 import { pki, type Pki } from '../connection/fixtures.js';
 import { CT, ClientProbe, ccsRecord, ext, fragment, record, u8 } from './probe.js';
+
+function sync<T>(v: T | Promise<T>): T {
+  if (v instanceof Promise) throw new Error('the pure provider is synchronous');
+  return v;
+}
 
 let P: Pki;
 beforeAll(async () => { P = await pki(); });
@@ -229,6 +234,51 @@ describe('HelloRetryRequest (Anvil client HelloRetryRequest)', () => {
     await p.send(hrr(p, [encodeKeyShareHrr(0x0017)]));
     expect(p.alerts.length).toBe(1);
     expect(p.ep.conn.state).toBe('failed');
+  });
+  // RFC 8446 §4.1.4 checks on the HelloRetryRequest itself.
+  it('a second HelloRetryRequest → unexpected_message', async () => {
+    const p = await newProbe();
+    await p.send(hrr(p, [encodeSupportedVersionsServer(0x0304), encodeKeyShareHrr(0x0017)]));
+    expect(p.ep.errors).toEqual([]);
+    await p.send(hrr(p, [encodeSupportedVersionsServer(0x0304), ext(E.cookie, [0, 1, 1])]));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('HRR selecting a group we already sent a share for (x25519) → illegal_parameter', async () => {
+    const p = await newProbe();
+    await p.send(hrr(p, [encodeSupportedVersionsServer(0x0304), encodeKeyShareHrr(0x001d)]));
+    expectAlert(p, 'illegal_parameter');
+  });
+  it('HRR selecting a group we did not offer (ffdhe2048) → illegal_parameter', async () => {
+    const p = await newProbe();
+    await p.send(hrr(p, [encodeSupportedVersionsServer(0x0304), encodeKeyShareHrr(0x0100)]));
+    expectAlert(p, 'illegal_parameter');
+  });
+  it('HRR with neither key_share nor cookie (no change to the ClientHello) → illegal_parameter', async () => {
+    const p = await newProbe();
+    await p.send(hrr(p, [encodeSupportedVersionsServer(0x0304)]));
+    expectAlert(p, 'illegal_parameter');
+  });
+  it('HRR with an empty cookie (cookie<1..2^16-1>) → decode_error', async () => {
+    const p = await newProbe();
+    await p.send(hrr(p, [encodeSupportedVersionsServer(0x0304), encodeKeyShareHrr(0x0017), ext(E.cookie, [0, 0])]));
+    expectAlert(p, 'decode_error');
+  });
+  it('ServerHello after HRR with another cipher suite → illegal_parameter', async () => {
+    const p = await newProbe();
+    await p.send(hrr(p, [encodeSupportedVersionsServer(0x0304), encodeKeyShareHrr(0x0017)], 0x1301));
+    await p.send(ccsRecord(), p.serverHelloBytes((sh) => ({ ...sh, cipherSuite: 0x1302 })));
+    expectAlert(p, 'illegal_parameter');
+  });
+  it('ServerHello after HRR(secp256r1) with an x25519 share (the group of ClientHello1) → illegal_parameter', async () => {
+    const p = await newProbe();
+    await p.send(hrr(p, [encodeSupportedVersionsServer(0x0304), encodeKeyShareHrr(0x0017)]));
+    const x25519 = sync(p.provider.group('x25519')!.generate());
+    await p.send(ccsRecord(), record(CT.handshake, encodeHandshake({
+      type: 'server_hello', legacyVersion: 0x0303, random: new Uint8Array(32).fill(5), legacySessionIdEcho: p.hello!.legacySessionId,
+      cipherSuite: 0x1301, legacyCompressionMethod: 0,
+      extensions: [encodeSupportedVersionsServer(0x0304), encodeKeyShareServer({ group: 0x001d, keyExchange: x25519.publicKey })],
+    })));
+    expectAlert(p, 'illegal_parameter');
   });
   it('ServerHello after HRR with another selected_version → illegal_parameter', async () => {
     const p = await newProbe();

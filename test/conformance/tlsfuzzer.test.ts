@@ -318,3 +318,143 @@ describe('alerts and records before the ClientHello', () => {
     expectAlert(p, 'unexpected_message');
   });
 });
+
+describe('test-tls13-large-number-of-extensions (and test-tls13-shuffled-extentions\' unassigned ranges)', () => {
+  // The script's "unassigned" list: ids it expects a TLS 1.3 server to ignore.
+  const ids: number[] = [];
+  const range = (a: number, b: number): void => { for (let i = a; i < b; i++) ids.push(i); };
+  range(2, 5); range(6, 10); ids.push(11, 12, 17); range(22, 28); range(29, 41); ids.push(46); range(52, 65536);
+  // 27 is compress_certificate (RFC 8879), which we implement: a malformed one
+  // is a decode_error (RFC 8446 §4), so it is run apart, as tlslite-ng runs the
+  // script with --exc for the extensions it implements.
+  const ignored = ids.filter((i) => i !== E.compress_certificate);
+  /** A deterministic byte source (xorshift32), so a failure names the same payloads every run. */
+  function prng(seed: number): () => number {
+    let x = seed;
+    return () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
+  }
+  async function handshakeWith(extra: ReturnType<typeof ext>[]): Promise<ServerProbe> {
+    const p = newProbe();
+    const ch = p.helloBytes({ editExtensions: (x) => [...extra, ...x] });
+    await p.send(...fragment(CT.handshake, ch, 1 << 14));
+    return p;
+  }
+  it('"empty unassigned extensions, ids in range ..." (chunks of 4096): ignored, nothing echoed', async () => {
+    for (let j = 0; j < ignored.length; j += 4096) {
+      const chunk = ignored.slice(j, j + 4096);
+      const p = await handshakeWith(chunk.map((i) => ext(i)));
+      expect([chunk[0], p.alerts]).toEqual([chunk[0], []]);
+      expect(p.serverHello!.extensions.map((e) => e.type).sort()).toEqual([E.supported_versions, E.key_share].sort());
+      const ee = p.messages.find((m) => m.msg.type === 'encrypted_extensions')!.msg;
+      expect(ee.type === 'encrypted_extensions' && ee.extensions).toEqual([]);
+    }
+  }, 60_000);
+  it('"unassigned extensions with random payload, ids in range ..." (chunks of 1024, payloads of 0..64 bytes): ignored', async () => {
+    const next = prng(0x7f4a7c15);
+    for (let j = 0; j < ignored.length; j += 1024) {
+      const chunk = ignored.slice(j, j + 1024);
+      const p = await handshakeWith(chunk.map((i) => {
+        const body = new Uint8Array(next() % 65);
+        for (let k = 0; k < body.length; k++) body[k] = next() & 0xff;
+        return ext(i, body);
+      }));
+      expect([chunk[0], p.alerts]).toEqual([chunk[0], []]);
+      expect(p.gotServerFinished).toBe(true);
+    }
+  }, 120_000);
+  it('an empty compress_certificate (27; the script counts it unassigned) → decode_error (RFC 8879 §3: algorithms<2..2^8-2>)', async () => {
+    const p = await handshakeWith([ext(E.compress_certificate)]);
+    expectAlert(p, 'decode_error');
+  });
+});
+
+describe('test-tls13-invalid-ciphers / test-tls13-nociphers', () => {
+  it('"non-existing cipher 0x1306..0x13ff with valid one" → TLS_AES_128_GCM_SHA256 is chosen', async () => {
+    for (let c = 0x1306; c < 0x1400; c += 0x31) {
+      const p = newProbe();
+      await p.handshake({ suites: [c, 0x1301, 0x00ff] });
+      expect([c, p.serverHello!.cipherSuite]).toEqual([c, 0x1301]);
+      expectOpen(p);
+    }
+  });
+  it('"only invalid cipher X" (unassigned TLS 1.3 codes, TLS 1.2 and SSLv3 suites, the SCSV) → handshake_failure', async () => {
+    for (const c of [0x1306, 0x13ff, 0x0000, 0x0004, 0x002f, 0x0035, 0x009c, 0xc02b, 0xc02f, 0xcca8, 0x00ff, 0x5600]) {
+      const p = newProbe();
+      await sendHello(p, { suites: [c] });
+      expect([c, p.alerts]).toEqual([c, ['handshake_failure']]);
+    }
+  });
+});
+
+describe('test-tls13-rsa-signatures / -pkcs-signature / -rsapss-signatures (an rsaEncryption certificate)', () => {
+  const offer = (schemes: number[]) => (x: ReturnType<typeof ext>[]) =>
+    x.map((e) => (e.type === E.signature_algorithms ? encodeSignatureAlgorithms(schemes) : e));
+  for (const [scheme, name] of [[0x0804, 'rsa_pss_rsae_sha256'], [0x0805, 'rsa_pss_rsae_sha384'], [0x0806, 'rsa_pss_rsae_sha512']] as const) {
+    it(`"tls13 signature ${name}": the CertificateVerify uses it`, async () => {
+      const p = newProbe({ certificate: P.server.rsa2048 });
+      await p.handshake({ editExtensions: offer([scheme]) });
+      expectOpen(p);
+      const cv = p.messages.find((m) => m.msg.type === 'certificate_verify')!.msg;
+      expect(cv.type === 'certificate_verify' && cv.scheme).toBe(scheme);
+    });
+  }
+  for (const [scheme, name] of [
+    [0x0809, 'rsa_pss_pss_sha256'], [0x080a, 'rsa_pss_pss_sha384'], [0x080b, 'rsa_pss_pss_sha512'],
+    [0x0101, 'rsa_pkcs1_md5'], [0x0201, 'rsa_pkcs1_sha1'], [0x0301, 'rsa_pkcs1_sha224'],
+    [0x0401, 'rsa_pkcs1_sha256'], [0x0501, 'rsa_pkcs1_sha384'], [0x0601, 'rsa_pkcs1_sha512'],
+  ] as const) {
+    it(`"${name}" alone → handshake_failure (no usable TLS 1.3 scheme for an rsaEncryption key)`, async () => {
+      const p = newProbe({ certificate: P.server.rsa2048 });
+      await sendHello(p, { editExtensions: offer([scheme]) });
+      expectAlert(p, 'handshake_failure');
+    });
+  }
+});
+
+describe('ClientHello framing (test-tls13-version-negotiation, the ClientHello fuzzers)', () => {
+  /** The ClientHello body after `legacy_session_id` = `sid`, with its lengths fixed. */
+  function helloWithSessionId(p: ServerProbe, sid: Uint8Array): Uint8Array {
+    const ch = p.helloBytes({ sessionId: new Uint8Array(0) });
+    const at = 4 + 2 + 32; // the session id length byte
+    const out = new Uint8Array(ch.length + sid.length);
+    out.set(ch.subarray(0, at));
+    out[at] = sid.length;
+    out.set(sid, at + 1);
+    out.set(ch.subarray(at + 1), at + 1 + sid.length);
+    const len = out.length - 4;
+    out.set([1, len >> 16, (len >> 8) & 0xff, len & 0xff]);
+    return out;
+  }
+  it('"SSL 3.0 in supported version" → protocol_version', async () => {
+    const p = newProbe();
+    await sendHello(p, { editExtensions: (x) => x.map((e) => (e.type === E.supported_versions ? encodeSupportedVersionsClient([0x0300]) : e)) });
+    expectAlert(p, 'protocol_version');
+  });
+  it('"TLS 1.3 in client hello legacy field" without supported_versions → protocol_version (we implement only TLS 1.3; the script expects a TLS 1.2 ServerHello)', async () => {
+    const p = newProbe();
+    await sendHello(p, { legacyVersion: 0x0304, editExtensions: (x) => x.filter((e) => e.type !== E.supported_versions) });
+    expectAlert(p, 'protocol_version');
+  });
+  it('a legacy_session_id of 33 bytes → decode_error (legacy_session_id<0..32>)', async () => {
+    const p = newProbe();
+    await p.send(record(CT.handshake, helloWithSessionId(p, new Uint8Array(33).fill(1))));
+    expectAlert(p, 'decode_error');
+  });
+  it('bytes after the extensions block → decode_error', async () => {
+    const p = newProbe();
+    const ch = p.helloBytes();
+    const out = new Uint8Array(ch.length + 2);
+    out.set(ch);
+    const len = out.length - 4;
+    out.set([1, len >> 16, (len >> 8) & 0xff, len & 0xff]);
+    await p.send(record(CT.handshake, out));
+    expectAlert(p, 'decode_error');
+  });
+  it('no extensions block at all (a TLS 1.2-style ClientHello) → protocol_version', async () => {
+    const p = newProbe();
+    // legacy_version, random, empty session id, one suite, null compression; no extensions<8..2^16-1> at all.
+    const body = [3, 3, ...new Array<number>(32).fill(0x11), 0, 0, 2, 0x13, 0x01, 1, 0];
+    await p.send(record(CT.handshake, new Uint8Array([1, 0, 0, body.length, ...body])));
+    expectAlert(p, 'protocol_version');
+  });
+});
