@@ -256,6 +256,21 @@ describe('0-RTT: openssl s_client -sess_out, then -sess_in -early_data → puret
     }
   });
 
+  it('puretls connect --resume --early-data → serve --early-data: both sides say accepted; the early request is answered', async () => {
+    const early = join(pki.dir, 'own-early.txt');
+    writeFileSync(early, GET);
+    const { child, port } = await puretlsServe([...SERVER_KEY(), '--early-data']);
+    try {
+      const r = await puretlsConnect(port, ['--resume', '--early-data', early], '');
+      expect(r.code).toBe(0);
+      expect(r.err).toMatch(/session resumed: yes/);
+      expect(r.err).toMatch(/early data: accepted\n/);
+      expect(pageField(r.out, 'early data')).toBe(`accepted (${GET.length} bytes, replayable)`);
+    } finally {
+      await child.kill();
+    }
+  });
+
   it('serve usage: --max-early-data without --early-data, --early-data with --tickets 0, a ticket-key file of the wrong size', async () => {
     const short = join(pki.dir, 'short-keys.bin');
     writeFileSync(short, Buffer.alloc(32));
