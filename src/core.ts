@@ -3,6 +3,9 @@
  * sans-I/O Connection, errors, crypto providers, certificates, and the Web
  * Streams adapter. Bundles for browsers, Workers and Deno unchanged.
  */
+// The full portable library: the server role, 'webcrypto' and every group (puretls/web makes them opt-in).
+import './io/full.js';
+
 export { TlsError, AlertDescription, alertName } from './errors.js';
 export type { AlertName } from './errors.js';
 export * from './crypto/index.js';

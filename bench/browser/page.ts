@@ -9,6 +9,7 @@
  *   `bytes` echoed over one connection; returns handshakes/s and MB/s.
  */
 import { connectWebSocket } from 'puretls/web';
+import 'puretls/web/webcrypto'; // the page runs both providers; 'webcrypto' is opt-in in puretls/web
 
 export interface EchoConfig {
   url: string;

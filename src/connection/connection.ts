@@ -11,20 +11,20 @@
 import type { CryptoProvider } from '../crypto/provider.js';
 import { TlsError } from '../errors.js';
 import type { CipherSuite } from '../crypto/cipher-suites.js';
-import { resolveClientConfig, resolveServerConfig, type ResolvedCommon } from '../handshake/config.js';
+import { resolveClientConfig, type ResolvedCommon } from '../handshake/config.js';
 import { Connected } from '../handshake/common/connected.js';
 import type { HandshakeContext, HandshakeState } from '../handshake/common/context.js';
 import type { HandshakeIo, HandshakeResult } from '../handshake/common/io.js';
 import { startClient } from '../handshake/client/index.js';
 import { exportKeyingMaterial } from '../handshake/key-schedule.js';
 import { decodeHandshake } from '../handshake/messages/index.js';
-import { startServer } from '../handshake/server/index.js';
 import { ServerPostHandshakeAuth } from '../handshake/server/post-handshake-auth.js';
 import { ContentType, createRecordProtection, LEGACY_RECORD_VERSION, LEGACY_RECORD_VERSION_INITIAL, MessageReader, RecordWriter, type InboundMessage } from '../record/index.js';
 import { concatBytes, isPromise, wipe, type MaybePromise } from '../util/bytes.js';
 import { classifyAlert, encodeAlert } from './alerts.js';
 import { checkExporterArguments } from './exporter.js';
 import { FloodGuard } from './flood-guard.js';
+import { serverRole } from './server-role.js';
 import type {
   ClientCertificateRequestOptions, ClientCertificateResult, ClientConfig, ConnectionHandlers, ConnectionState, ServerConfig, SessionInfo,
 } from './types.js';
@@ -140,12 +140,14 @@ export class Connection {
     return new Connection('client', resolved, handlers, (io) => startClient(resolved, io));
   }
 
+  /** The server role is registered (./server-role.ts): every entry point but a bare puretls/web has it. */
   static server(config: ServerConfig, handlers: ConnectionHandlers): Connection {
-    const resolved = resolveServerConfig(config);
+    const role = serverRole();
+    const resolved = role.resolve(config);
     if (resolved.maxEarlyData > 0 && !handlers.onEarlyData) {
       throw new TlsError('internal_error', 'maxEarlyData needs an onEarlyData handler (0-RTT data is replayable and kept apart from onData)', { code: 'bad_config' });
     }
-    const c = new Connection('server', resolved, handlers, (io) => startServer(resolved, io));
+    const c = new Connection('server', resolved, handlers, (io) => role.start(resolved, io));
     c.startHandshake();
     return c;
   }

@@ -5,6 +5,11 @@
  * never pull in node:crypto.
  */
 export type * from './provider.js';
+import { enableExtraPureGroups } from './pure/groups-extra.js';
+
+// puretls/crypto's pure provider is the full one (puretls/web registers only the default groups).
+enableExtraPureGroups();
+
 export { pureProvider } from './pure/index.js';
 export { webCryptoProvider } from './webcrypto/index.js';
 export { secureRandomBytes } from './random.js';

@@ -18,7 +18,8 @@ import type {
   Aead, AeadAlgorithm, AeadKey, ClientKeyShare, CryptoProvider, HashAlgorithm, HashFunction, IncrementalHash,
   KeyExchangeGroup, NamedGroupName, PrivateKey, PublicKey, RandomSource, SignatureAlgorithm,
 } from './provider.js';
-import { pureGroup } from './pure/groups.js';
+import { x448Group } from './pure/groups-extra.js';
+import { ffdheGroup } from './ffdhe.js';
 import { hybridGroup } from './hybrid.js';
 import { keyFitsAlgorithm, pureSign, pureVerify } from './pure/signatures.js';
 import { rsaPublicKeyAcceptable } from './pure/rsa.js';
@@ -301,10 +302,10 @@ const groups: Record<NamedGroupName, KeyExchangeGroup> = {
   SecP384r1MLKEM1024: hybridGroup('SecP384r1MLKEM1024', p384Node),
   secp521r1: ecGroup('secp521r1'),
   // X448 through @noble (a KeyObject from raw X448 bytes needs PKCS#8 wrapping; not worth it for a rare group).
-  x448: pureGroup('x448')!,
-  ffdhe2048: pureGroup('ffdhe2048')!,
-  ffdhe3072: pureGroup('ffdhe3072')!,
-  ffdhe4096: pureGroup('ffdhe4096')!,
+  x448: x448Group(),
+  ffdhe2048: ffdheGroup('ffdhe2048'),
+  ffdhe3072: ffdheGroup('ffdhe3072'),
+  ffdhe4096: ffdheGroup('ffdhe4096'),
 };
 
 function group(name: NamedGroupName): KeyExchangeGroup | undefined {

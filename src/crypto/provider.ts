@@ -152,6 +152,13 @@ export interface CryptoProvider {
   aead(algorithm: AeadAlgorithm): Aead;
   /** undefined when the group is not supported by this provider. */
   group(name: NamedGroupName): KeyExchangeGroup | undefined;
+  /**
+   * Optional: when `group(name)` is undefined because the group is left out
+   * of this build (the pure provider in a `puretls/web` bundle without
+   * `puretls/web/groups`), the sentence naming the import that adds it, for
+   * the error message.
+   */
+  groupHint?(name: NamedGroupName): string | undefined;
   /** Verify; false for a wrong signature or a key/algorithm mismatch. Never throws for bad signatures. */
   verify(algorithm: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): MaybePromise<boolean>;
   /**

@@ -12,6 +12,7 @@ import { MIN_RECORD_SIZE_LIMIT, TLS13_RECORD_SIZE_LIMIT } from './extensions/rec
 import { utf8 } from '../util/bytes.js';
 import { ALL_CIPHER_SUITES, TLS_CHACHA20_POLY1305_SHA256, cipherSuiteByName, type CipherSuite } from '../crypto/cipher-suites.js';
 import { DEFAULT_SCHEMES, schemeByName, type SchemeInfo } from './common/schemes.js';
+import { requireGroup } from './common/groups.js';
 import { PskKeyExchangeMode } from './messages/types.js';
 import { decodeClientSession, MAX_TICKET_LIFETIME, type ClientSession } from './resumption/session.js';
 import { TicketKeys } from './resumption/ticket-keys.js';
@@ -203,6 +204,8 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
     : defaultSuites(provider);
   const groups = [...(c.groups ?? DEFAULT_GROUPS)];
   if (suites.length === 0 || groups.length === 0) throw new TlsError('internal_error', 'config: no cipher suites or groups', { code: 'bad_config' });
+  // Every group we may negotiate must exist now, not after a HelloRetryRequest picked it.
+  for (const g of groups) requireGroup(provider, g);
   const schemes = (c.signatureSchemes ?? DEFAULT_SCHEMES).map((n) => {
     const s = schemeByName(n);
     if (!s) throw new TlsError('internal_error', `config: unknown signature scheme ${n}`, { code: 'bad_config' });

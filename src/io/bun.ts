@@ -19,6 +19,7 @@
  * `allowHalfOpen: true`, so the TLS close_notify exchange can finish in
  * either order (RFC 8446 §6.1).
  */
+import './full.js';
 import { serverConfig } from './options.js';
 import { secureWebStream, type ByteStreamPair, type SecureWebStream, type WebSecureOptions } from './web.js';
 

@@ -8,6 +8,8 @@
  * pkcs12.ts (pfx), handshake-record.ts (getFinished & co.), tls-socket.ts
  * (Node's TLSSocket constructor), module.ts (tls's constant members).
  */
+import './full.js';
+
 export { TlsSocket, type NodeAcceptEarlyData, type SocketOptions } from './node/socket.js';
 export { TLSSocket, type TLSSocketOptions } from './node/tls-socket.js';
 export {

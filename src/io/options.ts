@@ -5,7 +5,7 @@
  * node:crypto provider and the platform roots on top).
  */
 import type { CryptoProvider, NamedGroupName } from '../crypto/provider.js';
-import { pureProvider, webCryptoProvider } from '../crypto/index.js';
+import { pureProvider } from '../crypto/pure/index.js';
 import type {
   CommonConfig,
   CertificateVerifier,
@@ -188,11 +188,26 @@ function asList<T>(v: T | readonly T[] | undefined): T[] {
   return Array.isArray(v) ? [...(v as readonly T[])] : [v as T];
 }
 
+/**
+ * Providers the `provider` option names: 'pure' always; 'webcrypto' once
+ * registered (./web-webcrypto.ts: every entry point but a bare puretls/web,
+ * whose bundles carry the WebCrypto provider only on request).
+ */
+const NAMED_PROVIDERS = new Map<string, CryptoProvider>([['pure', pureProvider]]);
+
+export function registerNamedProvider(provider: CryptoProvider): void {
+  NAMED_PROVIDERS.set(provider.name, provider);
+}
+
 /** Resolve the provider option (portable subset). */
 export function resolveProvider(p: ProviderOption | string | undefined): CryptoProvider {
-  if (p === undefined || p === 'pure') return pureProvider;
-  if (p === 'webcrypto') return webCryptoProvider;
+  if (p === undefined) return pureProvider;
   if (typeof p === 'object' && p !== null) return p;
+  const named = NAMED_PROVIDERS.get(p);
+  if (named) return named;
+  if (p === 'webcrypto') {
+    throw new OptionError("provider: 'webcrypto' is not part of puretls/web's default build: add `import 'puretls/web/webcrypto';` (or use puretls/core, or pass webCryptoProvider)");
+  }
   throw new OptionError(`provider: unknown provider ${JSON.stringify(p)} (use 'pure', 'webcrypto'${p === 'node' ? " — 'node' is only available from the Node adapter" : ''}, or a CryptoProvider)`);
 }
 

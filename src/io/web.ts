@@ -33,7 +33,8 @@
 import { Connection, RECEIVE_BACKLOG_PAUSE } from '../connection/connection.js';
 import type { SessionInfo } from '../connection/types.js';
 import { TlsError } from '../errors.js';
-import { clientConfig, serverConfig, type ClientSecureOptions, type ServerSecureOptions } from './options.js';
+import { clientConfig, type ClientSecureOptions, type ServerSecureOptions } from './options.js';
+import { webServerConfig } from './server-options.js';
 import { Linger } from './linger.js';
 
 export interface WebSecureOptions extends ClientSecureOptions, ServerSecureOptions {
@@ -116,7 +117,7 @@ function lingerThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>, e: Er
 }
 
 export function secureWebStream(transport: ByteStreamPair, options: WebSecureOptions = {}): SecureWebStream {
-  const config = options.isServer ? serverConfig(options) : clientConfig(options);
+  const config = options.isServer ? webServerConfig(options) : clientConfig(options);
   const writer = transport.writable.getWriter();
   const reader = transport.readable.getReader();
   const maxUnsent = Math.max(1, options.maxUnsentBytes ?? MAX_UNSENT_BYTES);

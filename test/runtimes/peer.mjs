@@ -14,6 +14,9 @@
  *     peer's close_notify and answer it with ours.
  */
 import { secureWebStream } from 'puretls/web';
+// puretls/web leaves these out by default (a browser client needs neither): the server role and provider: 'webcrypto'.
+import 'puretls/web/server';
+import 'puretls/web/webcrypto';
 
 const runtime = globalThis.Deno ? 'deno' : globalThis.Bun ? 'bun' : undefined;
 if (!runtime) throw new Error('run this with deno or bun');

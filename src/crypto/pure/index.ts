@@ -5,7 +5,7 @@ import type { CryptoProvider } from '../provider.js';
 import { secureRandomBytes } from '../random.js';
 import { pureHash, pureHmac, pureHkdfExtract, pureHkdfExpand } from './hash.js';
 import { pureAead } from './aead.js';
-import { pureGroup } from './groups.js';
+import { pureGroup, pureGroupHint } from './groups.js';
 import { pureSign, pureVerify } from './signatures.js';
 
 export const pureProvider: CryptoProvider = {
@@ -20,6 +20,7 @@ export const pureProvider: CryptoProvider = {
   hkdfExpand: pureHkdfExpand,
   aead: pureAead,
   group: pureGroup,
+  groupHint: pureGroupHint,
   verify: pureVerify,
   sign: pureSign,
 };

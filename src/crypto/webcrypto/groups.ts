@@ -7,7 +7,8 @@
  */
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import type { ClientKeyShare, KeyExchangeGroup, NamedGroupName, RandomSource } from '../provider.js';
-import { pureGroup } from '../pure/groups.js';
+import { TlsError } from '../../errors.js';
+import { pureGroup, pureGroupHint } from '../pure/groups.js';
 import { hybridGroup } from '../hybrid.js';
 import { EC_CURVES } from '../ecdsa-der.js';
 import {
@@ -123,7 +124,13 @@ function b64uDecode(s: string): Uint8Array {
 }
 
 function subtleGroup(name: 'x25519' | 'secp256r1' | 'secp384r1' | 'secp521r1', backend: Backend): KeyExchangeGroup {
-  const fallback = pureGroup(name)!;
+  // The pure implementation where the runtime's WebCrypto lacks the curve;
+  // looked up when needed (secp521r1 is registered by ../pure/groups-extra.ts).
+  const fallback = (): KeyExchangeGroup => {
+    const g = pureGroup(name);
+    if (!g) throw new TlsError('internal_error', `this runtime's WebCrypto has no ${name} and ${pureGroupHint(name) ?? 'the pure provider has none'}`, { code: 'bad_config' });
+    return g;
+  };
   const available = async (): Promise<SubtleCrypto | undefined> => {
     const s = getSubtle();
     return s && (await supports(backend.feature)) ? s : undefined;
@@ -133,7 +140,7 @@ function subtleGroup(name: 'x25519' | 'secp256r1' | 'secp384r1' | 'secp521r1', b
     codepoint: GROUP_CODEPOINTS[name],
     async generate(random?: RandomSource): Promise<ClientKeyShare> {
       const subtle = await available();
-      if (!subtle) return fallback.generate(random);
+      if (!subtle) return fallback().generate(random);
       const own = await backend.ephemeral(subtle, random);
       return {
         publicKey: own.publicKey,
@@ -145,7 +152,7 @@ function subtleGroup(name: 'x25519' | 'secp256r1' | 'secp384r1' | 'secp521r1', b
     },
     async respond(clientShare: Uint8Array, random?: RandomSource) {
       const subtle = await available();
-      if (!subtle) return fallback.respond(clientShare, random);
+      if (!subtle) return fallback().respond(clientShare, random);
       backend.check(clientShare);
       const own = await backend.ephemeral(subtle, random);
       return { publicKey: own.publicKey, sharedSecret: await backend.derive(subtle, own.privateKey, clientShare) };
@@ -157,7 +164,7 @@ const x25519Subtle = subtleGroup('x25519', x25519Backend());
 const p256Subtle = subtleGroup('secp256r1', ecBackend('secp256r1'));
 const p384Subtle = subtleGroup('secp384r1', ecBackend('secp384r1'));
 
-const groups: Record<NamedGroupName, KeyExchangeGroup> = {
+const groups: Partial<Record<NamedGroupName, KeyExchangeGroup>> = {
   x25519: x25519Subtle,
   secp256r1: p256Subtle,
   secp384r1: p384Subtle,
@@ -166,14 +173,13 @@ const groups: Record<NamedGroupName, KeyExchangeGroup> = {
   SecP256r1MLKEM768: hybridGroup('SecP256r1MLKEM768', p256Subtle),
   SecP384r1MLKEM1024: hybridGroup('SecP384r1MLKEM1024', p384Subtle),
   secp521r1: subtleGroup('secp521r1', ecBackend('secp521r1')),
-  // WebCrypto has no X448 in browsers: @noble's.
-  x448: pureGroup('x448')!,
-  // No finite-field DH in WebCrypto: the pure implementation.
-  ffdhe2048: pureGroup('ffdhe2048')!,
-  ffdhe3072: pureGroup('ffdhe3072')!,
-  ffdhe4096: pureGroup('ffdhe4096')!,
 };
 
+/**
+ * Subtle's ECDH where it has the curve; for the rest (no X448 or
+ * finite-field DH in WebCrypto) the pure implementation, as registered with
+ * the pure provider (x448 and ffdhe* by ../pure/groups-extra.ts).
+ */
 export function webCryptoGroup(name: NamedGroupName): KeyExchangeGroup | undefined {
-  return Object.prototype.hasOwnProperty.call(groups, name) ? groups[name] : undefined;
+  return Object.prototype.hasOwnProperty.call(groups, name) ? groups[name] : pureGroup(name);
 }

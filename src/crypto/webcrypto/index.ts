@@ -9,6 +9,7 @@ import { secureRandomBytes } from '../random.js';
 import { pureHash, pureHmac, pureHkdfExtract, pureHkdfExpand } from '../pure/hash.js';
 import { webCryptoAead } from './aead.js';
 import { webCryptoGroup } from './groups.js';
+import { pureGroupHint } from '../pure/groups.js';
 import { webCryptoSign, webCryptoVerify } from './signatures.js';
 
 export const webCryptoProvider: CryptoProvider = {
@@ -20,6 +21,7 @@ export const webCryptoProvider: CryptoProvider = {
   hkdfExpand: pureHkdfExpand,
   aead: webCryptoAead,
   group: webCryptoGroup,
+  groupHint: pureGroupHint,
   verify: webCryptoVerify,
   sign: webCryptoSign,
 };

@@ -14,6 +14,9 @@ export function groupName(code: number): NamedGroupName | undefined {
 
 export function requireGroup(provider: CryptoProvider, name: NamedGroupName): KeyExchangeGroup {
   const g = provider.group(name);
-  if (!g) throw new TlsError('internal_error', `provider ${provider.name} does not implement group ${name}`, { code: 'bad_config' });
+  if (!g) {
+    const hint = provider.groupHint?.(name);
+    throw new TlsError('internal_error', `provider ${provider.name} does not implement group ${name}${hint ? `: ${hint}` : ''}`, { code: 'bad_config' });
+  }
   return g;
 }

@@ -12,6 +12,7 @@
 import { X509Certificate } from 'node:crypto';
 import type * as net from 'node:net';
 import { Duplex } from 'node:stream';
+import '../full.js';
 import { Connection, RECEIVE_BACKLOG_PAUSE } from '../../connection/connection.js';
 import type { ClientConfig, ServerConfig, SessionInfo, SignatureSchemeName } from '../../connection/types.js';
 import type { NamedGroupName } from '../../crypto/provider.js';

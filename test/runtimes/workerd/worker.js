@@ -7,6 +7,7 @@
  */
 import { connect } from 'cloudflare:sockets';
 import { secureWebStream } from 'puretls/web';
+import 'puretls/web/webcrypto'; // provider: 'webcrypto' is opt-in in puretls/web
 
 export default {
   async fetch(request) {
