@@ -18,7 +18,7 @@ import type { HandshakeIo, HandshakeResult } from '../handshake/common/io.js';
 import { startClient } from '../handshake/client/index.js';
 import { exportKeyingMaterial } from '../handshake/key-schedule.js';
 import { decodeHandshake } from '../handshake/messages/index.js';
-import { ServerPostHandshakeAuth } from '../handshake/server/post-handshake-auth.js';
+import type { ServerPostHandshakeAuth } from '../handshake/server/post-handshake-auth.js';
 import { ContentType, createRecordProtection, LEGACY_RECORD_VERSION, LEGACY_RECORD_VERSION_INITIAL, MessageReader, RecordWriter, type InboundMessage } from '../record/index.js';
 import { concatBytes, isPromise, wipe, type MaybePromise } from '../util/bytes.js';
 import { classifyAlert, encodeAlert } from './alerts.js';
@@ -303,8 +303,11 @@ export class Connection {
     }
     if (this._state !== 'connected' || this.sentCloseNotify || this.destroyed) return refuse('not_connected', 'the connection is not established (or we closed it)');
     if (this.receivedCloseNotify) return refuse('peer_closed', 'the client closed its side: it can send no answer');
-    const pha = this.connected?.pha;
-    if (!(pha instanceof ServerPostHandshakeAuth)) {
+    // A server's Connected holds a ServerPostHandshakeAuth exactly when the client offered
+    // post_handshake_auth (server/expect-client-flight.ts); a type, not a class reference,
+    // so that a client's bundle does not carry the server's half.
+    const pha = this.connected?.pha as ServerPostHandshakeAuth | undefined;
+    if (!pha) {
       return refuse('pha_not_offered', 'the client did not send the post_handshake_auth extension, so it must not be asked for a certificate after the handshake (RFC 8446 §4.2.6, §4.6.2)');
     }
     if (this.clientAuthWaiter || pha.outstanding) return refuse('pha_in_progress', 'a certificate request is already outstanding (one at a time)');
