@@ -98,7 +98,7 @@ describe('secureWebStream: a peer that never reads', () => {
 
     // The peer stops reading, and sends KeyUpdates asking for answers (RFC 8446 §4.6.3), and data.
     // (At most 32 KeyUpdates in all: the attacker's own flood guard would refuse more answers in a row.
-    // Requests received together get one answer, RFC 8446 §4.6.3: one request per round.)
+    // One request per round, each answered once, RFC 8446 §4.6.3.)
     sink.stop();
     const send = async (n: number, kus: number) => {
       for (let r = 0; r < n; r++) {
