@@ -9,6 +9,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import type { ServerConfig } from '../../src/connection/types.js';
 import { encodeKeyShareClient } from '../../src/handshake/extensions/key-share.js';
+import { encodeOfferedPsks } from '../../src/handshake/extensions/psk.js';
+import { encodeHandshake } from '../../src/handshake/messages/index.js';
 import { encodePskKeyExchangeModes, encodeSignatureAlgorithms, encodeSupportedGroups, encodeSupportedVersionsClient } from '../../src/handshake/extensions/lists.js';
 import { ExtensionType as E } from '../../src/handshake/messages/types.js';
 import { pki, type Pki } from '../connection/fixtures.js';
@@ -456,5 +458,120 @@ describe('ClientHello framing (test-tls13-version-negotiation, the ClientHello f
     const body = [3, 3, ...new Array<number>(32).fill(0x11), 0, 0, 2, 0x13, 0x01, 1, 0];
     await p.send(record(CT.handshake, new Uint8Array([1, 0, 0, body.length, ...body])));
     expectAlert(p, 'protocol_version');
+  });
+});
+
+describe('review extras: records, alerts and messages after the handshake', () => {
+  it('a TLSCiphertext of 0 bytes → bad_record_mac', async () => {
+    const p = newProbe();
+    await p.handshake();
+    await p.send(record(CT.application_data, new Uint8Array(0)));
+    expectAlert(p, 'bad_record_mac');
+  });
+  it('a TLSCiphertext of 15 bytes (shorter than the tag) → bad_record_mac', async () => {
+    const p = newProbe();
+    await p.handshake();
+    await p.send(record(CT.application_data, new Uint8Array(15)));
+    expectAlert(p, 'bad_record_mac');
+  });
+  it('an authentic record with an empty TLSInnerPlaintext (no content type) → unexpected_message', async () => {
+    const p = newProbe();
+    await p.handshake();
+    await p.send(sealInner(p.out!, new Uint8Array(0)));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('close_notify at an unknown alert level (3) is a close_notify (§6: the level can be ignored)', async () => {
+    const p = newProbe();
+    await p.handshake();
+    await p.send(p.alertRecord(3, 0));
+    expect(p.ep.peerClosed).toBe(true);
+    expect(p.ep.errors).toEqual([]);
+  });
+  it('a ClientHello after the handshake (renegotiation) → unexpected_message', async () => {
+    const p = newProbe();
+    await p.handshake();
+    const q = newProbe();
+    await p.send(p.protectedRecord(CT.handshake, encodeHandshake(q.makeHello())));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('a client NewSessionTicket → unexpected_message', async () => {
+    const p = newProbe();
+    await p.handshake();
+    const nst = encodeHandshake({ type: 'new_session_ticket', lifetime: 1, ageAdd: 0, nonce: new Uint8Array(1), ticket: new Uint8Array(1), extensions: [] });
+    await p.send(p.protectedRecord(CT.handshake, nst));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('a second client Finished after the handshake → unexpected_message', async () => {
+    const p = newProbe();
+    await p.handshake();
+    await p.send(p.protectedRecord(CT.handshake, finishedWithBody(new Uint8Array(32))));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('a duplicated extension in the ClientHello → illegal_parameter (§4.2)', async () => {
+    const p = newProbe();
+    await sendHello(p, { editExtensions: (x) => [...x, x.find((e) => e.type === E.signature_algorithms)!] });
+    expectAlert(p, 'illegal_parameter');
+  });
+  it('signature_algorithms_cert that our chain does not satisfy: the handshake goes on with our chain (§4.4.2.2 SHOULD)', async () => {
+    const p = newProbe();
+    await p.handshake({ editExtensions: (x) => [...x, encodeSignatureAlgorithms([0x0804], true)] });
+    expectOpen(p);
+  });
+});
+
+describe('review extras: PSK modes and binders (test-tls13-psk_ke, -psk_dhe_ke)', () => {
+  const identity = new TextEncoder().encode('test');
+  const key = new Uint8Array(32).fill(0xaa);
+  const full = (mode: number) => ({ editExtensions: (x: ReturnType<typeof ext>[]) => [...x, encodePskKeyExchangeModes([mode])] });
+  it('psk_ke offered to a server allowing only psk_dhe_ke, with key_share and signature_algorithms: the PSK is ignored, full handshake with the certificate', async () => {
+    const p = newProbe({ psks: [{ identity, key }] });
+    const ch = p.pskHelloBytes(identity, key, full(0));
+    p.psk = undefined; // we expect the server to ignore it
+    await p.send(record(CT.handshake, ch, 0x0301));
+    expect(p.gotServerFinished).toBe(true);
+    expect(p.serverHello!.extensions.some((e) => e.type === E.pre_shared_key)).toBe(false);
+    expect(p.messages.some((m) => m.msg.type === 'certificate')).toBe(true);
+    p.useHandshakeKey();
+    await p.send(p.hsRecord(p.finished()));
+    expectOpen(p);
+  });
+  it('psk_dhe_ke offered to a server allowing only psk_ke: the PSK is used without a key exchange', async () => {
+    const p = newProbe({ psks: [{ identity, key }], pskKeyExchangeModes: ['psk_ke'] });
+    const ch = p.pskHelloBytes(identity, key, { editExtensions: (x) => [...x, encodePskKeyExchangeModes([1, 0])] });
+    await p.send(record(CT.handshake, ch, 0x0301));
+    expect(p.gotServerFinished).toBe(true);
+    expect(p.serverHello!.extensions.map((e) => e.type).sort()).toEqual([E.supported_versions, E.pre_shared_key].sort());
+  });
+  for (const len of [33, 48]) {
+    it(`a ${len}-byte binder for a SHA-256 PSK → decrypt_error (§4.2.11: it cannot validate)`, async () => {
+      const p = newProbe({ psks: [{ identity, key }] });
+      const hello = p.makeHello(full(1));
+      const psk = encodeOfferedPsks({ identities: [{ identity, obfuscatedTicketAge: 0 }], binders: [new Uint8Array(len).fill(1)] });
+      await p.send(record(CT.handshake, encodeHandshake({ ...hello, extensions: [...hello.extensions, psk] }), 0x0301));
+      expectAlert(p, 'decrypt_error');
+    });
+  }
+});
+
+describe('review extras: ChangeCipherSpec placement (§5, §5.1)', () => {
+  // A valid CCS between two fragments of a protected handshake message is
+  // dropped, not refused: §5 makes the receiver "simply drop it without
+  // further processing" at any time in the handshake (as BoringSSL does);
+  // test/record/protection.test.ts holds that case.
+  it('a CCS between two fragments of the ClientHello → unexpected_message', async () => {
+    const p = newProbe();
+    const [a, b] = fragment(CT.handshake, p.helloBytes(), 100);
+    await p.send(a!, record(CT.ccs, new Uint8Array([1])), b!);
+    expectAlert(p, 'unexpected_message');
+  });
+  it('a CCS of zero bytes after the ClientHello → unexpected_message', async () => {
+    const p = newProbe();
+    await p.send(record(CT.handshake, p.helloBytes()), record(CT.ccs, new Uint8Array(0)));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('a CCS holding 0x02 after the ClientHello → unexpected_message', async () => {
+    const p = newProbe();
+    await p.send(record(CT.handshake, p.helloBytes()), record(CT.ccs, new Uint8Array([2])));
+    expectAlert(p, 'unexpected_message');
   });
 });
