@@ -398,12 +398,12 @@ export function checkMaxEarlyData(n: number): number {
 /** At most this many tickets after one handshake (each costs an AEAD seal and a record). */
 const MAX_SESSION_TICKETS = 16;
 
-function checkCount(n: number): number {
+export function checkCount(n: number): number {
   if (!Number.isInteger(n) || n < 0 || n > MAX_SESSION_TICKETS) throw badConfig(`sessionTickets must be an integer 0..${MAX_SESSION_TICKETS}`);
   return n;
 }
 
-function checkLifetime(n: number): number {
+export function checkLifetime(n: number): number {
   // RFC 8446 §4.6.1: "Servers MUST NOT use any value greater than 604800 seconds (7 days)."
   if (!Number.isInteger(n) || n < 1 || n > MAX_TICKET_LIFETIME) throw badConfig(`ticketLifetime must be an integer 1..${MAX_TICKET_LIFETIME} seconds`);
   return n;

@@ -16,7 +16,7 @@ import type {
   SignatureSchemeName,
 } from '../connection/types.js';
 import { referenceName, requireReferenceName } from '../handshake/server-identity.js';
-import { checkMaxEarlyData } from '../handshake/config.js';
+import { checkCount, checkLifetime, checkMaxEarlyData } from '../handshake/config.js';
 import type { ExternalPsk } from '../handshake/types.js';
 import { TicketKeys } from '../handshake/resumption/ticket-keys.js';
 import { AntiReplay } from '../handshake/resumption/anti-replay.js';
@@ -388,6 +388,15 @@ function nameMatches(pattern: string, name: string): boolean {
   return false;
 }
 
+/** The core's check of a server option, run when the options are read; its error as an OptionError naming the option. */
+function checkedNow(name: string, check: (n: number) => number, v: number): number {
+  try {
+    return check(v);
+  } catch (e) {
+    throw new OptionError(`${name}: ${(e as Error).message.replace(/^config: /, '')}`);
+  }
+}
+
 interface SharedServerState {
   readonly keys: Uint8Array | undefined;
   readonly ticketKeys: TicketKeys;
@@ -433,17 +442,12 @@ export function serverConfig(o: ServerSecureOptions, defaultRoots?: readonly (st
   const shared = serverState(owner, o.ticketKeys instanceof TicketKeys ? undefined : o.ticketKeys);
   c.ticketKeys = o.ticketKeys instanceof TicketKeys ? o.ticketKeys : shared.ticketKeys;
   c.antiReplay = shared.antiReplay;
-  if (o.sessionTimeout !== undefined) c.ticketLifetime = o.sessionTimeout;
-  if (o.sessionTickets !== undefined) c.sessionTickets = o.sessionTickets;
+  // Checked now, not at the first connection (an out-of-range value is refused, naming it).
+  if (o.sessionTimeout !== undefined) c.ticketLifetime = checkedNow('sessionTimeout', checkLifetime, o.sessionTimeout);
+  if (o.sessionTickets !== undefined) c.sessionTickets = checkedNow('sessionTickets', checkCount, o.sessionTickets);
   if (o.psks !== undefined) c.psks = o.psks;
   if ((o as ClientSecureOptions).earlyData !== undefined) throw new OptionError('earlyData: a client option (a server accepts 0-RTT data with maxEarlyData)');
-  if (o.maxEarlyData !== undefined) {
-    try {
-      c.maxEarlyData = checkMaxEarlyData(o.maxEarlyData); // now, not at the first connection
-    } catch (e) {
-      throw new OptionError((e as Error).message);
-    }
-  }
+  if (o.maxEarlyData !== undefined) c.maxEarlyData = checkedNow('maxEarlyData', checkMaxEarlyData, o.maxEarlyData);
   if (o.acceptEarlyData !== undefined) c.acceptEarlyData = o.acceptEarlyData;
   if (!c.certificate && !c.selectCertificate && !(c.psks && c.psks.length > 0)) {
     throw new OptionError('a server needs cert and key (or sni/selectCertificate, or psks)');

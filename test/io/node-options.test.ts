@@ -82,6 +82,8 @@ const HONOURED: Record<string, () => void | Promise<void>> = {
   sessionTimeout: () => {
     expect(nodeServerConfig({ ...srv(), sessionTimeout: 300 }).ticketLifetime).toBe(300);
     expect(nodeServerConfig({ ...srv(), secureContext: createSecureContext({ sessionTimeout: 60 }) }).ticketLifetime).toBe(60);
+    // RFC 8446 §4.6.1: at most 7 days; refused when the server is made, not at its first connection.
+    expect(() => nodeServerConfig({ ...srv(), sessionTimeout: 604801 })).toThrow(/sessionTimeout: ticketLifetime must be an integer 1\.\.604800/);
   },
   ticketKeys: () => {
     const k = Buffer.alloc(48, 3);
