@@ -575,3 +575,65 @@ describe('review extras: ChangeCipherSpec placement (§5, §5.1)', () => {
     expectAlert(p, 'unexpected_message');
   });
 });
+
+describe('test-tls13-crfg-curves / -ecdhe-curves / -ffdhe-groups: invalid key shares → illegal_parameter', () => {
+  const hex = (h: string): number[] => Array.from(h.match(/../g)!, (b) => parseInt(b, 16));
+  const P256 = 'ffffffff00000001000000000000000000000000ffffffffffffffffffffffff';
+  const FFDHE2048_P = new Uint8Array(256).fill(0xff); // only its length and the top/bottom bytes matter below
+  const le1 = (n: number): Uint8Array => { const b = new Uint8Array(n); b[0] = 1; return b; };
+  const be = (n: number, v: number): Uint8Array => { const b = new Uint8Array(n); b[n - 1] = v; return b; };
+  const cases: [string, 'x25519' | 'x448' | 'secp256r1' | 'secp384r1' | 'ffdhe2048', number, Uint8Array][] = [
+    ['all zero x25519', 'x25519', 0x001d, new Uint8Array(32)],
+    ['x25519 key share of "1"', 'x25519', 0x001d, le1(32)],
+    ['too small x25519', 'x25519', 0x001d, new Uint8Array(31).fill(55)],
+    ['too big x25519', 'x25519', 0x001d, new Uint8Array(33).fill(55)],
+    ['all zero x448', 'x448', 0x001e, new Uint8Array(56)],
+    ['x448 key share of "1"', 'x448', 0x001e, le1(56)],
+    ['too small x448', 'x448', 0x001e, new Uint8Array(55).fill(55)],
+    ['too big x448', 'x448', 0x001e, new Uint8Array(57).fill(55)],
+    ['secp256r1 compressed point', 'secp256r1', 0x0017, new Uint8Array([2, ...new Array<number>(32).fill(1)])],
+    ['secp256r1 point at infinity (one zero byte)', 'secp256r1', 0x0017, new Uint8Array([0])],
+    ['secp256r1 point with x = p', 'secp256r1', 0x0017, new Uint8Array([4, ...hex(P256), ...new Array<number>(32).fill(0)])],
+    ['secp256r1 all-zero coordinates', 'secp256r1', 0x0017, new Uint8Array(65).fill(0).map((b, i) => (i === 0 ? 4 : b))],
+    ['secp384r1 point not on the curve', 'secp384r1', 0x0018, new Uint8Array(97).map((_, i) => (i === 0 ? 4 : 1))],
+    ['ffdhe2048 share 0', 'ffdhe2048', 0x0100, be(256, 0)],
+    ['ffdhe2048 share 1', 'ffdhe2048', 0x0100, be(256, 1)],
+    ['ffdhe2048 share p - 1', 'ffdhe2048', 0x0100, (() => { const b = FFDHE2048_P.slice(); b[255] = 0xfe; return b; })()],
+    ['ffdhe2048 share not left-padded (255 bytes)', 'ffdhe2048', 0x0100, new Uint8Array(255).fill(7)],
+  ];
+  for (const [name, group, code, share] of cases) {
+    it(`"${name} key share" → illegal_parameter`, async () => {
+      const p = newProbe({ groups: [group] });
+      await sendHello(p, {
+        editExtensions: (x) => x.map((e) => {
+          if (e.type === E.supported_groups) return encodeSupportedGroups([code]);
+          if (e.type === E.key_share) return encodeKeyShareClient([{ group: code, keyExchange: share }]);
+          return e;
+        }),
+      });
+      expectAlert(p, 'illegal_parameter');
+    });
+  }
+});
+
+describe('test-tls13-eddsa / -ecdsa-support: the server key decides the scheme', () => {
+  const offer = (schemes: number[]) => (x: ReturnType<typeof ext>[]) =>
+    x.map((e) => (e.type === E.signature_algorithms ? encodeSignatureAlgorithms(schemes) : e));
+  it('an Ed25519 certificate and ed25519 offered → CertificateVerify ed25519', async () => {
+    const p = newProbe({ certificate: P.server.ed25519 });
+    await p.handshake({ editExtensions: offer([0x0403, 0x0807]) });
+    expectOpen(p);
+    const cv = p.messages.find((m) => m.msg.type === 'certificate_verify')!.msg;
+    expect(cv.type === 'certificate_verify' && cv.scheme).toBe(0x0807);
+  });
+  it('an Ed25519 certificate and only ECDSA and RSA-PSS offered → handshake_failure', async () => {
+    const p = newProbe({ certificate: P.server.ed25519 });
+    await sendHello(p, { editExtensions: offer([0x0403, 0x0503, 0x0804]) });
+    expectAlert(p, 'handshake_failure');
+  });
+  it('a P-256 certificate and only ecdsa_secp384r1_sha384 offered → handshake_failure (TLS 1.3 binds the curve)', async () => {
+    const p = newProbe();
+    await sendHello(p, { editExtensions: offer([0x0503, 0x0603]) });
+    expectAlert(p, 'handshake_failure');
+  });
+});
