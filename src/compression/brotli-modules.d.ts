@@ -12,7 +12,3 @@ declare module 'brotli/dec/streams.js' {
     constructor(buffer: Uint8Array);
   }
 }
-declare module 'brotli/compress.js' {
-  function compress(buffer: Uint8Array, opts?: { quality?: number; mode?: number; lgwin?: number }): Uint8Array | null;
-  export default compress;
-}

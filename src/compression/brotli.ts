@@ -1,8 +1,9 @@
 /**
- * brotli (RFC 7932) for certificate compression, algorithm 2, through the
- * `brotli` package: its pure-JS decoder, driven with an output of our own so
- * that decoding is bounded, and its encoder (an asm.js build, loaded on first
- * use).
+ * brotli (RFC 7932) decompression for certificate compression, algorithm 2,
+ * through the `brotli` package's pure-JS decoder, driven with an output of
+ * our own so that decoding is bounded. (The package's encoder is a 1.3 MB
+ * asm.js build that bundlers cannot take for browsers; we do not use it:
+ * the Node entry compresses with node:zlib.)
  *
  * The package's BrotliDecompressBuffer grows its output to whatever each
  * meta-block announces (a few bytes can announce gigabytes); we call the
@@ -12,6 +13,7 @@
  */
 import decode from 'brotli/dec/decode.js';
 import streams from 'brotli/dec/streams.js';
+import type { CertificateCompressor } from '../handshake/compression.js';
 
 const { BrotliDecompress } = decode as typeof import('brotli/dec/decode.js');
 const { BrotliInput } = streams as typeof import('brotli/dec/streams.js');
@@ -34,10 +36,9 @@ export function brotliDecompressBounded(data: Uint8Array, limit: number): Uint8A
   return out.subarray(0, output.pos);
 }
 
-export async function brotliCompress(data: Uint8Array): Promise<Uint8Array> {
-  const mod = await import('brotli/compress.js');
-  const compress = (mod.default ?? mod) as typeof import('brotli/compress.js').default;
-  const out = compress(data, { quality: 11 });
-  if (!out) throw new Error('brotli: compression failed');
-  return out;
-}
+/** brotli (RFC 7932), algorithm 2: decompression only. */
+export const brotli: CertificateCompressor = /* @__PURE__ */ Object.freeze({
+  name: 'brotli',
+  algorithm: 2,
+  decompress: brotliDecompressBounded,
+});

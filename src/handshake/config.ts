@@ -258,22 +258,19 @@ function resolveVerifyBudget(c: CommonConfig): number {
 }
 
 function resolveCertificateCompression(v: CommonConfig['certificateCompression']): readonly CertificateCompressor[] {
-  if (v === undefined || v === false) return Object.freeze([]);
-  if (!Array.isArray(v)) throw badConfig('certificateCompression must be an array of codecs or false');
+  const list = v || [];
+  const bad = (why: string): TlsError => badConfig(`certificateCompression: ${why}`);
+  if (!Array.isArray(list)) throw bad('an array of codecs, or false');
   const seen = new Set<number>();
-  for (const c of v as readonly unknown[]) {
-    if (typeof c === 'string') {
-      throw badConfig(`certificateCompression: "${c}" is a name; give the codec from 'puretls/compression' (import { ${c} } from 'puretls/compression'), or use the Node entry, which takes names`);
-    }
-    const k = c as CertificateCompressor;
-    if (typeof k !== 'object' || k === null || typeof k.decompress !== 'function' || !Number.isInteger(k.algorithm) || k.algorithm < 0 || k.algorithm > 0xffff) {
-      throw badConfig('certificateCompression: each entry must be a codec { name, algorithm, decompress, compress? }');
-    }
-    if (seen.has(k.algorithm)) throw badConfig(`certificateCompression: algorithm ${k.algorithm} listed twice`);
-    if (seen.size >= 127) throw badConfig('certificateCompression: at most 127 algorithms (RFC 8879 §3)');
-    seen.add(k.algorithm);
+  for (const k of list as readonly CertificateCompressor[]) {
+    if (typeof k === 'string') throw bad(`"${k}": import { ${k} } from 'puretls/compression'`);
+    const a = k?.algorithm;
+    if (typeof k?.decompress !== 'function' || !(a >= 0 && a <= 0xffff) || a % 1) throw bad('not a codec');
+    if (seen.has(a)) throw bad(`algorithm ${a} listed twice`);
+    // RFC 8879 §3: algorithms<2..2^8-2>
+    if (seen.add(a).size > 127) throw bad('at most 127 algorithms');
   }
-  return Object.freeze([...(v as readonly CertificateCompressor[])]);
+  return Object.freeze([...list]);
 }
 
 export function resolveClientConfig(c: ClientConfig): ResolvedClient {

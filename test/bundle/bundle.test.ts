@@ -30,6 +30,8 @@ export const WEB_GZIP_LIMIT = 91_000;
 export const WEB_SERVER_GZIP_LIMIT = 97_000;
 
 /** Packages that only certificate issuing needs (pkijs and what it pulls in). */
+/** The certificate compression codecs: only in bundles that import puretls/compression. */
+const CODECS = /node_modules\/(fflate|brotli|fzstd)\/|\/src\/compression\//;
 const ISSUING = /node_modules\/(pkijs|asn1js|bytestreamjs|pvtsutils|pvutils|@peculiar)\//;
 
 /** What a bare puretls/web leaves out (each behind an opt-in import): the server role, the WebCrypto provider, the extra groups. */
@@ -85,6 +87,7 @@ describe('puretls/web bundled by esbuild', () => {
       expect(b.inputs.filter((f) => /node-provider|\/io\/node\.js|\/cli\/|^node:/.test(f)), 'Node-only modules').toEqual([]);
       expect(b.included.filter((f) => OPT_IN_CODE.test(f)), 'opt-in code in a bare puretls/web bundle').toEqual([]);
       expect(b.inputs.some((f) => f.endsWith('dist/src/io/web.js'))).toBe(true);
+      expect(b.inputs.filter((f) => CODECS.test(f)), 'certificate compression codecs (puretls/compression only)').toEqual([]);
       console.log(`puretls/web client (${platform}): ${kb(b.code.length)} minified, ${kb(b.gzip)} gzip (zlib level 9)`);
       expect(b.gzip).toBeLessThanOrEqual(WEB_GZIP_LIMIT);
     });
@@ -177,6 +180,48 @@ async function echo(app: App, caPem: string, leaf: { certPem: string; keyPem: st
   expect(await c.closed).toEqual({ cleanly: true });
   return info;
 }
+
+describe('puretls/compression bundled by esbuild', () => {
+  /** puretls/web with the portable codecs: the client offers brotli, zlib, zstd; the server compresses with zlib (fflate). */
+  const WITH_CODECS = `import 'puretls/web/server';
+import { secureWebStream } from 'puretls/web';
+import { brotli, zlib, zstd } from 'puretls/compression';
+let sent = [];
+export const sentByServer = () => sent;
+export function client(transport, ca) { return secureWebStream(transport, { provider: 'pure', servername: 'localhost', ca, certificateCompression: [brotli, zlib, zstd] }); }
+export function server(transport, cert, key) { return secureWebStream(transport, { provider: 'pure', isServer: true, cert, key, certificateCompression: [zlib], onHandshakeMessage: (d, t) => { if (d === 'sent') sent.push(t); } }); }
+`;
+
+  it('--platform=browser: the codecs bundle with no node: module (the brotli decoder uses its browser dictionary)', async () => {
+    const b = await build(WITH_CODECS, 'browser');
+    expect(b.inputs.some((f) => /node_modules\/fflate\//.test(f))).toBe(true);
+    expect(b.inputs.some((f) => /node_modules\/brotli\/dec\//.test(f))).toBe(true);
+    expect(b.inputs.some((f) => /node_modules\/fzstd\//.test(f))).toBe(true);
+    expect(b.inputs.filter((f) => /^node:|node_modules\/brotli\/(build|compress)/.test(f))).toEqual([]);
+    console.log(`puretls/web + puretls/compression (browser): ${kb(b.code.length)} minified, ${kb(b.gzip)} gzip`);
+  });
+
+  it('the neutral bundle runs: the server sends its chain as a zlib CompressedCertificate and the client verifies it', async () => {
+    const b = await build(WITH_CODECS, 'neutral');
+    const file = join(tmp, 'web-codecs.mjs');
+    writeFileSync(file, b.code);
+    const app = (await import(pathToFileURL(file).href)) as {
+      client: (t: unknown, ca: string) => Stream;
+      server: (t: unknown, cert: string, key: string) => Stream;
+      sentByServer: () => string[];
+    };
+    const ca = await createCertificateAuthority({ name: 'bundle test CA' });
+    const leaf = await issueCertificate({ ca, names: ['localhost'] });
+    const ab = new TransformStream<Uint8Array, Uint8Array>();
+    const ba = new TransformStream<Uint8Array, Uint8Array>();
+    const c = app.client({ readable: ba.readable, writable: ab.writable }, ca.certPem);
+    app.server({ readable: ab.readable, writable: ba.writable }, leaf.certPem, leaf.keyPem);
+    const info = await c.handshake;
+    expect(info.peerVerified).toBe(true);
+    expect(app.sentByServer()).toContain('compressed_certificate');
+    expect(app.sentByServer()).not.toContain('certificate');
+  });
+});
 
 interface Stream {
   readable: ReadableStream<Uint8Array>;

@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { brotliCompressSync, constants, deflateSync } from 'node:zlib';
+import { nodeBrotli, nodeZlib } from '../../src/io/node/compression.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClientConfig, ServerConfig } from '../../src/connection/types.js';
 import { brotli, certificateCompressors, zlib, zstd } from '../../src/compression/index.js';
@@ -36,7 +37,14 @@ async function pair(client: ClientConfig, server: Omit<ServerConfig, 'certificat
   return { c, s };
 }
 
-const ALGOS: [string, CertificateCompressor][] = [['zlib', zlib], ['brotli', brotli], ['zstd', zstdWithCli]];
+/** brotli decompresses only in puretls/compression (pure JS); node:zlib compresses for the tests, as the Node entry's codec does. */
+const brotliWithNode: CertificateCompressor = { ...brotli, compress: (d) => new Uint8Array(brotliCompressSync(d)) };
+
+const ALGOS: [string, CertificateCompressor][] = [
+  ['zlib', zlib], ['brotli', brotliWithNode], ['zstd', zstdWithCli],
+  // The Node entry's codecs (node:zlib).
+  ['zlib (node:zlib)', nodeZlib], ['brotli (node:zlib)', nodeBrotli],
+];
 
 describe('certificate compression between puretls endpoints', () => {
   for (const [name, codec] of ALGOS) {
@@ -64,6 +72,16 @@ describe('certificate compression between puretls endpoints', () => {
     });
   }
 
+  it('the Node entry (node:zlib) and puretls/compression (fflate, the pure-JS brotli decoder) understand each other', async () => {
+    for (const [sender, receiver] of [[nodeZlib, zlib], [zlib, nodeZlib], [nodeBrotli, brotli]] as const) {
+      const st = traced();
+      const { c } = await pair({ certificateCompression: [receiver] }, { certificateCompression: [sender], onHandshakeMessage: st.hook });
+      expect(c.errors).toEqual([]);
+      expect(st.types).toContain('compressed_certificate');
+      expect(c.info!.peerCertificates[0]).toEqual(P.server.rsa2048.chain[0]);
+    }
+  });
+
   it('without a common algorithm the plain Certificate is sent; the first of ours the peer offers is used', async () => {
     const st = traced();
     await pair({ certificateCompression: [zstd] }, { certificateCompression: [zlib], onHandshakeMessage: st.hook });
@@ -71,7 +89,7 @@ describe('certificate compression between puretls endpoints', () => {
     const st2 = traced();
     let algo = -1;
     const { c } = await pair({ certificateCompression: [zstd, zlib, brotli], onHandshakeMessage: (d, t, _s, raw) => { if (d === 'received' && t === 'compressed_certificate') algo = (raw[4]! << 8) | raw[5]!; } },
-      { certificateCompression: [brotli, zlib], onHandshakeMessage: st2.hook });
+      { certificateCompression: [brotliWithNode, zlib], onHandshakeMessage: st2.hook });
     expect(c.conn.state).toBe('connected');
     expect(algo).toBe(2);
   });
@@ -145,8 +163,8 @@ describe('client: malformed CompressedCertificate (RFC 8879 §4)', () => {
       const b = bomb();
       expect(await clientRefuses(serverRewrites((m) => ({ ...m, ...b, uncompressedLength: 1000 })), { certificateCompression: [zlib, brotli, zstd] })).toBe('bad_certificate');
       // The codec itself stops at the limit: it throws (it does not decode the 50 MB and then compare).
-      const codec = { 1: zlib, 2: brotli, 3: zstd }[b.algorithm]!;
-      expect(() => codec.decompress(b.data, 1000)).toThrow(/exceeds|more than/);
+      const codecs = { 1: [zlib, nodeZlib], 2: [brotli, nodeBrotli], 3: [zstd] }[b.algorithm]!;
+      for (const codec of codecs) expect(() => codec.decompress(b.data, 1000)).toThrow(/exceeds|more than|larger than/);
     });
   }
   it('garbage data → bad_certificate', async () => {
@@ -207,7 +225,7 @@ describe('server: malformed client CompressedCertificate', () => {
   });
   it('uncompressed_length off by one → bad_certificate', async () => {
     const client = {
-      servername: 'localhost', ca: [P.caPem], certificate: P.client, certificateCompression: [brotli],
+      servername: 'localhost', ca: [P.caPem], certificate: P.client, certificateCompression: [brotliWithNode],
       __mutateHandshake: (raw: Uint8Array) => {
         const m = decodeHandshake(raw);
         return m.type === 'compressed_certificate' ? encodeHandshake({ ...m, uncompressedLength: m.uncompressedLength + 1 }) : raw;

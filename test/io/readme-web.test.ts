@@ -12,6 +12,8 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCertificateAuthority, issueCertificate } from '../../src/cert/index.js';
 import { secureWebStream } from '../../src/io/web.js';
+import { brotli, zlib } from '../../src/compression/index.js';
+import { createServer } from '../../src/io/node.js';
 import { closeServer, listen } from '../interop/helpers/net.js';
 import { socketStreams } from './socket-streams.js';
 
@@ -60,5 +62,33 @@ describe('README: the Web Streams snippet', () => {
     expect(response).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(response).toContain('hello from example.com');
     expect(logged.at(-1)).toEqual({ cleanly: true });
+  }, 20_000);
+});
+
+describe('README: the certificate compression snippet', () => {
+  it('runs as written: a puretls server sends its chain as a brotli CompressedCertificate, the snippet verifies it', async () => {
+    const code = readmeBlock("import { brotli, zlib } from 'puretls/compression';");
+    const imports = "import { secureWebStream } from 'puretls/web';\nimport { mozillaRoots } from 'puretls/roots';\nimport { brotli, zlib } from 'puretls/compression';\n";
+    expect(code.startsWith(imports)).toBe(true);
+    const ca = await createCertificateAuthority({ name: 'README test CA', keyType: 'ecdsa-p256' });
+    const leaf = await issueCertificate({ ca, names: ['example.com'], keyType: 'ecdsa-p256' });
+    const sent: string[] = [];
+    const server = createServer({
+      cert: leaf.certPem, key: leaf.keyPem, certificateCompression: ['brotli'],
+      onHandshakeMessage: (d, t) => { if (d === 'sent') sent.push(t); },
+    }, (s) => { s.on('error', () => undefined); s.resume(); s.on('end', () => s.end()); });
+    const serverPort = await listen(server);
+    try {
+      const Deno = { connect: (_o: { hostname: string; port: number }) => socketStreams(net.connect({ host: '127.0.0.1', port: serverPort, allowHalfOpen: true })) };
+      const logged: unknown[] = [];
+      const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
+      const run = new AsyncFunction('secureWebStream', 'mozillaRoots', 'brotli', 'zlib', 'Deno', 'console', code.slice(imports.length));
+      await run(secureWebStream, [ca.certPem], brotli, zlib, Deno, { log: (...a: unknown[]) => logged.push(...a) });
+      expect(logged).toEqual([1]);
+      expect(sent).toContain('compressed_certificate');
+      expect(sent).not.toContain('certificate');
+    } finally {
+      await closeServer(server);
+    }
   }, 20_000);
 });

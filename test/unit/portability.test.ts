@@ -1,6 +1,6 @@
 /**
  * The portable entry points (puretls/core, puretls/web, puretls/x509,
- * puretls/crypto) must bundle for a browser or a Worker: nothing they import,
+ * puretls/crypto, puretls/compression) must bundle for a browser or a Worker: nothing they import,
  * transitively, may import node:* or use Node globals.
  */
 import { describe, it, expect } from 'vitest';
@@ -34,7 +34,7 @@ function walk(entry: string): { files: Set<string>; problems: string[] } {
 }
 
 describe('portability of the core layers', () => {
-  for (const entry of ['src/core.ts', 'src/io/web.ts', 'src/x509/index.ts', 'src/crypto/index.ts', 'src/x509/roots/index.ts']) {
+  for (const entry of ['src/core.ts', 'src/io/web.ts', 'src/x509/index.ts', 'src/crypto/index.ts', 'src/x509/roots/index.ts', 'src/compression/index.ts']) {
     it(`${entry} reaches no node: module and no Node global`, () => {
       const { files, problems } = walk(entry);
       expect(files.size).toBeGreaterThan(0);

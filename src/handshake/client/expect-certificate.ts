@@ -19,10 +19,7 @@ export class ExpectCertificate implements HandshakeState {
     const ctx = this.ctx;
     ctx.trace('received', received);
     // RFC 8879 §4: a CompressedCertificate stands for the Certificate; the transcript keeps it as sent.
-    const c = ctx.config.certificateCompression;
-    const m = received.type === 'certificate'
-      ? received
-      : decompressCertificate(received, c.length > 0 ? c : undefined, ctx.config.maxHandshakeMessageSize);
+    const m = received.type === 'certificate' ? received : decompressCertificate(received, ctx.config.certificateCompression, ctx.config.maxHandshakeMessageSize);
     // §4.4.2: "In the case of server authentication, this field SHALL be zero length."
     if (m.context.length !== 0) throw new TlsError('illegal_parameter', 'server Certificate: non-empty certificate_request_context');
     // §4.4.2.4: an empty server Certificate → decode_error.

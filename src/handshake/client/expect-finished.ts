@@ -3,7 +3,7 @@
  * flight: [Certificate CertificateVerify] Finished (§4.4); the CCS of §D.4
  * went out right after ServerHello.
  */
-import { compressCertificate, pickCompressor } from '../compression.js';
+import { certificateMessage } from '../compression.js';
 import { TlsError } from '../../errors.js';
 import { constantTimeEqual, wipe } from '../../util/bytes.js';
 import { signCertificateVerify } from '../common/certificate-verify.js';
@@ -56,9 +56,7 @@ export class ExpectFinished implements HandshakeState {
       if (chosen) {
         const { certificate: cert, scheme } = chosen;
         // RFC 8879 §4: compressed when the server offered an algorithm we can compress with.
-        const codec = pickCompressor(c.certificateCompression, cr.view.compressCertificate);
-        if (codec) ctx.send(await compressCertificate(codec, cert, cr.context));
-        else ctx.send({ type: 'certificate', context: cr.context, entries: cert.chain.map((d) => ({ data: d, extensions: [] })) });
+        ctx.send(await certificateMessage(c.certificateCompression, cr.view.compressCertificate, cert, cr.context));
         const sig = await signCertificateVerify(c.provider, 'client', scheme, cert.key, ctx.transcript.hash(), c.random);
         ctx.send({ type: 'certificate_verify', scheme: scheme.code, signature: sig });
       } else {

@@ -14,7 +14,7 @@
  */
 import { TlsError } from '../../errors.js';
 import { signCertificateVerify } from '../common/certificate-verify.js';
-import { compressCertificate, pickCompressor } from '../compression.js';
+import { certificateMessage } from '../compression.js';
 import type { Connected, PostHandshakeAuth } from '../common/connected.js';
 import type { HandshakeState } from '../common/context.js';
 import type { ResolvedClient } from '../config.js';
@@ -49,10 +49,7 @@ export class ClientPostHandshakeAuth implements PostHandshakeAuth {
     if (chosen) {
       const { certificate, scheme } = chosen;
       // RFC 8879 §4: compressed when the request offered an algorithm we can compress with.
-      const codec = pickCompressor(c.certificateCompression, view.compressCertificate);
-      connected.send(codec
-        ? await compressCertificate(codec, certificate, m.context)
-        : { type: 'certificate', context: m.context, entries: certificate.chain.map((d) => ({ data: d, extensions: [] })) }, transcript);
+      connected.send(await certificateMessage(c.certificateCompression, view.compressCertificate, certificate, m.context), transcript);
       const signature = await signCertificateVerify(c.provider, 'client', scheme, certificate.key, transcript.hash(), c.random);
       connected.send({ type: 'certificate_verify', scheme: scheme.code, signature }, transcript);
     } else {

@@ -135,7 +135,7 @@ export function describe(m: HandshakeMessage): string {
     case 'certificate': return `Certificate ${describeCertificate(m)}${m.context.length ? ` context=${toHex(m.context)}` : ''}`;
     case 'certificate_request': return `CertificateRequest context=${toHex(m.context)} [${extNames(m.extensions)}]`;
     case 'certificate_verify': return `CertificateVerify scheme=0x${m.scheme.toString(16).padStart(4, '0')} signature=${m.signature.length}B`;
-    case 'compressed_certificate': return `CompressedCertificate algorithm=${m.algorithm} uncompressed_length=${m.uncompressedLength} compressed=${m.data.length}B`;
+    case 'compressed_certificate': return `CompressedCertificate algorithm=${m.algorithm} ${m.data.length}B of ${m.uncompressedLength}B`;
     case 'finished': return `Finished verify_data=${m.verifyData.length}B`;
     case 'new_session_ticket': return `NewSessionTicket lifetime=${m.lifetime}s ticket=${m.ticket.length}B [${extNames(m.extensions)}]`;
     case 'end_of_early_data': return 'EndOfEarlyData';

@@ -16,7 +16,7 @@ import { encodeEarlyDataEmpty, encodeSelectedIdentity } from '../extensions/psk.
 import { acceptEarlyData, ExpectEndOfEarlyData } from './early-data.js';
 import type { Extension } from '../extensions/list.js';
 import { encodeSupportedVersionsServer } from '../extensions/lists.js';
-import { compressCertificate, pickCompressor } from '../compression.js';
+import { certificateMessage } from '../compression.js';
 import { parseClientHelloExtensions, type ClientHelloExtensions } from '../extensions/parse.js';
 import { encodeRecordSizeLimit, TLS13_RECORD_SIZE_LIMIT } from '../extensions/record-size-limit.js';
 import { encodeServerNameAck } from '../extensions/server-name.js';
@@ -277,10 +277,8 @@ export class ExpectClientHello implements HandshakeState {
         ctx.send({ type: 'certificate_request', context: new Uint8Array(0), extensions: cr });
       }
       const cert = ctx.certificate!;
-      // RFC 8879 §4: compressed with our first algorithm the client offered (each chain compressed once, then cached).
-      const codec = pickCompressor(c.certificateCompression, ext.compressCertificate);
-      if (codec) ctx.send(await compressCertificate(codec, cert, new Uint8Array(0)));
-      else ctx.send({ type: 'certificate', context: new Uint8Array(0), entries: cert.chain.map((d) => ({ data: d, extensions: [] })) });
+      // RFC 8879 §4: compressed when the client offered an algorithm we can compress with (each chain compressed once, then cached).
+      ctx.send(await certificateMessage(c.certificateCompression, ext.compressCertificate, cert, new Uint8Array(0)));
       const sig = await signCertificateVerify(c.provider, 'server', ctx.ourScheme!, cert.key, ctx.transcript.hash(), c.random);
       ctx.send({ type: 'certificate_verify', scheme: ctx.ourScheme!.code, signature: sig });
     }

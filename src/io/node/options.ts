@@ -7,7 +7,7 @@
  * refused and why; test/io/node-options.test.ts walks Node's documented list
  * against it.
  */
-import { certificateCompressors } from '../../compression/index.js';
+import { nodeCertificateCompressors } from './compression.js';
 import { createPrivateKey, KeyObject } from 'node:crypto';
 import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -356,9 +356,9 @@ function portable<T extends NodeCommonOptions & { ca?: ClientSecureOptions['ca']
   const out: Record<string, unknown> = { ...(o as object) };
   if (o.ca !== undefined) out.ca = sharedCa(o.ca);
   if (o.provider !== undefined) out.provider = resolveNodeProvider(o.provider);
-  // RFC 8879: names become codecs (puretls/compression); by default brotli, zlib and zstd are offered.
+  // RFC 8879: names become codecs (node:zlib, fzstd: compression.ts); by default brotli, zlib and zstd are offered.
   const cc = (o as { certificateCompression?: CommonConfig['certificateCompression'] }).certificateCompression;
-  if (cc !== false) out.certificateCompression = certificateCompressors(cc ?? undefined);
+  if (cc !== false) out.certificateCompression = nodeCertificateCompressors(cc ?? undefined);
   const trace = traceHook(o);
   if (trace) out.onHandshakeMessage = trace;
   return out as Omit<T, 'provider' | 'key'> & { provider?: CryptoProvider; key?: PemInput };
