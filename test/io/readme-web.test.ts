@@ -79,11 +79,11 @@ describe('README: the certificate compression snippet', () => {
     }, (s) => { s.on('error', () => undefined); s.resume(); s.on('end', () => s.end()); });
     const serverPort = await listen(server);
     try {
-      const Deno = { connect: (_o: { hostname: string; port: number }) => socketStreams(net.connect({ host: '127.0.0.1', port: serverPort, allowHalfOpen: true })) };
+      const openTcp = (_host: string, _port: number) => socketStreams(net.connect({ host: '127.0.0.1', port: serverPort, allowHalfOpen: true }));
       const logged: unknown[] = [];
       const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
-      const run = new AsyncFunction('secureWebStream', 'mozillaRoots', 'brotli', 'zlib', 'Deno', 'console', code.slice(imports.length));
-      await run(secureWebStream, [ca.certPem], brotli, zlib, Deno, { log: (...a: unknown[]) => logged.push(...a) });
+      const run = new AsyncFunction('secureWebStream', 'mozillaRoots', 'brotli', 'zlib', 'openTcp', 'console', code.slice(imports.length));
+      await run(secureWebStream, [ca.certPem], brotli, zlib, openTcp, { log: (...a: unknown[]) => logged.push(...a) });
       expect(logged).toEqual([1]);
       expect(sent).toContain('compressed_certificate');
       expect(sent).not.toContain('certificate');

@@ -57,6 +57,12 @@ const SNIPPETS: { marker: string; mode: 'run' | 'compile' | 'skip'; declares?: s
     declares: 'declare const caPem: string;\n',
     reason: 'page code (needs a relay and a server): test/browser/relay.test.ts runs it in Chromium',
   },
+  {
+    marker: "import { brotli, zlib } from 'puretls/compression';",
+    mode: 'compile',
+    declares: "declare function openTcp(host: string, port: number): Promise<import('puretls/web').ByteStreamPair>;\n",
+    reason: 'openTcp() stands for the runtime\'s socket; test/io/readme-web.test.ts runs it against a puretls server on loopback',
+  },
   { marker: 'Deno.connect', mode: 'skip', reason: 'Deno globals; test/runtimes/deno runs the same calls in Deno' },
   { marker: "from 'puretls/bun'", mode: 'skip', reason: 'Bun globals; test/runtimes/bun runs the same calls in Bun' },
 ];
