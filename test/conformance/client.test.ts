@@ -10,7 +10,7 @@ import { encodeSupportedVersionsServer } from '../../src/handshake/extensions/li
 import { encodeHandshake, type HandshakeMessage } from '../../src/handshake/messages/index.js';
 import { ExtensionType as E, HELLO_RETRY_REQUEST_RANDOM } from '../../src/handshake/messages/types.js';
 import { pki, type Pki } from '../connection/fixtures.js';
-import { CT, ClientProbe, ccsRecord, ext, fragment, record, u8 } from './probe.js';
+import { CT, ClientProbe, ccsRecord, ext, fragment, record, sealInner, u8 } from './probe.js';
 
 function sync<T>(v: T | Promise<T>): T {
   if (v instanceof Promise) throw new Error('the pure provider is synchronous');
@@ -292,6 +292,41 @@ describe('HelloRetryRequest (Anvil client HelloRetryRequest)', () => {
 });
 
 describe('record layer from the server (Anvil both/RecordProtocol, client RecordLayer)', () => {
+  // The server-side record-layer cases of tlsfuzzer, mirrored against the client.
+  it('a zero-length handshake record before the ServerHello → unexpected_message', async () => {
+    const p = await newProbe();
+    await p.send(record(CT.handshake, new Uint8Array(0)));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('an empty protected alert record from the server → unexpected_message', async () => {
+    const p = await newProbe();
+    await p.send(p.serverHelloBytes(), ccsRecord(), p.protectedRecord(CT.alert, new Uint8Array(0), 5));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('a protected record of zeros only (no content type) from the server → unexpected_message', async () => {
+    const p = await newProbe();
+    await p.send(p.serverHelloBytes(), ccsRecord(), sealInner(p.out!, new Uint8Array(43)));
+    expectAlert(p, 'unexpected_message');
+  });
+  it('a server Finished declaring 0x20020 bytes → decode_error at its header', async () => {
+    const p = await newProbe();
+    const f = await serverFlight(p, (m) => (m.type === 'finished' ? undefined : m));
+    const fin = new Uint8Array(1 << 14);
+    fin.set([20, 0x02, 0x00, 0x20]);
+    await p.send(...f, p.protectedRecord(CT.handshake, fin));
+    expectAlert(p, 'decode_error');
+  });
+  it('a ciphertext of 2^14 + 257 bytes from the server → record_overflow', async () => {
+    const p = await connected();
+    await p.send(p.protectedRecord(CT.application_data, new Uint8Array((1 << 14) + 240)));
+    expectAlert(p, 'record_overflow');
+  });
+  it('2^14 - 8 bytes of data plus padding to 2^14 + 2 inner bytes from the server → record_overflow', async () => {
+    const p = await connected();
+    const data = new Uint8Array((1 << 14) - 8);
+    await p.send(p.protectedRecord(CT.application_data, data, (1 << 14) + 2 - data.length - 1));
+    expectAlert(p, 'record_overflow');
+  });
   it('ServerHello in 1-byte records is accepted', async () => {
     const p = await newProbe();
     const f = await serverFlight(p);
