@@ -179,63 +179,47 @@ describe('client: malformed CompressedCertificate (RFC 8879 §4)', () => {
   });
   it('a CompressedCertificate when we offered no compression → unexpected_message', async () => {
     // The server compresses only when offered: make it compress by rewriting a plain Certificate.
-    const server = {
-      certificate: P.server['ecdsa-p256'],
-      __mutateHandshake: (raw: Uint8Array) => {
-        const m = decodeHandshake(raw);
-        if (m.type !== 'certificate') return raw;
-        const body = raw.subarray(4);
-        return encodeHandshake({ type: 'compressed_certificate', algorithm: 1, uncompressedLength: body.length, data: zlib.compress!(body) as Uint8Array });
-      },
-    } as ServerConfig;
+    const server = { certificate: P.server['ecdsa-p256'], __mutateHandshake: compressAnyway } as ServerConfig;
     expect(await clientRefuses(server, { certificateCompression: false })).toBe('unexpected_message');
   });
 });
 
+/** A plain Certificate rewritten as a zlib CompressedCertificate (the sender was not offered compression). */
+function compressAnyway(raw: Uint8Array): Uint8Array {
+  const m = decodeHandshake(raw);
+  if (m.type !== 'certificate') return raw;
+  const body = raw.subarray(4);
+  return encodeHandshake({ type: 'compressed_certificate', algorithm: 1, uncompressedLength: body.length, data: zlib.compress!(body) as Uint8Array });
+}
+
+/** The client (with `client`'s settings and handshake rewrite) authenticates to a server requiring a certificate; the server's alerts. */
+async function serverAlerts(client: Partial<ClientConfig> & { __mutateHandshake: (raw: Uint8Array) => Uint8Array }, server: Partial<ServerConfig>): Promise<string[]> {
+  const s = makeServer({ certificate: P.server['ecdsa-p256'], clientAuth: 'require', ca: [P.caPem], ...server });
+  const c = makeClient({ servername: 'localhost', ca: [P.caPem], certificate: P.client, ...client } as ClientConfig);
+  c.conn.start();
+  await pump(c, s);
+  return s.errors.map((e) => e.alert!);
+}
+
+/** Rewrite the client's CompressedCertificate. */
+const rewrite = (f: (m: Extract<HandshakeMessage, { type: 'compressed_certificate' }>) => HandshakeMessage) => (raw: Uint8Array): Uint8Array => {
+  const m = decodeHandshake(raw);
+  return m.type === 'compressed_certificate' ? encodeHandshake(f(m)) : raw;
+};
+
 describe('server: malformed client CompressedCertificate', () => {
   it('an algorithm the CertificateRequest did not offer → illegal_parameter', async () => {
-    const client = {
-      servername: 'localhost', ca: [P.caPem], certificate: P.client, certificateCompression: [zlib],
-      __mutateHandshake: (raw: Uint8Array) => {
-        const m = decodeHandshake(raw);
-        return m.type === 'compressed_certificate' ? encodeHandshake({ ...m, algorithm: 2 }) : raw;
-      },
-    } as ClientConfig;
-    const s = makeServer({ certificate: P.server['ecdsa-p256'], clientAuth: 'require', ca: [P.caPem], certificateCompression: [zlib] });
-    const c = makeClient(client);
-    c.conn.start();
-    await pump(c, s);
-    expect(s.errors.map((e) => e.alert)).toEqual(['illegal_parameter']);
+    expect(await serverAlerts({ certificateCompression: [zlib], __mutateHandshake: rewrite((m) => ({ ...m, algorithm: 2 })) }, { certificateCompression: [zlib] }))
+      .toEqual(['illegal_parameter']);
   });
   it('a CompressedCertificate when the CertificateRequest offered no compression → unexpected_message', async () => {
-    const client = {
-      servername: 'localhost', ca: [P.caPem], certificate: P.client, certificateCompression: false,
-      __mutateHandshake: (raw: Uint8Array) => {
-        const m = decodeHandshake(raw);
-        if (m.type !== 'certificate') return raw;
-        const body = raw.subarray(4);
-        return encodeHandshake({ type: 'compressed_certificate', algorithm: 1, uncompressedLength: body.length, data: zlib.compress!(body) as Uint8Array });
-      },
-    } as ClientConfig;
-    const s = makeServer({ certificate: P.server['ecdsa-p256'], clientAuth: 'require', ca: [P.caPem] });
-    const c = makeClient(client);
-    c.conn.start();
-    await pump(c, s);
-    expect(s.errors.map((e) => e.alert)).toEqual(['unexpected_message']);
+    expect(await serverAlerts({ certificateCompression: false, __mutateHandshake: compressAnyway }, {})).toEqual(['unexpected_message']);
   });
   it('uncompressed_length off by one → bad_certificate', async () => {
-    const client = {
-      servername: 'localhost', ca: [P.caPem], certificate: P.client, certificateCompression: [brotliWithNode],
-      __mutateHandshake: (raw: Uint8Array) => {
-        const m = decodeHandshake(raw);
-        return m.type === 'compressed_certificate' ? encodeHandshake({ ...m, uncompressedLength: m.uncompressedLength + 1 }) : raw;
-      },
-    } as ClientConfig;
-    const s = makeServer({ certificate: P.server['ecdsa-p256'], clientAuth: 'require', ca: [P.caPem], certificateCompression: [brotli] });
-    const c = makeClient(client);
-    c.conn.start();
-    await pump(c, s);
-    expect(s.errors.map((e) => e.alert)).toEqual(['bad_certificate']);
+    expect(await serverAlerts(
+      { certificateCompression: [brotliWithNode], __mutateHandshake: rewrite((m) => ({ ...m, uncompressedLength: m.uncompressedLength + 1 })) },
+      { certificateCompression: [brotli] },
+    )).toEqual(['bad_certificate']);
   });
 });
 
