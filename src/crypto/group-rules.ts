@@ -21,9 +21,11 @@ export const GROUP_CODEPOINTS: Readonly<Record<NamedGroupName, number>> = {
   ffdhe2048: 0x0100,
   ffdhe3072: 0x0101,
   ffdhe4096: 0x0102,
+  ffdhe6144: 0x0103,
+  ffdhe8192: 0x0104,
 };
 
-export const ALL_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'SecP256r1MLKEM768', 'SecP384r1MLKEM1024', 'x448', 'secp521r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096'];
+export const ALL_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'SecP256r1MLKEM768', 'SecP384r1MLKEM1024', 'x448', 'secp521r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192'];
 
 export const X25519_LENGTH = 32;
 /** RFC 7748 §5: X448 keys and shares are 56 bytes. */
@@ -72,6 +74,8 @@ export const SHARE_LENGTHS: Readonly<Record<NamedGroupName, { readonly client: n
   ffdhe2048: { client: 256, server: 256 },
   ffdhe3072: { client: 384, server: 384 },
   ffdhe4096: { client: 512, server: 512 },
+  ffdhe6144: { client: 768, server: 768 },
+  ffdhe8192: { client: 1024, server: 1024 },
 };
 
 const GROUP_BY_CODE = new Map<number, NamedGroupName>(Object.entries(GROUP_CODEPOINTS).map(([k, v]) => [v, k as NamedGroupName]));

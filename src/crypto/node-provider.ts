@@ -306,6 +306,8 @@ const groups: Record<NamedGroupName, KeyExchangeGroup> = {
   ffdhe2048: ffdheGroup('ffdhe2048'),
   ffdhe3072: ffdheGroup('ffdhe3072'),
   ffdhe4096: ffdheGroup('ffdhe4096'),
+  ffdhe6144: ffdheGroup('ffdhe6144'),
+  ffdhe8192: ffdheGroup('ffdhe8192'),
 };
 
 function group(name: NamedGroupName): KeyExchangeGroup | undefined {

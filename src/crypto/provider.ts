@@ -24,7 +24,7 @@ export type HashAlgorithm = 'SHA-256' | 'SHA-384' | 'SHA-512';
 export type AeadAlgorithm = 'AES-128-GCM' | 'AES-256-GCM' | 'CHACHA20-POLY1305';
 
 /** TLS NamedGroup names (RFC 8446 §4.2.7, draft-ietf-tls-ecdhe-mlkem). */
-export type NamedGroupName = 'x25519' | 'secp256r1' | 'secp384r1' | 'X25519MLKEM768' | 'SecP256r1MLKEM768' | 'SecP384r1MLKEM1024' | 'x448' | 'secp521r1' | 'ffdhe2048' | 'ffdhe3072' | 'ffdhe4096';
+export type NamedGroupName = 'x25519' | 'secp256r1' | 'secp384r1' | 'X25519MLKEM768' | 'SecP256r1MLKEM768' | 'SecP384r1MLKEM1024' | 'x448' | 'secp521r1' | 'ffdhe2048' | 'ffdhe3072' | 'ffdhe4096' | 'ffdhe6144' | 'ffdhe8192';
 
 export interface HashFunction {
   readonly algorithm: HashAlgorithm;

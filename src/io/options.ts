@@ -237,12 +237,12 @@ const GROUP_ALIASES: Record<string, NamedGroupName> = {
   secp384r1mlkem1024: 'SecP384r1MLKEM1024',
   x448: 'x448',
   secp521r1: 'secp521r1', 'p-521': 'secp521r1', p521: 'secp521r1',
-  ffdhe2048: 'ffdhe2048', ffdhe3072: 'ffdhe3072', ffdhe4096: 'ffdhe4096',
+  ffdhe2048: 'ffdhe2048', ffdhe3072: 'ffdhe3072', ffdhe4096: 'ffdhe4096', ffdhe6144: 'ffdhe6144', ffdhe8192: 'ffdhe8192',
 };
 
 export function parseGroup(name: string): NamedGroupName {
   const g = GROUP_ALIASES[name.trim().toLowerCase()];
-  if (!g) throw new OptionError(`unknown group ${JSON.stringify(name)} (supported: x25519, secp256r1, secp384r1, X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, x448, secp521r1, ffdhe2048, ffdhe3072, ffdhe4096)`);
+  if (!g) throw new OptionError(`unknown group ${JSON.stringify(name)} (supported: x25519, secp256r1, secp384r1, X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, x448, secp521r1, ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192)`);
   return g;
 }
 

@@ -1,7 +1,7 @@
 /**
  * puretls/web/groups: adds the key-exchange groups that puretls/web's pure
  * provider leaves out by default (x448, secp521r1, ffdhe2048, ffdhe3072,
- * ffdhe4096; no browser offers them) so that the `groups` option can name
+ * ffdhe4096, ffdhe6144, ffdhe8192; no browser offers them) so that the `groups` option can name
  * them. Import it once:
  *
  *   import 'puretls/web/groups';

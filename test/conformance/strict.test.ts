@@ -72,6 +72,7 @@ describe('key_share entry lengths (§4.2.8.2)', () => {
     ['secp521r1', 0x0019, [0, 97, 132, 134]],
     ['ffdhe2048', 0x0100, [0, 255, 257]],
     ['ffdhe4096', 0x0102, [0, 256, 511]],
+    ['ffdhe8192', 0x0104, [0, 768, 1023]],
   ];
   for (const [name, group, lengths] of cases) {
     for (const len of lengths) {

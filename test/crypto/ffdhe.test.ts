@@ -10,7 +10,7 @@ function opensslPrime(bits: number): string {
 }
 
 describe('ffdhe primes (RFC 7919 Appendix A)', () => {
-  for (const bits of [2048, 3072, 4096] as const) {
+  for (const bits of [2048, 3072, 4096, 6144, 8192] as const) {
     it(`ffdhe${bits}: ${bits}-bit safe-prime form, as OpenSSL has it`, () => {
       const hex = FFDHE_PRIMES[`ffdhe${bits}`];
       expect(hex.length * 4).toBe(bits);

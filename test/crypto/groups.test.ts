@@ -20,6 +20,8 @@ const GROUPS: { name: NamedGroupName; code: number; client: number; server: numb
   { name: 'ffdhe2048', code: 0x0100, client: 256, server: 256, secret: 256 },
   { name: 'ffdhe3072', code: 0x0101, client: 384, server: 384, secret: 384 },
   { name: 'ffdhe4096', code: 0x0102, client: 512, server: 512, secret: 512 },
+  { name: 'ffdhe6144', code: 0x0103, client: 768, server: 768, secret: 768 },
+  { name: 'ffdhe8192', code: 0x0104, client: 1024, server: 1024, secret: 1024 },
 ];
 
 /** A deterministic random source (tests only). */
@@ -50,7 +52,9 @@ function badShares(name: NamedGroupName): [string, Uint8Array][] {
     }
     case 'ffdhe2048':
     case 'ffdhe3072':
-    case 'ffdhe4096': {
+    case 'ffdhe4096':
+    case 'ffdhe6144':
+    case 'ffdhe8192': {
       // RFC 8446 §4.2.8.1: Y left-padded to the size of p, and 1 < Y < p - 1.
       const hex = FFDHE_PRIMES[name];
       const n = hex.length / 2;
@@ -121,7 +125,7 @@ describe.each(providers)('key exchange groups on the %s provider', (_name, provi
   });
 
   it('unknown groups are undefined', () => {
-    expect(provider.group('ffdhe8192' as NamedGroupName)).toBeUndefined();
+    expect(provider.group('sect571r1' as NamedGroupName)).toBeUndefined();
     expect(provider.group('__proto__' as NamedGroupName)).toBeUndefined();
   });
 

@@ -1,7 +1,7 @@
 /**
  * The pure provider's groups outside its default table: X448 (RFC 7748 §5,
  * §6.2), secp521r1 (RFC 8446 §4.2.8.2) and the finite-field groups
- * ffdhe2048/3072/4096 (RFC 7919). Rare on the web (no browser offers them)
+ * ffdhe2048/3072/4096/6144/8192 (RFC 7919). Rare on the web (no browser offers them)
  * and heavy in a bundle (BigInt exponentiation and primes, Ed448's field), so
  * a bundle of `puretls/web` carries them only when the application imports
  * `puretls/web/groups`, which calls `enableExtraPureGroups()`; every other
@@ -45,5 +45,5 @@ let enabled = false;
 export function enableExtraPureGroups(): void {
   if (enabled) return;
   enabled = true;
-  for (const g of [x448Group(), ecGroup('secp521r1', p521), ffdheGroup('ffdhe2048'), ffdheGroup('ffdhe3072'), ffdheGroup('ffdhe4096')]) registerPureGroup(g);
+  for (const g of [x448Group(), ecGroup('secp521r1', p521), ffdheGroup('ffdhe2048'), ffdheGroup('ffdhe3072'), ffdheGroup('ffdhe4096'), ffdheGroup('ffdhe6144'), ffdheGroup('ffdhe8192')]) registerPureGroup(g);
 }

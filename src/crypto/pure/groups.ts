@@ -102,7 +102,7 @@ export function pureGroup(name: NamedGroupName): KeyExchangeGroup | undefined {
 }
 
 /** Groups the pure provider implements outside its default table (./groups-extra.ts). */
-const OPT_IN_GROUPS: readonly string[] = ['x448', 'secp521r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096'];
+const OPT_IN_GROUPS: readonly string[] = ['x448', 'secp521r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192'];
 
 /**
  * Why `name` is missing when it is one of ours that was not registered

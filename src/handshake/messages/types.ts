@@ -86,6 +86,8 @@ export const NamedGroupCode = {
   ffdhe2048: 0x0100,
   ffdhe3072: 0x0101,
   ffdhe4096: 0x0102,
+  ffdhe6144: 0x0103,
+  ffdhe8192: 0x0104,
 } as const;
 
 /** PskKeyExchangeMode, RFC 8446 §4.2.9. */

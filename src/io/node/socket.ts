@@ -60,7 +60,7 @@ const MAX_UNAWAITED_EARLY_WRITES = 64 * 1024;
 const WRITE_PIECE = 256 * 1024;
 
 const GROUP_NODE_NAMES: Record<NamedGroupName, string> = {
-  x25519: 'X25519', secp256r1: 'prime256v1', secp384r1: 'secp384r1', X25519MLKEM768: 'X25519MLKEM768', SecP256r1MLKEM768: 'SecP256r1MLKEM768', SecP384r1MLKEM1024: 'SecP384r1MLKEM1024', x448: 'X448', secp521r1: 'secp521r1', ffdhe2048: 'ffdhe2048', ffdhe3072: 'ffdhe3072', ffdhe4096: 'ffdhe4096',
+  x25519: 'X25519', secp256r1: 'prime256v1', secp384r1: 'secp384r1', X25519MLKEM768: 'X25519MLKEM768', SecP256r1MLKEM768: 'SecP256r1MLKEM768', SecP384r1MLKEM1024: 'SecP384r1MLKEM1024', x448: 'X448', secp521r1: 'secp521r1', ffdhe2048: 'ffdhe2048', ffdhe3072: 'ffdhe3072', ffdhe4096: 'ffdhe4096', ffdhe6144: 'ffdhe6144', ffdhe8192: 'ffdhe8192',
 };
 
 
@@ -466,7 +466,7 @@ export class TlsSocket extends Duplex {
     if (this.isServer) return null;
     const g = this.info?.group;
     if (!g) return {};
-    const size = { x25519: 253, secp256r1: 256, secp384r1: 384, X25519MLKEM768: 253, SecP256r1MLKEM768: 256, SecP384r1MLKEM1024: 384, x448: 448, secp521r1: 521, ffdhe2048: 2048, ffdhe3072: 3072, ffdhe4096: 4096 }[g];
+    const size = { x25519: 253, secp256r1: 256, secp384r1: 384, X25519MLKEM768: 253, SecP256r1MLKEM768: 256, SecP384r1MLKEM1024: 384, x448: 448, secp521r1: 521, ffdhe2048: 2048, ffdhe3072: 3072, ffdhe4096: 4096, ffdhe6144: 6144, ffdhe8192: 8192 }[g];
     return { type: g.startsWith('ffdhe') ? 'DH' : 'ECDH', name: GROUP_NODE_NAMES[g], size };
   }
 
