@@ -124,6 +124,7 @@ export interface ResolvedServer extends ResolvedCommon {
   readonly clientAuth: 'none' | 'request' | 'require';
   readonly clientCertificateAuthorities: readonly Uint8Array[];
   readonly sessionTickets: number;
+  readonly sessionTicketsOnResumption: number;
   /** Seconds. */
   readonly ticketLifetime: number;
   readonly ticketKeys: TicketKeys;
@@ -378,6 +379,7 @@ export function resolveServerConfig(c: ServerConfig): ResolvedServer {
     clientAuth: resolveClientAuth(c.clientAuth),
     clientCertificateAuthorities: Object.freeze([...(c.clientCertificateAuthorities ?? [])]),
     sessionTickets: checkCount(c.sessionTickets ?? 2),
+    sessionTicketsOnResumption: checkCount(c.sessionTicketsOnResumption ?? c.sessionTickets ?? 2, 'sessionTicketsOnResumption'),
     ticketLifetime,
     ticketKeys,
     maxEarlyData: checkMaxEarlyData(c.maxEarlyData ?? 0),
@@ -395,8 +397,8 @@ export function checkMaxEarlyData(n: number): number {
 /** At most this many tickets after one handshake (each costs an AEAD seal and a record). */
 const MAX_SESSION_TICKETS = 16;
 
-export function checkCount(n: number): number {
-  if (!Number.isInteger(n) || n < 0 || n > MAX_SESSION_TICKETS) throw badConfig(`sessionTickets must be an integer 0..${MAX_SESSION_TICKETS}`);
+export function checkCount(n: number, name = 'sessionTickets'): number {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_SESSION_TICKETS) throw badConfig(`${name} must be an integer 0..${MAX_SESSION_TICKETS}`);
   return n;
 }
 

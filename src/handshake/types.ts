@@ -277,6 +277,13 @@ export interface ServerConfig extends CommonConfig {
    * sent no psk_key_exchange_modes gets none (§4.2.9).
    */
   sessionTickets?: number;
+  /**
+   * NewSessionTickets after a handshake that resumed a ticket: 0..16,
+   * default `sessionTickets`. 0 is what OpenSSL does with its stateless
+   * tickets (and NSS in RFC 8448 §4): the client resumes with the tickets it
+   * still holds. Handshakes with an external PSK use `sessionTickets`.
+   */
+  sessionTicketsOnResumption?: number;
   /** ticket_lifetime in seconds, 1..604800 (7 days, §4.6.1). Default 7200 (2 hours). */
   ticketLifetime?: number;
   /**

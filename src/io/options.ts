@@ -144,6 +144,8 @@ export interface ServerSecureOptions extends CommonSecureOptions {
   sessionTimeout?: number;
   /** NewSessionTickets per handshake. Default 2; 0: no resumption. */
   sessionTickets?: number;
+  /** NewSessionTickets after a resumed handshake. Default: sessionTickets; 0 as OpenSSL. */
+  sessionTicketsOnResumption?: number;
   /** External PSKs accepted (RFC 8446 §2.2); with them, cert and key may be left out. */
   psks?: readonly ExternalPsk[];
   /**
@@ -445,6 +447,7 @@ export function serverConfig(o: ServerSecureOptions, defaultRoots?: readonly (st
   // Checked now, not at the first connection (an out-of-range value is refused, naming it).
   if (o.sessionTimeout !== undefined) c.ticketLifetime = checkedNow('sessionTimeout', checkLifetime, o.sessionTimeout);
   if (o.sessionTickets !== undefined) c.sessionTickets = checkedNow('sessionTickets', checkCount, o.sessionTickets);
+  if (o.sessionTicketsOnResumption !== undefined) c.sessionTicketsOnResumption = checkedNow('sessionTicketsOnResumption', (n) => checkCount(n, 'sessionTicketsOnResumption'), o.sessionTicketsOnResumption);
   if (o.psks !== undefined) c.psks = o.psks;
   if ((o as ClientSecureOptions).earlyData !== undefined) throw new OptionError('earlyData: a client option (a server accepts 0-RTT data with maxEarlyData)');
   if (o.maxEarlyData !== undefined) c.maxEarlyData = checkedNow('maxEarlyData', checkMaxEarlyData, o.maxEarlyData);

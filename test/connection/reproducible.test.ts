@@ -48,6 +48,7 @@ describe('reproducibility with injected random and now', () => {
   });
 });
 
-// The stream includes the server's two NewSessionTickets (ticket keys and age_add drawn from `random`).
-const PINNED_STREAM = '8c0dfd0c731db430dd736e474fd20b6d7a3647e126e676c9c99f3d85d1c2f1f6';
-const PINNED_EXPORTER = '5166228bd54c883dd00e9065baaadb51';
+// The stream includes the server's two NewSessionTickets (ticket keys and age_add drawn from `random`)
+// and its supported_groups in EncryptedExtensions (extensions in RFC 8448's order).
+const PINNED_STREAM = '41b6e2463bfdc3b66f26edd00a18ca1965f3eb49d0095ebe302e49e748f681b4';
+const PINNED_EXPORTER = 'e7f07b3e3fea5de3fef8daac7ee13dd2';

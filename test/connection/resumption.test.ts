@@ -248,6 +248,36 @@ describe('tickets the server cannot use → full handshake', () => {
     ok(r);
     expect(r.sessions).toHaveLength(5);
   });
+
+  it('sessionTicketsOnResumption: the exact count after a resumed handshake (default: sessionTickets); 0 still resumes', async () => {
+    for (const [onResumption, want] of [[undefined, 3], [1, 1], [0, 0]] as const) {
+      const s: ServerConfig = { ...base(), sessionTickets: 3, ...(onResumption === undefined ? {} : { sessionTicketsOnResumption: onResumption }) };
+      const first = await run({ ticketStore: false }, s);
+      ok(first);
+      expect(first.sessions).toHaveLength(3);
+      const second = await run({ ticketStore: false, session: first.sessions[0] }, s);
+      ok(second);
+      expect(second.server.info!.resumed).toBe(true);
+      expect(second.sessions, `sessionTicketsOnResumption ${onResumption}`).toHaveLength(want);
+    }
+    expect(() => makeServer({ ...base(), sessionTicketsOnResumption: 17 })).toThrow(/sessionTicketsOnResumption must be an integer 0\.\.16/);
+  });
+
+  it('EncryptedExtensions carries our supported_groups, in our order (§4.2.7)', async () => {
+    let ee: Uint8Array | undefined;
+    const srv = makeServer({ ...base(), groups: ['secp256r1', 'x25519', 'ffdhe2048'] });
+    const cl = makeClient({
+      servername: 'localhost', ca: [P.caPem], ticketStore: false, groups: ['x25519', 'secp256r1'],
+      onHandshakeMessage: (d, t, _s, m) => { if (d === 'received' && t === 'encrypted_extensions') ee = m.slice(); },
+    });
+    cl.conn.start();
+    await settle(cl, srv);
+    expect(cl.errors).toEqual([]);
+    const m = decodeHandshake(ee!);
+    if (m.type !== 'encrypted_extensions') throw new Error('not EncryptedExtensions');
+    const groups = m.extensions.find((e) => e.type === ExtensionType.supported_groups);
+    expect(groups && Array.from(groups.data)).toEqual([0, 6, 0x00, 0x17, 0x00, 0x1d, 0x01, 0x00]);
+  });
 });
 
 describe('malformed PSK offers → the RFC alert', () => {

@@ -41,6 +41,10 @@ import { ExtensionType } from '../../src/handshake/messages/types.js';
 import { encodeTicketState, type ClientSession } from '../../src/handshake/resumption/session.js';
 import type { ServerContext } from '../../src/handshake/server/context.js';
 import { choosePsk } from '../../src/handshake/server/psk.js';
+import { TicketKeys } from '../../src/handshake/resumption/ticket-keys.js';
+import { Connection } from '../../src/connection/connection.js';
+import type { ServerConfig, SessionInfo } from '../../src/connection/types.js';
+import { rfc8448ServerCert } from '../connection/helpers.js';
 
 const dir = fileURLToPath(new URL('./rfc8448/', import.meta.url));
 
@@ -549,5 +553,99 @@ describe.each(providers.map((p) => [p.name, p] as const))('RFC 8448 §4 via the 
     bad[bad.length - 1]! ^= 1; // last byte of the binder
     const badExt = parseClientHelloExtensions((decodeHandshake(bad) as ClientHello).extensions);
     await expect(choosePsk(serverCtx(), bad, badExt, suite, 'dhe', undefined)).rejects.toMatchObject({ alert: 'decrypt_error' });
+  });
+
+  /**
+   * The server side of §4: the RFC's ClientHello and 0-RTT record go to our
+   * server, configured with the §3 ticket (its content is opaque to us: a
+   * TicketKeys that opens just that ticket into the §3 PSK), the RFC's
+   * server randomness (Server_RNG_Pool: ServerHello.random, then the x25519
+   * private key) and clock, and NSS's settings in the trace: AES-128-GCM
+   * first, the nine groups its supported_groups lists, 0-RTT on, no tickets
+   * after a resumed handshake. Every byte our server sends must be the
+   * RFC's: ServerHello, the encrypted EncryptedExtensions + Finished record,
+   * the application data record and close_notify; and it must take the
+   * RFC's early data, EndOfEarlyData, Finished and application data.
+   */
+  it('our server answers the §4 ClientHello and 0-RTT data with the RFC\'s records, byte for byte', async () => {
+    const { nst, psk } = await ticketFromSection3();
+    const m = decodeHandshake(hello) as ClientHello;
+    const offered = decodeOfferedPsks(m.extensions[m.extensions.length - 1]!.data);
+    const clientAge = (offered.identities[0]!.obfuscatedTicketAge - nst.ageAdd) >>> 0;
+    const state = encodeTicketState({
+      suite: 0x1301, psk, time: now - clientAge, lifetime: nst.lifetime, ageAdd: nst.ageAdd, maxEarlyData: 1024,
+      alpn: undefined, servername: 'server', peerCertificates: [], peerVerified: false,
+    });
+    class RfcTicket extends TicketKeys {
+      override async open(_p: CryptoProvider, _now: number, t: Uint8Array): Promise<Uint8Array | undefined> {
+        return bytesEqual(t, nst.ticket) ? state.slice() : undefined;
+      }
+    }
+    const pool = fromHex(sec.get('Server_RNG_Pool')!);
+    // Our server draws its key share's private key first, then ServerHello.random.
+    const draws = [pool.subarray(32, 64), pool.subarray(0, 32)];
+    const random = (n: number): Uint8Array => {
+      const next = draws.shift();
+      if (!next || next.length !== n) throw new Error(`unexpected random draw of ${n} bytes`);
+      return next.slice();
+    };
+    const keyLog: string[] = [];
+    const config: ServerConfig = {
+      provider, certificate: rfc8448ServerCert(), random, now: () => new Date(now),
+      cipherSuites: ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_256_GCM_SHA384'],
+      groups: ['x25519', 'secp256r1', 'secp384r1', 'secp521r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192'],
+      ticketKeys: new RfcTicket(), sessionTicketsOnResumption: 0,
+      maxEarlyData: 1024, acceptEarlyData: () => true,
+      keyLog: (line) => keyLog.push(line),
+    };
+    const sent: Uint8Array[] = [];
+    const early: Uint8Array[] = [];
+    const data: Uint8Array[] = [];
+    let info: SessionInfo | undefined;
+    let peerClosed = false;
+    const errors: unknown[] = [];
+    const server = Connection.server(config, {
+      onTransmit: (b) => sent.push(b.slice()),
+      onEarlyData: (d) => early.push(d.slice()),
+      onData: (d) => data.push(d.slice()),
+      onHandshakeDone: (i) => { info = i; },
+      onPeerClose: () => { peerClosed = true; },
+      onError: (e) => errors.push(e),
+    });
+    const feed = async (key: string): Promise<void> => {
+      server.receive(fromHex(sec.get(key)!));
+      await server.drained();
+      expect(errors, `after ${key}`).toEqual([]);
+    };
+    const output = (): string => toHex(concatBytes(...sent.splice(0)));
+
+    await feed('Record_ClientHello_1');
+    expect(output(), 'ServerHello and {EncryptedExtensions, Finished}').toBe(
+      (sec.get('Record_ServerHello')! + sec.get('Record_ServerHandshakeMessages')!).toLowerCase());
+    // The 0-RTT secret the server derived from the §3 PSK (RFC 8448 §4 "c e traffic").
+    const secrets = rfcSecrets.get('Resumed_0RTT_Handshake')!;
+    const clientRandom = toHex(m.random);
+    expect(keyLog).toContain(`CLIENT_EARLY_TRAFFIC_SECRET ${clientRandom} ${secrets.get('ClientEarlyTrafficSecret')}`);
+
+    await feed('Record_Client_EarlyAppData');
+    expect(early.map(toHex), 'the accepted early data').toEqual([sec.get('Client_EarlyAppData')!.toLowerCase()]);
+
+    await feed('Record_ClientFinished'); // EndOfEarlyData, then Finished
+    expect(info, 'handshake done').toBeDefined();
+    expect(info!.resumed).toBe(true);
+    expect(info!.earlyData).toBe('accepted');
+    expect(output(), 'no NewSessionTicket after this resumed handshake (as in the trace)').toBe('');
+
+    await feed('Record_Client_AppData');
+    expect(data.map(toHex)).toEqual([sec.get('Client_AppData')!.toLowerCase()]);
+    await server.write(fromHex(sec.get('Server_AppData')!));
+    await server.drained();
+    expect(output(), 'the server\'s application data record').toBe(sec.get('Record_Server_AppData')!.toLowerCase());
+
+    await feed('Record_Client_CloseNotify');
+    expect(peerClosed).toBe(true);
+    server.close();
+    await server.drained();
+    expect(output(), 'the server\'s close_notify').toBe(sec.get('Record_Server_CloseNotify')!.toLowerCase());
   });
 });

@@ -9,13 +9,13 @@ import { bytesEqual, wipe } from '../../util/bytes.js';
 import type { CipherSuite } from '../../crypto/cipher-suites.js';
 import { signCertificateVerify } from '../common/certificate-verify.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
-import { groupName, requireGroup } from '../common/groups.js';
+import { groupCode, groupName, requireGroup } from '../common/groups.js';
 import { alpnBytes, encodeAlpn } from '../extensions/alpn.js';
 import { encodeKeyShareHrr, encodeKeyShareServer, type KeyShareEntry } from '../extensions/key-share.js';
 import { encodeEarlyDataEmpty, encodeSelectedIdentity } from '../extensions/psk.js';
 import { acceptEarlyData, ExpectEndOfEarlyData } from './early-data.js';
 import type { Extension } from '../extensions/list.js';
-import { encodeSupportedVersionsServer } from '../extensions/lists.js';
+import { encodeSupportedGroups, encodeSupportedVersionsServer } from '../extensions/lists.js';
 import { certificateMessage } from '../compression.js';
 import { parseClientHelloExtensions, type ClientHelloExtensions } from '../extensions/parse.js';
 import { encodeRecordSizeLimit, TLS13_RECORD_SIZE_LIMIT } from '../extensions/record-size-limit.js';
@@ -206,9 +206,10 @@ export class ExpectClientHello implements HandshakeState {
     // §4.6.2: only a client that sent post_handshake_auth may be asked for a certificate later.
     ctx.clientOfferedPostHandshakeAuth = ext.postHandshakeAuth;
     const random = c.random(32);
+    // Extension order as in RFC 8448's traces (any order is valid, §4.2).
     const shExts: Extension[] = [];
-    if (share && kx) shExts.push(encodeKeyShareServer({ group: share.group, keyExchange: kx.publicKey }));
     if (psk) shExts.push(encodeSelectedIdentity(psk.index));
+    if (share && kx) shExts.push(encodeKeyShareServer({ group: share.group, keyExchange: kx.publicKey }));
     shExts.push(encodeSupportedVersionsServer(TLS13));
     ctx.send({
       type: 'server_hello',
@@ -251,10 +252,12 @@ export class ExpectClientHello implements HandshakeState {
       if (ext.earlyData) ctx.io.skipEarlyData(Math.max(c.maxEarlyData, MAX_SKIPPED_EARLY_DATA));
     }
 
+    // Extension order as in RFC 8448's traces (any order is valid, §4.2).
     const ee: Extension[] = [];
-    if (accept0Rtt) ee.push(encodeEarlyDataEmpty());
-    if (ext.serverName !== undefined) ee.push(encodeServerNameAck());
-    if (ctx.alpnProtocol !== undefined) ee.push(encodeAlpn([alpnBytes(ctx.alpnProtocol)]));
+    // §4.2.7: servers may send supported_groups, with "all groups the server
+    // supports", so that the client can prefer ours next time (as NSS does; a
+    // client that sent no supported_groups gets no response to it, §4.2).
+    if (ext.supportedGroups !== undefined) ee.push(encodeSupportedGroups(c.groups.map(groupCode)));
     if (ext.recordSizeLimit !== undefined) {
       // RFC 8449 §4: answered with ours; from our first protected record on we
       // size records to the client's limit (capped at TLS 1.3's 2^14 + 1: a
@@ -263,6 +266,9 @@ export class ExpectClientHello implements HandshakeState {
       ee.push(encodeRecordSizeLimit(c.recordSizeLimit));
       ctx.io.setRecordSizeLimits(Math.min(ext.recordSizeLimit, TLS13_RECORD_SIZE_LIMIT), c.recordSizeLimit);
     }
+    if (ext.serverName !== undefined) ee.push(encodeServerNameAck());
+    if (accept0Rtt) ee.push(encodeEarlyDataEmpty());
+    if (ctx.alpnProtocol !== undefined) ee.push(encodeAlpn([alpnBytes(ctx.alpnProtocol)]));
     ctx.send({ type: 'encrypted_extensions', extensions: ee });
 
     if (psk) {

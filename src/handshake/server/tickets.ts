@@ -1,6 +1,6 @@
 /**
  * NewSessionTicket after the handshake (RFC 8446 §4.6.1): `sessionTickets`
- * tickets, each with its own ticket_nonce (so its own PSK) and a random
+ * tickets (`sessionTicketsOnResumption` after a handshake that resumed one), each with its own ticket_nonce (so its own PSK) and a random
  * ticket_age_add, sealed under the server's ticket keys (ticket-keys.ts).
  * §4.2.9: a client that sent no psk_key_exchange_modes cannot use a ticket
  * and gets none.
@@ -14,9 +14,10 @@ import type { ServerContext } from './context.js';
 
 export async function sendSessionTickets(ctx: ServerContext, suite: CipherSuite, resumptionMasterSecret: Uint8Array): Promise<void> {
   const c = ctx.config;
-  if (c.sessionTickets === 0 || !ctx.clientPskModes || ctx.clientPskModes.length === 0) return;
+  const count = ctx.psk && !ctx.psk.external ? c.sessionTicketsOnResumption : c.sessionTickets;
+  if (c.sessionTickets === 0 || count === 0 || !ctx.clientPskModes || ctx.clientPskModes.length === 0) return;
   const now = c.now().getTime();
-  for (let i = 0; i < c.sessionTickets; i++) {
+  for (let i = 0; i < count; i++) {
     const nonce = new Uint8Array([i]);
     const r = c.random(4);
     const ageAdd = ((r[0]! << 24) | (r[1]! << 16) | (r[2]! << 8) | r[3]!) >>> 0;
