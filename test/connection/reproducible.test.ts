@@ -50,5 +50,5 @@ describe('reproducibility with injected random and now', () => {
 
 // The stream includes the server's two NewSessionTickets (ticket keys and age_add drawn from `random`)
 // and its supported_groups in EncryptedExtensions (extensions in RFC 8448's order).
-const PINNED_STREAM = '41b6e2463bfdc3b66f26edd00a18ca1965f3eb49d0095ebe302e49e748f681b4';
-const PINNED_EXPORTER = 'e7f07b3e3fea5de3fef8daac7ee13dd2';
+const PINNED_STREAM = '1217e2115ba1553ce64d62bbdf566762c63a7acbcf7db644d5a5eb145d0be50e';
+const PINNED_EXPORTER = '87c9adc75e6b777ceb11ff0b9f5bc75e';
