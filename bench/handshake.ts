@@ -64,6 +64,16 @@ export function inMemoryHandshake(cc: ClientConfig, sc: ServerConfig): Promise<v
   });
 }
 
+/** Client and server x25519 key shares and both agreements (what any (EC)DHE handshake on x25519 computes). */
+export function x25519Set(): void {
+  const a = x25519.utils.randomSecretKey();
+  const b = x25519.utils.randomSecretKey();
+  const A = x25519.getPublicKey(a);
+  const B = x25519.getPublicKey(b);
+  x25519.getSharedSecret(a, B);
+  x25519.getSharedSecret(b, A);
+}
+
 /**
  * The noble primitives one handshake calls, `once()` per handshake. The
  * verifying key is an uncompressed point, as in a certificate's
@@ -78,13 +88,7 @@ export function noblePrimitives(): () => void {
   const sig = p256.sign(sha256(msg), signer, { prehash: false, format: 'der' });
   const certSig = p256.sign(sha256(tbs), signer, { prehash: false, format: 'der' });
   return () => {
-    // client and server key shares, both agreements
-    const a = x25519.utils.randomSecretKey();
-    const b = x25519.utils.randomSecretKey();
-    const A = x25519.getPublicKey(a);
-    const B = x25519.getPublicKey(b);
-    x25519.getSharedSecret(a, B);
-    x25519.getSharedSecret(b, A);
+    x25519Set();
     // server CertificateVerify; client checks it and the leaf's signature
     p256.sign(sha256(msg), signer, { prehash: false, format: 'der' });
     p256.verify(sig, sha256(msg), pub, { prehash: false, format: 'der', lowS: false });

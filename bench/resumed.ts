@@ -21,13 +21,13 @@
  * what the X25519 exchange costs.
  */
 import tls from 'node:tls';
-import { x25519 } from '@noble/curves/ed25519.js';
 import { Connection } from '../src/connection/connection.js';
 import type { ClientConfig, ServerConfig } from '../src/connection/types.js';
 import { clientConfig, serverConfig } from '../src/io/options.js';
 import { connect } from '../src/io/node.js';
 import { median, result, type BenchContext, type BenchGroup, type BenchResult } from './harness.js';
 import { benchPki, startServer, type Pki, type ProviderName, type Side } from './bulk-fixtures.js';
+import { x25519Set } from './handshake.js';
 
 /** A loopback connection that takes longer than this fails its row. */
 export const CONNECTION_TIMEOUT_MS = 10_000;
@@ -157,16 +157,6 @@ async function cpuMs(fn: () => Promise<void> | void): Promise<number> {
   await fn();
   const u = process.cpuUsage(t);
   return (u.user + u.system) / 1000;
-}
-
-/** The x25519 work a psk_dhe_ke handshake needs (two key generations, two agreements), with noble as the pure provider runs it. */
-function x25519Set(): void {
-  const a = x25519.utils.randomSecretKey();
-  const b = x25519.utils.randomSecretKey();
-  const A = x25519.getPublicKey(a);
-  const B = x25519.getPublicKey(b);
-  x25519.getSharedSecret(a, B);
-  x25519.getSharedSecret(b, A);
 }
 
 /**
