@@ -37,6 +37,33 @@ function then<T, U>(v: MaybePromise<T>, f: (t: T) => U | Promise<U>): MaybePromi
 }
 
 /**
+ * RFC 8446 §7.4 / draft-ietf-tls-ecdhe-mlkem §3: the hybrid secret is the
+ * concatenation; the two parts are copies of it, wiped once joined (the
+ * caller wipes the joined secret), so no copy outlives the handshake.
+ */
+function joinWiping(join: (ec: Uint8Array, k: Uint8Array) => Uint8Array, ecSecret: Uint8Array, kemSecret: Uint8Array): Uint8Array {
+  const joined = join(ecSecret, kemSecret);
+  wipe(ecSecret, kemSecret);
+  return joined;
+}
+
+/** Run the classical half; if it fails (an invalid point → illegal_parameter), the KEM secret is wiped first. */
+function settleWiping<T>(f: () => MaybePromise<T>, kemSecret: Uint8Array): MaybePromise<T> {
+  let r: MaybePromise<T>;
+  try {
+    r = f();
+  } catch (e) {
+    wipe(kemSecret);
+    throw e;
+  }
+  if (!isPromise(r)) return r;
+  return r.catch((e: unknown) => {
+    wipe(kemSecret);
+    throw e;
+  });
+}
+
+/**
  * The hybrid group `name` over `classical` (the provider's x25519, secp256r1
  * or secp384r1 group). Random bytes are drawn in a fixed order (ML-KEM first,
  * then the classical key), so an injected `random` gives the same handshake
@@ -57,7 +84,10 @@ export function hybridGroup(name: HybridGroupName, classical: KeyExchangeGroup):
     name: name as NamedGroupName,
     codepoint: GROUP_CODEPOINTS[name],
     generate(random?: RandomSource): MaybePromise<ClientKeyShare> {
-      const { publicKey: ek, secretKey: dk } = kem.keygen((random ?? secureRandomBytes)(MLKEM_SEED_LENGTH));
+      // FIPS 203 §3.3: the seed d || z determines the decapsulation key: wiped once used.
+      const seed = (random ?? secureRandomBytes)(MLKEM_SEED_LENGTH);
+      const { publicKey: ek, secretKey: dk } = kem.keygen(seed);
+      wipe(seed);
       let used = false;
       return then(classical.generate(random), (ec) => ({
         publicKey: join(ec.publicKey, ek),
@@ -75,7 +105,10 @@ export function hybridGroup(name: HybridGroupName, classical: KeyExchangeGroup):
           } finally {
             wipe(dk);
           }
-          return then(ec.complete(ecPart), (ecSecret) => join(ecSecret, kemSecret));
+          return then(
+            settleWiping(() => ec.complete(ecPart), kemSecret),
+            (ecSecret) => joinWiping(join, ecSecret, kemSecret),
+          );
         },
       }));
     },
@@ -83,10 +116,18 @@ export function hybridGroup(name: HybridGroupName, classical: KeyExchangeGroup):
       checkShareLength(name, clientShare, ecLen + ekLen);
       const [ecPart, ek] = split(clientShare, ekLen);
       // FIPS 203 §7.2 encapsulation key check (every coefficient < q): @noble's encapsulate throws → illegal_parameter.
-      const { cipherText, sharedSecret: kemSecret } = asIllegal(name, () => kem.encapsulate(ek, (random ?? secureRandomBytes)(MLKEM_MSG_LENGTH)));
-      return then(classical.respond(ecPart, random), (ec) => ({
+      // FIPS 203 §6.2: the message m determines the shared secret: wiped once used.
+      const m = (random ?? secureRandomBytes)(MLKEM_MSG_LENGTH);
+      let encapsulated: { cipherText: Uint8Array; sharedSecret: Uint8Array };
+      try {
+        encapsulated = asIllegal(name, () => kem.encapsulate(ek, m));
+      } finally {
+        wipe(m);
+      }
+      const { cipherText, sharedSecret: kemSecret } = encapsulated;
+      return then(settleWiping(() => classical.respond(ecPart, random), kemSecret), (ec) => ({
         publicKey: join(ec.publicKey, cipherText),
-        sharedSecret: join(ec.sharedSecret, kemSecret),
+        sharedSecret: joinWiping(join, ec.sharedSecret, kemSecret),
       }));
     },
   };
