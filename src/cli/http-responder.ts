@@ -4,6 +4,7 @@
  * connection is closed with close_notify.
  */
 import { X509Certificate } from 'node:crypto';
+import type { ClientCertificateResult } from '../connection/types.js';
 import type { TlsSocket } from '../io/node.js';
 
 const MAX_REQUEST_HEAD = 16 * 1024;
@@ -18,8 +19,20 @@ function certLine(der: Uint8Array | undefined): string {
   }
 }
 
+/** The outcome of a post-handshake certificate request, for the page. */
+export type PostHandshakeAuthOutcome =
+  | { kind: 'answered'; result: ClientCertificateResult }
+  | { kind: 'refused'; reason: string };
+
+function phaLine(o: PostHandshakeAuthOutcome): string {
+  if (o.kind === 'refused') return `not possible: ${o.reason}`;
+  const r = o.result;
+  if (r.peerCertificates.length === 0) return 'declined (the client sent no certificate)';
+  return r.peerVerified ? 'certificate received and verified' : `certificate received, NOT verified (${r.peerVerifyError ?? 'not checked'})`;
+}
+
 /** The page: what was negotiated, as text. */
-export function sessionPage(sock: TlsSocket, requestLine: string, keyUpdated: boolean): string {
+export function sessionPage(sock: TlsSocket, requestLine: string, keyUpdated: boolean, pha?: PostHandshakeAuthOutcome): string {
   const i = sock.info!;
   const lines = [
     'puretls: TLS 1.3 session',
@@ -39,6 +52,7 @@ export function sessionPage(sock: TlsSocket, requestLine: string, keyUpdated: bo
     `client verified:    ${i.peerCertificates.length ? (i.peerVerified ? 'yes' : `no (${i.peerVerifyError ?? 'not checked'})`) : '-'}`,
   ];
   if (keyUpdated) lines.push('key update:         sent KeyUpdate(update_requested) before this response');
+  if (pha) lines.push(`post-handshake auth: ${phaLine(pha)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -48,8 +62,34 @@ function respond(sock: TlsSocket, status: string, body: string): void {
   sock.end(); // close_notify after the response (the caller bounds how long we wait for the peer's)
 }
 
+export interface ResponderOptions {
+  /** Ask for a client certificate after the handshake (RFC 8446 §4.6.2) when this path is requested. */
+  phaPath?: string;
+}
+
+/**
+ * `--pha-path`: request a client certificate now (verified against --ca,
+ * reported rather than fatal), then answer 200 with a verified one, 403
+ * otherwise; the page says what happened.
+ */
+function authenticateThenRespond(sock: TlsSocket, requestLine: string, head: boolean): void {
+  const page = (o: PostHandshakeAuthOutcome) => (head ? '' : sessionPage(sock, requestLine, false, o));
+  const opts = { require: false, rejectUnauthorized: false };
+  try {
+    sock.connection.checkClientCertificateRequest(opts);
+  } catch (e) {
+    const reason = (e instanceof Error ? e.message : String(e)).replace(/^requestClientCertificate: /, '');
+    respond(sock, '403 Forbidden', page({ kind: 'refused', reason }));
+    return;
+  }
+  sock.connection.requestClientCertificate(opts).then(
+    (result) => respond(sock, result.peerCertificates.length > 0 && result.peerVerified ? '200 OK' : '403 Forbidden', page({ kind: 'answered', result })),
+    () => undefined, // the connection failed (the socket reports it) or the client closed its side
+  );
+}
+
 /** Serve one HTTP/1.x request, then close with close_notify. */
-export function httpResponder(sock: TlsSocket): void {
+export function httpResponder(sock: TlsSocket, opts: ResponderOptions = {}): void {
   let head = Buffer.alloc(0);
   const onData = (d: Buffer) => {
     head = Buffer.concat([head, d]);
@@ -68,6 +108,11 @@ export function httpResponder(sock: TlsSocket): void {
     const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(requestLine);
     if (!m) {
       respond(sock, '400 Bad Request', 'not an HTTP/1.x request\n');
+      return;
+    }
+    const path = m[2]!.split('?')[0];
+    if (opts.phaPath !== undefined && path === opts.phaPath) {
+      authenticateThenRespond(sock, requestLine, m[1] === 'HEAD');
       return;
     }
     let keyUpdated = false;

@@ -45,6 +45,7 @@ export const serveCommand: Command = {
     ...TLS_OPTIONS,
     { name: 'verify-client', help: 'require a client certificate that chains to --ca (mutual TLS)' },
     { name: 'request-client-cert', help: 'ask for a client certificate but accept the connection without one (shown on the page)' },
+    { name: 'pha-path', value: 'PATH', help: 'on a request for PATH, ask for a client certificate after the handshake (post-handshake auth, RFC 8446 §4.6.2; the client must offer it): 200 with a certificate that chains to --ca, else 403; the page says which' },
     ...SERVER_SESSION_OPTIONS,
     { name: 'echo', help: 'echo every byte back instead of answering HTTP' },
     { name: 'handshake-timeout', value: 'MS', help: 'drop a client whose handshake is not done after MS milliseconds', default: String(DEFAULT_HANDSHAKE_TIMEOUT_MS) },
@@ -55,6 +56,7 @@ export const serveCommand: Command = {
     'puretls serve                                   # dev CA in ~/.puretls/dev, https://localhost:8443/',
     'puretls serve --cert cert.pem --key key.pem --port 443 --host 0.0.0.0',
     'puretls serve --echo --verify-client --ca ca.pem --trace',
+    'puretls serve --ca ca.pem --pha-path /secure      # client certificate asked only for /secure',
     'puretls serve --tickets 1 --psk-identity client1 --psk 00112233445566778899aabbccddeeff',
     'puretls serve --early-data --max-early-data 4096     # 0-RTT: openssl s_client -sess_in S -early_data FILE',
   ],
@@ -114,6 +116,9 @@ async function runServeArgs(args: ParsedArgs): Promise<number> {
   if (args.flags.has('verify-client')) o.clientAuth = 'require';
   else if (args.flags.has('request-client-cert')) o.clientAuth = 'request';
   const echo = args.flags.has('echo');
+  const phaPath = args.values.get('pha-path');
+  if (phaPath !== undefined && !phaPath.startsWith('/')) throw new UsageError('--pha-path must be a path starting with /');
+  if (phaPath !== undefined && echo) throw new UsageError('--pha-path answers HTTP requests; it does not go with --echo');
   if (!echo && o.ALPNProtocols === undefined) o.ALPNProtocols = ['http/1.1'];
   const trace = args.flags.has('trace');
   delete o.onHandshakeMessage; // set per connection below, naming the client
@@ -152,7 +157,7 @@ async function runServeArgs(args: ParsedArgs): Promise<number> {
       log(`${name}: ${describeSession(sock)}`);
       guard.established(sock, raw);
       if (echo) sock.pipe(sock); // ends (close_notify) when the peer's close_notify arrives
-      else httpResponder(sock);
+      else httpResponder(sock, { phaPath });
     });
   };
   // A last line of defence: a bug triggered by one client must not stop the others.

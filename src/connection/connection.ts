@@ -278,6 +278,26 @@ export class Connection {
   }
 
   /**
+   * Throws (a TlsError with a `code`; the connection untouched) when
+   * requestClientCertificate(options) would be refused; see there.
+   */
+  checkClientCertificateRequest(options: ClientCertificateRequestOptions = {}): void {
+    const refuse = (code: string, message: string): TlsError => new TlsError('internal_error', `requestClientCertificate: ${message}`, { code });
+    if (this.role !== 'server') throw refuse('not_server', 'only a server asks for a client certificate (RFC 8446 §4.6.2)');
+    if (typeof options !== 'object' || options === null) throw refuse('bad_options', 'options must be an object');
+    for (const k of ['require', 'rejectUnauthorized'] as const) {
+      const v = options[k];
+      if (v !== undefined && typeof v !== 'boolean') throw refuse('bad_options', `${k} must be true or false, not ${JSON.stringify(v) ?? String(v)}`);
+    }
+    if (this._state !== 'connected' || this.sentCloseNotify || this.destroyed) throw refuse('not_connected', 'the connection is not established (or we closed it)');
+    if (this.receivedCloseNotify) throw refuse('peer_closed', 'the client closed its side: it can send no answer');
+    if (!this._info?.postHandshakeAuth) {
+      throw refuse('pha_not_offered', 'the client did not send the post_handshake_auth extension, so it must not be asked for a certificate after the handshake (RFC 8446 §4.2.6, §4.6.2)');
+    }
+    if (this.clientAuthWaiter) throw refuse('pha_in_progress', 'a certificate request is already outstanding (one at a time)');
+  }
+
+  /**
    * Server: ask the client for a certificate now that the handshake is done
    * (post-handshake authentication, RFC 8446 §4.6.2). Resolves with the
    * client's answer once its Finished verified; `info` then names the new
@@ -293,28 +313,23 @@ export class Connection {
    * (§4.6.2); other traffic goes on meanwhile.
    */
   requestClientCertificate(options: ClientCertificateRequestOptions = {}): Promise<ClientCertificateResult> {
-    const refuse = (code: string, message: string): Promise<never> =>
-      Promise.reject(new TlsError('internal_error', `requestClientCertificate: ${message}`, { code }));
-    if (this.role !== 'server') return refuse('not_server', 'only a server asks for a client certificate (RFC 8446 §4.6.2)');
-    if (typeof options !== 'object' || options === null) return refuse('bad_options', 'options must be an object');
-    for (const k of ['require', 'rejectUnauthorized'] as const) {
-      const v = options[k];
-      if (v !== undefined && typeof v !== 'boolean') return refuse('bad_options', `${k} must be true or false, not ${JSON.stringify(v) ?? String(v)}`);
+    try {
+      this.checkClientCertificateRequest(options);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    if (this._state !== 'connected' || this.sentCloseNotify || this.destroyed) return refuse('not_connected', 'the connection is not established (or we closed it)');
-    if (this.receivedCloseNotify) return refuse('peer_closed', 'the client closed its side: it can send no answer');
-    // A server's Connected holds a ServerPostHandshakeAuth exactly when the client offered
-    // post_handshake_auth (server/expect-client-flight.ts); a type, not a class reference,
-    // so that a client's bundle does not carry the server's half.
-    const pha = this.connected?.pha as ServerPostHandshakeAuth | undefined;
-    if (!pha) {
-      return refuse('pha_not_offered', 'the client did not send the post_handshake_auth extension, so it must not be asked for a certificate after the handshake (RFC 8446 §4.2.6, §4.6.2)');
-    }
-    if (this.clientAuthWaiter || pha.outstanding) return refuse('pha_in_progress', 'a certificate request is already outstanding (one at a time)');
     return new Promise<ClientCertificateResult>((resolve, reject) => {
       this.clientAuthWaiter = { resolve, reject };
+      // A task: the handshake's last message may still be settling (the Connected state
+      // takes over once it has been processed, which the queue waits for).
       this.schedule(() => {
-        if (this.outputClosed || !this.connected) return this.rejectClientAuth(new TlsError('internal_error', 'requestClientCertificate: the connection closed first', { code: 'not_connected' }));
+        // A server's Connected holds a ServerPostHandshakeAuth exactly when the client offered
+        // post_handshake_auth (server/expect-client-flight.ts); a type, not a class reference,
+        // so that a client's bundle does not carry the server's half.
+        const pha = this.connected?.pha as ServerPostHandshakeAuth | undefined;
+        if (this.outputClosed || !this.connected || !pha || pha.outstanding) {
+          return this.rejectClientAuth(new TlsError('internal_error', 'requestClientCertificate: the connection closed first', { code: 'not_connected' }));
+        }
         pha.send(this.connected, options);
         this.flushFlight();
       });

@@ -336,4 +336,6 @@ export interface SessionInfo {
   readonly earlyData?: 'accepted' | 'rejected';
   /** The handshake used a PSK: 'resumption' (a ticket) or 'external' (RFC 8446 §2.2); undefined for certificates only. */
   readonly psk?: 'resumption' | 'external';
+  /** The client sent post_handshake_auth (RFC 8446 §4.2.6): the server may ask it for a certificate after the handshake. */
+  readonly postHandshakeAuth: boolean;
 }

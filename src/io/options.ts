@@ -117,6 +117,14 @@ export interface ClientSecureOptions extends CommonSecureOptions {
   middleboxCompat?: boolean;
   /** GREASE values in the ClientHello (RFC 8701). Default true. */
   grease?: boolean;
+  /**
+   * Offer post-handshake client authentication (RFC 8446 §4.6.2): the server
+   * may ask for our certificate after the handshake. Default: true when
+   * `cert`/`key` or `selectClientCertificate` are given.
+   */
+  postHandshakeAuth?: boolean;
+  /** Pick the client certificate when the server asks (in or after the handshake); undefined falls back to `cert`/`key`. */
+  selectClientCertificate?: ClientConfig['selectClientCertificate'];
   /** A session to resume: the bytes of a 'session' event / `onSession` (Node's `session` Buffer). */
   session?: Uint8Array;
   /** Called with each session (ticket) the server sends: opaque bytes to pass back as `session`. */
@@ -367,6 +375,8 @@ export function clientConfig(o: ClientSecureOptions, defaultRoots?: readonly (st
   if (o.keyShareGroups !== undefined) c.keyShareGroups = o.keyShareGroups.map(parseGroup);
   if (o.middleboxCompat !== undefined) c.middleboxCompat = o.middleboxCompat;
   if (o.grease !== undefined) c.grease = o.grease;
+  if (o.postHandshakeAuth !== undefined) c.postHandshakeAuth = o.postHandshakeAuth;
+  if (o.selectClientCertificate !== undefined) c.selectClientCertificate = o.selectClientCertificate;
   if (o.session !== undefined && o.session !== null) c.session = o.session;
   if (o.onSession) c.onSession = o.onSession;
   if (o.earlyData !== undefined) c.earlyData = o.earlyData;

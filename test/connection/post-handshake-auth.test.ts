@@ -18,7 +18,8 @@ import { Transcript } from '../../src/handshake/transcript.js';
 import { decodeCertificate } from '../../src/x509/certificate.js';
 import { zlib } from '../../src/compression/index.js';
 import { MAX_CERTIFICATE_REQUESTS } from '../../src/connection/flood-guard.js';
-import { concatAll, connectPair, pump, type Endpoint } from './helpers.js';
+import { Connection } from '../../src/connection/connection.js';
+import { concatAll, connectPair, makeClient, pump, type Endpoint } from './helpers.js';
 import { pki, type Pki } from './fixtures.js';
 
 let P: Pki;
@@ -190,6 +191,21 @@ describe('post-handshake client authentication (RFC 8446 §4.6.2)', () => {
     expect(client.conn.state).toBe('connected');
   });
 
+  it('asked from onHandshakeDone, while the handshake\'s last message is still being processed: sent once it is', async () => {
+    let asked: Promise<unknown> | undefined;
+    const server = { sent: [], data: [], errors: [], info: undefined, peerClosed: false, delivered: 0 } as unknown as Endpoint;
+    server.conn = Connection.server(serverCfg(), {
+      onTransmit: (b) => server.sent.push(b.slice()),
+      onError: (e) => server.errors.push(e),
+      onHandshakeDone: () => { asked = server.conn.requestClientCertificate(); },
+    });
+    const client = makeClient(clientCfg());
+    client.conn.start();
+    await pump(client, server);
+    expect(asked).toBeDefined();
+    expect(await asked).toMatchObject({ peerVerified: true, peerCertificates: P.client.chain });
+  });
+
   it('one outstanding request at a time; bad options, a client and an unfinished connection are refused', async () => {
     const { client, server } = await connectPair(clientCfg(), serverCfg());
     const first = server.conn.requestClientCertificate();
@@ -251,8 +267,9 @@ describe('post-handshake authentication: what the client refuses', () => {
     // Play a server that asks anyway: give its connection a request machine.
     const t = new Transcript(pureProvider);
     t.setHash('SHA-256');
-    const connected = (server.conn as unknown as { connected: { pha: unknown } }).connected;
-    connected.pha = new ServerPostHandshakeAuth(t);
+    const internals = server.conn as unknown as { connected: { pha: unknown }; _info: object };
+    internals.connected.pha = new ServerPostHandshakeAuth(t);
+    internals._info = { ...internals._info, postHandshakeAuth: true };
     void server.conn.requestClientCertificate().catch(() => undefined);
     await pump(client, server);
     expect(client.errors[0]?.alert).toBe('unexpected_message');

@@ -92,6 +92,7 @@ export class ExpectFinished implements HandshakeState {
         peerVerifyError: ctx.peerVerifyError,
         peerVerifyCode: ctx.peerVerifyCode,
         helloRetry: ctx.hrr !== undefined,
+        postHandshakeAuth: c.postHandshakeAuth,
         resumed: ctx.resumed && !ctx.psk!.external,
         ...(ctx.resumed ? { psk: ctx.psk!.external ? ('external' as const) : ('resumption' as const) } : {}),
         ...(ctx.earlyData ? { earlyData: ctx.earlyData } : {}),

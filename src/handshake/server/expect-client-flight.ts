@@ -103,6 +103,7 @@ export class ExpectClientFinished implements HandshakeState {
         peerVerifyError: ctx.peerVerifyError,
         peerVerifyCode: ctx.peerVerifyCode,
         helloRetry: ctx.hrr !== undefined,
+        postHandshakeAuth: ctx.clientOfferedPostHandshakeAuth,
         resumed: ctx.psk !== undefined && !ctx.psk.external,
         ...(ctx.psk ? { psk: ctx.psk.external ? ('external' as const) : ('resumption' as const) } : {}),
         ...(ctx.earlyData ? { earlyData: ctx.earlyData } : {}),

@@ -14,7 +14,7 @@ import type * as net from 'node:net';
 import { Duplex } from 'node:stream';
 import '../full.js';
 import { Connection, RECEIVE_BACKLOG_PAUSE } from '../../connection/connection.js';
-import type { ClientConfig, ServerConfig, SessionInfo, SignatureSchemeName } from '../../connection/types.js';
+import type { ClientCertificateResult, ClientConfig, ServerConfig, SessionInfo, SignatureSchemeName } from '../../connection/types.js';
 import type { NamedGroupName } from '../../crypto/provider.js';
 import type { TlsError } from '../../errors.js';
 import { Linger } from '../linger.js';
@@ -118,6 +118,8 @@ export class TlsSocket extends Duplex {
   private lastSession: Uint8Array | undefined;
   /** Client with earlyData: bytes written before the handshake whose write callback did not wait for them (see writePieces). */
   private earlyWindow: number;
+  /** The configured rejectUnauthorized: renegotiate()'s default, as Node's. */
+  private readonly serverRejectUnauthorized: boolean;
   /** Application bytes delivered to / accepted from the application (net.Socket's bytesRead/bytesWritten). */
   private appBytesRead = 0;
   private appBytesWritten = 0;
@@ -173,6 +175,7 @@ export class TlsSocket extends Duplex {
         this.deliver(plain);
       },
       onHandshakeDone: (info: SessionInfo) => this.handshakeDone(info),
+      onClientCertificate: (_r: ClientCertificateResult, info: SessionInfo) => this.applyPeer(info),
       onPeerClose: () => this.peerClose(),
       onError: (err: TlsError) => this.fail(err),
     };
@@ -180,6 +183,7 @@ export class TlsSocket extends Duplex {
       ? Connection.client(cfg as ClientConfig, handlers)
       : Connection.server(cfg as ServerConfig, handlers);
     if (role === 'client') this.servername = (config as ClientConfig).servername ?? false;
+    this.serverRejectUnauthorized = config.rejectUnauthorized !== false;
 
     raw.on('data', (chunk: Buffer | string) => {
       if (typeof chunk === 'string') chunk = Buffer.from(chunk);
@@ -257,14 +261,62 @@ export class TlsSocket extends Duplex {
     this.secureConnecting = false;
     this.alpnProtocol = info.alpnProtocol ?? false;
     if (info.servername !== undefined) this.servername = info.servername;
+    this.applyPeer(info);
+    this.emit(this.isServer ? 'secure' : 'secureConnect');
+  }
+
+  /** The peer's authentication as Node reports it: after the handshake, and after a post-handshake certificate (RFC 8446 §4.6.2). */
+  private applyPeer(info: SessionInfo): void {
+    this.info = info;
     this.authorized = info.peerCertificates.length > 0 && info.peerVerified;
+    this.authorizationError = undefined;
     if (info.peerVerifyError !== undefined) {
       const message = info.peerVerifyError.slice((info.peerVerifyCode ?? '').length + 2);
       this.authorizationError = nodeAuthorizationError(info.peerVerifyCode, message, info.peerCertificates);
     } else if (!this.authorized && !this.isServer) {
       this.authorizationError = nodeAuthorizationError(undefined, undefined, info.peerCertificates);
     }
-    this.emit(this.isServer ? 'secure' : 'secureConnect');
+  }
+
+  /**
+   * Node's renegotiate(), which TLS 1.3 does not have, mapped onto
+   * post-handshake client authentication (RFC 8446 §4.6.2): on a server,
+   * `{ requestCert: true }` sends a CertificateRequest and `callback(null)`
+   * runs once the client's answer verified (getPeerCertificate(),
+   * `authorized` and `authorizationError` then reflect it); with
+   * `rejectUnauthorized` (default: the server's), a client that sends no
+   * certificate or one that does not verify is refused with the alert and
+   * `callback(err)`. Returns false, and calls `callback(err)` on the next
+   * tick, when it cannot: on a client, without requestCert, when the client
+   * did not send post_handshake_auth, or while a request is outstanding.
+   * No 'secure' event follows (no new handshake takes place).
+   */
+  renegotiate(options: { requestCert?: boolean; rejectUnauthorized?: boolean }, callback?: (err: Error | null) => void): boolean {
+    if (callback !== undefined && typeof callback !== 'function') throw new TypeError('renegotiate: callback must be a function');
+    if (this.destroyed) return false;
+    const refuse = (message: string, code: string, cause?: unknown): false => {
+      const e = new Error(`renegotiate: ${message}`, cause === undefined ? undefined : { cause }) as NodeJS.ErrnoException;
+      e.code = code;
+      if (callback) process.nextTick(callback, e);
+      return false;
+    };
+    if (typeof options !== 'object' || options === null) throw new TypeError('renegotiate: options must be an object');
+    for (const k of ['requestCert', 'rejectUnauthorized'] as const) {
+      if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new TypeError(`renegotiate: ${k} must be true or false`);
+    }
+    if (!this.isServer) return refuse('TLS 1.3 has no renegotiation, and only a server asks for a certificate after the handshake', 'ERR_TLS_RENEGOTIATE');
+    if (options.requestCert !== true) {
+      return refuse('TLS 1.3 has no renegotiation: only { requestCert: true } (post-handshake client authentication, RFC 8446 §4.6.2) is supported', 'ERR_TLS_RENEGOTIATE');
+    }
+    const rejectUnauthorized = options.rejectUnauthorized ?? this.serverRejectUnauthorized;
+    const opts = { require: rejectUnauthorized, rejectUnauthorized };
+    try {
+      this.connection.checkClientCertificateRequest(opts);
+    } catch (e) {
+      return refuse(e instanceof Error ? e.message : String(e), 'ERR_TLS_RENEGOTIATE', e);
+    }
+    this.connection.requestClientCertificate(opts).then(() => callback?.(null), (e: unknown) => callback?.(e instanceof Error ? e : new Error(String(e))));
+    return true;
   }
 
   private peerClose(): void {
