@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { BenchConfig, BenchResult, EchoConfig, EchoResult } from './page.js';
+import type { BenchConfig, BenchResult, EchoConfig, EchoResult, RawEchoConfig } from './page.js';
 
-export type { BenchConfig, BenchResult, EchoConfig, EchoResult };
+export type { BenchConfig, BenchResult, EchoConfig, EchoResult, RawEchoConfig };
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 /** The page's source: next to this file in the repository (this module may run from dist/). */
@@ -48,6 +48,8 @@ export interface BrowserPage {
   page: Page;
   echo(cfg: EchoConfig): Promise<EchoResult>;
   bench(cfg: BenchConfig): Promise<BenchResult>;
+  /** The transport alone (no TLS): MB/s echoed through the relay to a plain TCP echo server. */
+  rawEcho(cfg: RawEchoConfig): Promise<{ megabytesPerSecond: number }>;
   /** Console errors and page errors seen. */
   errors: string[];
   close(): Promise<void>;
@@ -86,12 +88,13 @@ export async function openBrowserPage(): Promise<BrowserPage> {
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`http://localhost:${port}/`);
   await page.waitForFunction(() => 'puretlsPage' in globalThis);
-  type Api = { echo(c: EchoConfig): Promise<EchoResult>; bench(c: BenchConfig): Promise<BenchResult> };
+  type Api = { echo(c: EchoConfig): Promise<EchoResult>; bench(c: BenchConfig): Promise<BenchResult>; rawEcho(c: RawEchoConfig): Promise<{ megabytesPerSecond: number }> };
   return {
     page,
     errors,
     echo: (cfg) => page.evaluate((c) => (globalThis as unknown as { puretlsPage: Api }).puretlsPage.echo(c), cfg),
     bench: (cfg) => page.evaluate((c) => (globalThis as unknown as { puretlsPage: Api }).puretlsPage.bench(c), cfg),
+    rawEcho: (cfg) => page.evaluate((c) => (globalThis as unknown as { puretlsPage: Api }).puretlsPage.rawEcho(c), cfg),
     async close() {
       await context.close();
       await new Promise<void>((r) => http.close(() => r()));

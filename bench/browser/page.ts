@@ -7,6 +7,10 @@
  *   returns what was negotiated, received and how it closed, or the error.
  * - `bench(cfg)`: full handshakes for `seconds` (each closed cleanly), then
  *   `bytes` echoed over one connection; returns handshakes/s and MB/s.
+ * - `rawEcho(cfg)`: the transport alone, no TLS: `bytes` sent through the
+ *   relay to a plain TCP echo server in `messageSize` WebSocket messages
+ *   (with the same bufferedAmount bound as connectWebSocket) and read back;
+ *   returns MB/s, the ceiling for `bench`'s bulk figure.
  */
 import { connectWebSocket } from 'puretls/web';
 import 'puretls/web/webcrypto'; // the page runs both providers; 'webcrypto' is opt-in in puretls/web
@@ -140,4 +144,36 @@ async function bench(cfg: BenchConfig): Promise<BenchResult> {
   };
 }
 
-(globalThis as { puretlsPage?: unknown }).puretlsPage = { echo, bench };
+export interface RawEchoConfig {
+  url: string;
+  bytes: number;
+  messageSize: number;
+}
+
+async function rawEcho(cfg: RawEchoConfig): Promise<{ megabytesPerSecond: number }> {
+  const ws = new WebSocket(cfg.url, ['binary']);
+  ws.binaryType = 'arraybuffer';
+  await new Promise<void>((resolve, reject) => {
+    ws.addEventListener('open', () => resolve());
+    ws.addEventListener('close', (e) => reject(new Error(`rawEcho: closed ${e.code} ${e.reason}`)));
+  });
+  let got = 0;
+  const done = new Promise<void>((resolve) => {
+    ws.addEventListener('message', (e) => {
+      got += (e.data as ArrayBuffer).byteLength;
+      if (got >= cfg.bytes) resolve();
+    });
+  });
+  const message = new Uint8Array(cfg.messageSize);
+  const t = performance.now();
+  for (let sent = 0; sent < cfg.bytes; sent += cfg.messageSize) {
+    ws.send(message);
+    while (ws.bufferedAmount > 1 << 20) await new Promise((r) => setTimeout(r, 5));
+  }
+  await done;
+  const seconds = (performance.now() - t) / 1000;
+  ws.close(1000);
+  return { megabytesPerSecond: cfg.bytes / 1e6 / seconds };
+}
+
+(globalThis as { puretlsPage?: unknown }).puretlsPage = { echo, bench, rawEcho };
