@@ -49,6 +49,10 @@ interface Key {
   /** ms since 1970 when it was replaced (Infinity while current). */
   retired: number;
   readonly imported: WeakMap<CryptoProvider, AeadKey>;
+  /** The same imported keys, to destroy when the key retires for good (a WeakMap cannot be walked). */
+  readonly importedKeys: AeadKey[];
+  /** Pruned: wiped, its imported keys destroyed. */
+  dead: boolean;
 }
 
 function checkKeys(k: Uint8Array): Uint8Array {
@@ -80,7 +84,7 @@ export class TicketKeys {
   }
 
   private static key(bytes: Uint8Array): Key {
-    return { bytes, name: bytes.subarray(0, NAME_LENGTH), since: undefined, retired: Infinity, imported: new WeakMap() };
+    return { bytes, name: bytes.subarray(0, NAME_LENGTH), since: undefined, retired: Infinity, imported: new WeakMap(), importedKeys: [], dead: false };
   }
 
   /**
@@ -126,10 +130,21 @@ export class TicketKeys {
     this.prune(nowMs);
   }
 
-  /** Forget (and wipe) replaced keys past their grace, and the oldest beyond MAX_RETIRED_KEYS. */
+  /**
+   * Forget replaced keys past their grace, and the oldest beyond
+   * MAX_RETIRED_KEYS: their bytes are wiped and the AEAD keys imported from
+   * them destroyed (the provider's copy, e.g. an expanded AES key schedule),
+   * so a retired key cannot open its tickets again (RFC 8446 §4.6.1 ticket
+   * lifetimes end; RFC 5077 §4 key rotation).
+   */
   private prune(nowMs: number): void {
     const keep = this.retired.filter((r, i) => i < MAX_RETIRED_KEYS && nowMs < r.retired + this.graceMs);
-    for (const r of this.retired) if (!keep.includes(r)) wipe(r.bytes);
+    for (const r of this.retired) {
+      if (keep.includes(r)) continue;
+      r.dead = true;
+      wipe(r.bytes);
+      for (const a of r.importedKeys.splice(0)) a.destroy?.();
+    }
     this.retired = keep;
   }
 
@@ -145,13 +160,19 @@ export class TicketKeys {
     return this.current;
   }
 
-  private async aeadKey(provider: CryptoProvider, k: Key): Promise<AeadKey> {
+  private async aeadKey(provider: CryptoProvider, k: Key): Promise<AeadKey | undefined> {
     let a = k.imported.get(provider);
     if (!a) {
       // A copy: a provider may keep or wipe what it is given.
       const r = provider.aead(this.cipher).importKey(k.bytes.slice(NAME_LENGTH));
       a = isPromise(r) ? await r : r;
+      if (k.dead) {
+        // Pruned while the import was under way (an asynchronous provider): unusable.
+        a.destroy?.();
+        return undefined;
+      }
       k.imported.set(provider, a);
+      k.importedKeys.push(a);
     }
     return a;
   }
@@ -162,6 +183,7 @@ export class TicketKeys {
     const nonce = random(NONCE_LENGTH);
     if (nonce.length !== NONCE_LENGTH) throw new TlsError('internal_error', 'random source returned the wrong length');
     const key = await this.aeadKey(provider, k);
+    if (!key) throw new TlsError('internal_error', 'ticket key retired while sealing');
     const sealed = await key.seal(nonce, k.name, plaintext);
     const out = new Uint8Array(NAME_LENGTH + NONCE_LENGTH + sealed.length);
     out.set(k.name, 0);
@@ -173,12 +195,15 @@ export class TicketKeys {
   /** Open a ticket: its plaintext, or undefined (unknown or retired key, too short, failed authentication). */
   async open(provider: CryptoProvider, nowMs: number, ticket: Uint8Array): Promise<Uint8Array | undefined> {
     if (ticket.length < NAME_LENGTH + NONCE_LENGTH + TAG_LENGTH) return undefined;
+    // Keys past their grace are destroyed now, not at the next rotation.
+    if (this.retired.length > 0) this.prune(nowMs);
     const name = ticket.subarray(0, NAME_LENGTH);
     let k: Key | undefined;
     if (this.current && bytesEqual(this.current.name, name)) k = this.current;
     else k = this.retired.find((r) => bytesEqual(r.name, name) && nowMs < r.retired + this.graceMs);
     if (!k) return undefined;
     const key = await this.aeadKey(provider, k);
+    if (!key || k.dead) return undefined; // pruned meanwhile: its tickets are no longer accepted
     const pt = await key.open(ticket.subarray(NAME_LENGTH, NAME_LENGTH + NONCE_LENGTH), name, ticket.subarray(NAME_LENGTH + NONCE_LENGTH));
     return pt ?? undefined;
   }
