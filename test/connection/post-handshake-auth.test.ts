@@ -126,6 +126,36 @@ describe('post-handshake client authentication (RFC 8446 §4.6.2)', () => {
     for (const c of contexts) expect(c.length).toBeGreaterThan(0);
   });
 
+  it('two requests outstanding at once are answered in the order received, each echoing its own context (§4.6.2)', async () => {
+    const answered: string[] = [];
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    const { client, server } = await connectPair(
+      clientCfg({
+        __mutateHandshake: afterHandshake(HandshakeType.certificate, (raw) => {
+          answered.push(hex((decodeHandshake(raw) as { context: Uint8Array }).context));
+          return raw;
+        }),
+      } as ClientConfig),
+      serverCfg({
+        // A server that sends a second request (its context the first's with the last byte flipped) right behind the first.
+        __mutateHandshake: afterHandshake(HandshakeType.certificate_request, (raw) => {
+          const m = decodeHandshake(raw) as Extract<ReturnType<typeof decodeHandshake>, { type: 'certificate_request' }>;
+          const second = m.context.slice();
+          second[second.length - 1]! ^= 0xff;
+          return [raw, encodeHandshake({ ...m, context: second })];
+        }),
+      } as ServerConfig),
+    );
+    const { result } = await ask(client, server);
+    expect(answered).toHaveLength(2);
+    expect(answered[0]!.slice(0, -2)).toBe(answered[1]!.slice(0, -2));
+    expect(answered[0]).not.toBe(answered[1]);
+    // Our server keeps one request outstanding: the first answer verifies, the second is unexpected.
+    expect(result!.peerVerified).toBe(true);
+    expect(server.errors[0]?.alert).toBe('unexpected_message');
+    expect(client.errors[0]?.alert).toBe('unexpected_message');
+  });
+
   it('selectClientCertificate is asked (postHandshake: true, the server\'s schemes and CAs) and its certificate is sent', async () => {
     const asked: unknown[] = [];
     const { client, server } = await connectPair(
