@@ -73,22 +73,8 @@ export function extensionTypeName(code: number): string {
 export const TLS12 = 0x0303;
 export const TLS13 = 0x0304;
 
-/** NamedGroup codepoints, RFC 8446 §4.2.7 and draft-ietf-tls-ecdhe-mlkem (SecP256r1MLKEM768 = 0x11EB, X25519MLKEM768 = 0x11EC, SecP384r1MLKEM1024 = 0x11ED). */
-export const NamedGroupCode = {
-  secp256r1: 0x0017,
-  secp384r1: 0x0018,
-  x25519: 0x001d,
-  X25519MLKEM768: 0x11ec,
-  SecP256r1MLKEM768: 0x11eb,
-  SecP384r1MLKEM1024: 0x11ed,
-  secp521r1: 0x0019,
-  x448: 0x001e,
-  ffdhe2048: 0x0100,
-  ffdhe3072: 0x0101,
-  ffdhe4096: 0x0102,
-  ffdhe6144: 0x0103,
-  ffdhe8192: 0x0104,
-} as const;
+/** NamedGroup codepoints, RFC 8446 §4.2.7 (one table, kept with the group rules in crypto). */
+export { GROUP_CODEPOINTS as NamedGroupCode } from '../../crypto/group-rules.js';
 
 /** PskKeyExchangeMode, RFC 8446 §4.2.9. */
 export const PskKeyExchangeMode = { psk_ke: 0, psk_dhe_ke: 1 } as const;
