@@ -11,7 +11,7 @@ import type { ClientConfig, ServerConfig } from '../../src/connection/types.js';
 import { TicketKeys } from '../../src/handshake/resumption/ticket-keys.js';
 import { InMemoryTicketStore } from '../../src/handshake/resumption/ticket-store.js';
 import { availableProviders } from '../record/providers.js';
-import { concatAll, makeClient, makeServer, pump, type Endpoint } from './helpers.js';
+import { concatAll, makeClient, makeServer, pump, type Endpoint, settle } from './helpers.js';
 import { pki, type Pki } from './fixtures.js';
 
 let P: Pki;
@@ -21,15 +21,6 @@ const providers = await availableProviders();
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array[]): string => new TextDecoder().decode(concatAll(b));
 
-async function settle(a: Endpoint, b: Endpoint): Promise<void> {
-  let idle = 0;
-  for (let i = 0; i < 200 && idle < 3; i++) {
-    const before = a.sent.length + b.sent.length;
-    await pump(a, b);
-    await new Promise((r) => setTimeout(r, 2));
-    idle = a.sent.length + b.sent.length === before && a.delivered === a.sent.length && b.delivered === b.sent.length ? idle + 1 : 0;
-  }
-}
 
 interface EarlyServer extends Endpoint { early: Uint8Array[] }
 

@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import type { ClientConfig, ServerConfig } from '../../src/connection/types.js';
 import { availableProviders } from '../record/providers.js';
-import { makeClient, makeServer, pump, type Endpoint } from './helpers.js';
+import { makeClient, makeServer, pump, type Endpoint, settle } from './helpers.js';
 import { pki, type Pki } from './fixtures.js';
 
 let P: Pki;
@@ -15,15 +15,6 @@ const providers = await availableProviders();
 const key = new Uint8Array(32).map((_, i) => i + 1);
 const psk = { identity: 'client1', key };
 
-async function settle(a: Endpoint, b: Endpoint): Promise<void> {
-  let idle = 0;
-  for (let i = 0; i < 200 && idle < 3; i++) {
-    const before = a.sent.length + b.sent.length;
-    await pump(a, b);
-    await new Promise((r) => setTimeout(r, 2));
-    idle = a.sent.length + b.sent.length === before && a.delivered === a.sent.length && b.delivered === b.sent.length ? idle + 1 : 0;
-  }
-}
 
 async function run(c: ClientConfig, s: ServerConfig): Promise<{ client: Endpoint; server: Endpoint; messages: string[] }> {
   const messages: string[] = [];

@@ -91,3 +91,14 @@ export function rfc8448ServerCert(): CertifiedKey {
 
 /** A verifier that accepts anything (tests that are not about certificates). */
 export const acceptAll = (): { ok: true } => ({ ok: true });
+
+/** pump(), also for asynchronous AEADs (WebCrypto), whose records reach onTransmit after drained(): until nothing moved three times in a row. */
+export async function settle(a: Endpoint, b: Endpoint): Promise<void> {
+  let idle = 0;
+  for (let i = 0; i < 200 && idle < 3; i++) {
+    const before = a.sent.length + b.sent.length;
+    await pump(a, b);
+    await new Promise((r) => setTimeout(r, 2));
+    idle = a.sent.length + b.sent.length === before && a.delivered === a.sent.length && b.delivered === b.sent.length ? idle + 1 : 0;
+  }
+}

@@ -13,7 +13,7 @@ import { decodeClientSession, encodeClientSession } from '../../src/handshake/re
 import { TicketKeys } from '../../src/handshake/resumption/ticket-keys.js';
 import { InMemoryTicketStore } from '../../src/handshake/resumption/ticket-store.js';
 import { availableProviders } from '../record/providers.js';
-import { makeClient, makeServer, pump, type Endpoint } from './helpers.js';
+import { makeClient, makeServer, pump, type Endpoint, settle } from './helpers.js';
 import { pki, type Pki } from './fixtures.js';
 
 let P: Pki;
@@ -21,16 +21,6 @@ beforeAll(async () => { P = await pki(); });
 
 const providers = await availableProviders();
 
-/** pump(), also for asynchronous AEADs (WebCrypto), whose records reach onTransmit after drained(). */
-async function settle(a: Endpoint, b: Endpoint): Promise<void> {
-  let idle = 0;
-  for (let i = 0; i < 200 && idle < 3; i++) {
-    const before = a.sent.length + b.sent.length;
-    await pump(a, b);
-    await new Promise((r) => setTimeout(r, 2));
-    idle = a.sent.length + b.sent.length === before && a.delivered === a.sent.length && b.delivered === b.sent.length ? idle + 1 : 0;
-  }
-}
 
 interface Run { client: Endpoint; server: Endpoint; sessions: Uint8Array[]; messages: string[] }
 
