@@ -245,7 +245,10 @@ export class ExpectClientHello implements HandshakeState {
     if (earlyTraffic) {
       await ctx.io.setReadKey(suite, earlyTraffic);
       wipe(earlyTraffic);
-      ctx.io.beginEarlyData(c.maxEarlyData);
+      // §4.2.10: max_early_data_size is what the ticket told the client ("when using this
+      // ticket"); a server now allowing more (shared ticket keys, setSecureContext) still
+      // holds the client to it, and one allowing less to its own limit.
+      ctx.io.beginEarlyData(Math.min(c.maxEarlyData, psk!.state.maxEarlyData));
     } else {
       await ctx.io.setReadKey(suite, cs.secret);
       // §4.2.10: rejected 0-RTT data is skipped (trial decryption under the handshake key).
