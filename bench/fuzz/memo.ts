@@ -119,6 +119,8 @@ function keyId(k: PublicKey | PrivateKey): string {
   switch (k.type) {
     case 'ec': return `ec:${k.curve}:${toHex(k.point)}`;
     case 'ed25519': return `ed:${toHex(k.key)}`;
+    case 'ed448': return `ed448:${toHex(k.key)}`;
+    case 'mldsa': return `mldsa${k.level}:${toHex(k.key)}`;
     case 'rsa': return `rsa:${k.n.toString(16)}:${k.e.toString(16)}:${'pssOnly' in k && k.pssOnly ? 1 : 0}`;
   }
 }

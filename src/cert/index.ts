@@ -15,5 +15,6 @@ export {
   importSigningKey,
   extensionValue,
   keyIdentifier,
+  KEY_TYPES,
 } from '../x509/issue.js';
 export type { KeyType, IssuedCertificate, CaOptions, IssueOptions, CertificateSpec, ExtensionSpec, SigningKey, NameSpec, SanEntry } from '../x509/issue.js';

@@ -12,12 +12,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFile
 import { join, resolve } from 'node:path';
 import { assertKeyMatchesCertificate, decodeCertificate, parseCertificate, parsePrivateKey, pemDecode } from '../x509/index.js';
 import { KeyUsageBit, hasKeyUsage } from '../x509/certificate.js';
-import { createCertificateAuthority, issueCertificate, type IssuedCertificate, type KeyType } from '../cert/index.js';
+import { createCertificateAuthority, issueCertificate, KEY_TYPES, type IssuedCertificate, type KeyType } from '../cert/index.js';
 import { intOption, list, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 import type { Command } from './command.js';
 import { nameProblem } from './names.js';
-
-const KEY_TYPES: readonly KeyType[] = ['ecdsa-p256', 'ecdsa-p384', 'ed25519', 'rsa2048'];
 
 /** A failure that is not a usage error (exit 1): the files on disk are not what the command needs. */
 export class CertError extends Error {

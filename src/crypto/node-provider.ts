@@ -25,6 +25,7 @@ import { keyFitsAlgorithm, pureSign, pureVerify } from './pure/signatures.js';
 import { rsaPublicKeyAcceptable } from './pure/rsa.js';
 import { bitLength, os2ip } from './pure/bigint.js';
 import { EC_CURVES, ecdsaDerToRaw } from './ecdsa-der.js';
+import { ED448_KEY_LENGTH, ED448_SIGNATURE_LENGTH } from './pure/ed448.js';
 import {
   GROUP_CODEPOINTS, EC_GROUP_CURVE, X25519_LENGTH,
   checkShareLength, checkUncompressedPoint, checkX25519Output, ecScalarFromRandom, illegalShare,
@@ -339,7 +340,7 @@ const PUBLIC_CACHE_SIZE = 64;
 function publicKeyId(key: PublicKey): string {
   if (key.type === 'rsa') return `rsa:${key.e.toString(16)}:${key.n.toString(16)}`;
   if (key.type === 'ec') return `ec:${key.curve}:${Buffer.from(key.point.buffer, key.point.byteOffset, key.point.length).toString('base64')}`;
-  return `ed25519:${Buffer.from(key.key.buffer, key.key.byteOffset, key.key.length).toString('base64')}`;
+  return `${key.type === 'mldsa' ? `mldsa${key.level}` : key.type}:${Buffer.from(key.key.buffer, key.key.byteOffset, key.key.length).toString('base64')}`;
 }
 
 function keyObject(key: PublicKey | PrivateKey, isPrivate: boolean): KeyObject | undefined {
@@ -373,9 +374,11 @@ function importKeyObject(key: PublicKey | PrivateKey, isPrivate: boolean): KeyOb
     if (key.point.length !== 1 + 2 * size || key.point[0] !== 0x04) return undefined; // compressed: pure
     jwk = { kty: 'EC', crv: key.curve, x: b64u(key.point.subarray(1, 1 + size)), y: b64u(key.point.subarray(1 + size)) };
     if (isPrivate && 'd' in key) jwk.d = b64u(key.d);
-  } else {
-    jwk = { kty: 'OKP', crv: 'Ed25519', x: b64u(key.key) };
+  } else if (key.type === 'ed25519' || key.type === 'ed448') {
+    jwk = { kty: 'OKP', crv: key.type === 'ed25519' ? 'Ed25519' : 'Ed448', x: b64u(key.key) };
     if (isPrivate && 'seed' in key) jwk.d = b64u(key.seed);
+  } else {
+    return undefined; // ML-DSA: not in node:crypto on Node 20 (OpenSSL 3.5 has it); the pure provider signs and verifies
   }
   return isPrivate ? createPrivateKey({ key: jwk, format: 'jwk' }) : createPublicKey({ key: jwk, format: 'jwk' });
 }
@@ -386,7 +389,8 @@ type NodeSigParams = { hash: string | null; options: { padding?: number; saltLen
 function nodeParams(alg: SignatureAlgorithm): NodeSigParams | undefined {
   switch (alg.kind) {
     case 'ecdsa': return { hash: nodeHashName(alg.hash), options: { dsaEncoding: 'der' } };
-    case 'ed25519': return { hash: null, options: {} };
+    case 'ed25519':
+    case 'ed448': return { hash: null, options: {} };
     case 'rsa-pss':
       if (alg.mgfHash && alg.mgfHash !== alg.hash) return undefined;
       return { hash: nodeHashName(alg.hash), options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength } };
@@ -401,6 +405,7 @@ function verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, si
     // The shared syntactic checks first (strict DER, RSA bounds, k-byte signature < n).
     if (key.type === 'ec' && !ecdsaDerToRaw(signature, key.curve)) return false;
     if (key.type === 'ed25519' && (key.key.length !== 32 || signature.length !== 64)) return false;
+    if (key.type === 'ed448' && (key.key.length !== ED448_KEY_LENGTH || signature.length !== ED448_SIGNATURE_LENGTH)) return false;
     if (key.type === 'rsa') {
       if (!rsaPublicKeyAcceptable(key)) return false;
       if (signature.length !== Math.ceil(bitLength(key.n) / 8) || os2ip(signature) >= key.n) return false;

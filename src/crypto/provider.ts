@@ -107,7 +107,12 @@ export interface ClientKeyShare {
 export type PublicKey =
   | { readonly type: 'rsa'; readonly n: bigint; readonly e: bigint; /** id-RSASSA-PSS key: only PSS may be used */ readonly pssOnly?: boolean; readonly spki?: Uint8Array }
   | { readonly type: 'ec'; readonly curve: 'P-256' | 'P-384' | 'P-521'; /** uncompressed or compressed SEC1 point */ readonly point: Uint8Array; readonly spki?: Uint8Array }
-  | { readonly type: 'ed25519'; readonly key: Uint8Array; readonly spki?: Uint8Array };
+  | { readonly type: 'ed25519'; readonly key: Uint8Array; readonly spki?: Uint8Array }
+  | { readonly type: 'ed448'; /** 57 octets, RFC 8032 §5.2.5 */ readonly key: Uint8Array; readonly spki?: Uint8Array }
+  | { readonly type: 'mldsa'; readonly level: MlDsaLevel; /** the raw FIPS 204 public key (RFC 9881 §4) */ readonly key: Uint8Array; readonly spki?: Uint8Array };
+
+/** ML-DSA parameter sets (FIPS 204 Table 1): ML-DSA-44, ML-DSA-65, ML-DSA-87. */
+export type MlDsaLevel = 44 | 65 | 87;
 
 /** Private keys as decoded from PKCS#8 / SEC1 / PKCS#1. */
 export type PrivateKey =
@@ -118,7 +123,14 @@ export type PrivateKey =
       readonly pssOnly?: boolean;
     }
   | { readonly type: 'ec'; readonly curve: 'P-256' | 'P-384' | 'P-521'; readonly d: Uint8Array; readonly point: Uint8Array }
-  | { readonly type: 'ed25519'; readonly seed: Uint8Array; readonly key: Uint8Array };
+  | { readonly type: 'ed25519'; readonly seed: Uint8Array; readonly key: Uint8Array }
+  | { readonly type: 'ed448'; /** 57-octet private key (RFC 8032 §5.2.5) */ readonly seed: Uint8Array; readonly key: Uint8Array }
+  | {
+      readonly type: 'mldsa'; readonly level: MlDsaLevel;
+      /** the 32-octet seed ξ when known (RFC 9881 §6: the recommended private key form) */ readonly seed?: Uint8Array;
+      /** the expanded FIPS 204 secret key */ readonly secretKey: Uint8Array;
+      readonly key: Uint8Array;
+    };
 
 /**
  * A signature algorithm, independent of TLS scheme naming so that X.509
@@ -130,7 +142,10 @@ export type SignatureAlgorithm =
   | { readonly kind: 'ecdsa'; readonly hash: HashAlgorithm }
   | { readonly kind: 'rsa-pss'; readonly hash: HashAlgorithm; readonly saltLength: number; readonly mgfHash?: HashAlgorithm }
   | { readonly kind: 'rsa-pkcs1'; readonly hash: HashAlgorithm }
-  | { readonly kind: 'ed25519' };
+  | { readonly kind: 'ed25519' }
+  | { readonly kind: 'ed448' }
+  /** Pure ML-DSA (FIPS 204 Algorithm 2/3) with an empty context string. */
+  | { readonly kind: 'mldsa'; readonly level: MlDsaLevel };
 
 export interface CryptoProvider {
   readonly name: string;

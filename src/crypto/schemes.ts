@@ -7,6 +7,9 @@
  * - ecdsa_secpXXXrY_shaZ fix both the curve and the hash.
  * - rsa_pkcs1_* are valid only in certificate signatures, never in a TLS 1.3
  *   CertificateVerify (RFC 8446 §4.4.3).
+ * - mldsa44/65/87 (draft-ietf-tls-mldsa §2, IANA-registered 0x0904–0x0906):
+ *   pure ML-DSA with an empty context; TLS 1.3 only. Never in our default
+ *   offer (src/handshake/common/schemes.ts): a user opts in.
  * The shape matches src/handshake/common/schemes.ts `SchemeInfo`.
  */
 import type { HashAlgorithm, PrivateKey, PublicKey, SignatureAlgorithm } from './provider.js';
@@ -16,11 +19,16 @@ export type SignatureSchemeName =
   | 'ecdsa_secp256r1_sha256' | 'ecdsa_secp384r1_sha384' | 'ecdsa_secp521r1_sha512'
   | 'rsa_pss_rsae_sha256' | 'rsa_pss_rsae_sha384' | 'rsa_pss_rsae_sha512'
   | 'rsa_pss_pss_sha256' | 'rsa_pss_pss_sha384' | 'rsa_pss_pss_sha512'
-  | 'ed25519'
+  | 'ed25519' | 'ed448'
+  | 'mldsa44' | 'mldsa65' | 'mldsa87'
   | 'rsa_pkcs1_sha256' | 'rsa_pkcs1_sha384' | 'rsa_pkcs1_sha512';
 
-/** The key a scheme needs: rsaEncryption, id-RSASSA-PSS, either RSA (PKCS#1 v1.5 certificate signatures: rsaEncryption only), a curve, Ed25519. */
-export type SchemeKey = 'rsa' | 'rsa-pss' | 'rsa-any' | 'P-256' | 'P-384' | 'P-521' | 'ed25519';
+/**
+ * The key a scheme needs: rsaEncryption, id-RSASSA-PSS, either RSA (PKCS#1
+ * v1.5 certificate signatures: rsaEncryption only), a curve, Ed25519, Ed448,
+ * or an ML-DSA key of that parameter set.
+ */
+export type SchemeKey = 'rsa' | 'rsa-pss' | 'rsa-any' | 'P-256' | 'P-384' | 'P-521' | 'ed25519' | 'ed448' | 'mldsa44' | 'mldsa65' | 'mldsa87';
 
 export interface SignatureScheme {
   readonly code: number;
@@ -41,12 +49,16 @@ export const SIGNATURE_SCHEMES: readonly SignatureScheme[] = Object.freeze([
   { code: 0x0503, name: 'ecdsa_secp384r1_sha384', algorithm: { kind: 'ecdsa', hash: 'SHA-384' }, tls13: true, key: 'P-384' },
   { code: 0x0603, name: 'ecdsa_secp521r1_sha512', algorithm: { kind: 'ecdsa', hash: 'SHA-512' }, tls13: true, key: 'P-521' },
   { code: 0x0807, name: 'ed25519', algorithm: { kind: 'ed25519' }, tls13: true, key: 'ed25519' },
+  { code: 0x0808, name: 'ed448', algorithm: { kind: 'ed448' }, tls13: true, key: 'ed448' },
   { code: 0x0804, name: 'rsa_pss_rsae_sha256', algorithm: pss('SHA-256'), tls13: true, key: 'rsa' },
   { code: 0x0805, name: 'rsa_pss_rsae_sha384', algorithm: pss('SHA-384'), tls13: true, key: 'rsa' },
   { code: 0x0806, name: 'rsa_pss_rsae_sha512', algorithm: pss('SHA-512'), tls13: true, key: 'rsa' },
   { code: 0x0809, name: 'rsa_pss_pss_sha256', algorithm: pss('SHA-256'), tls13: true, key: 'rsa-pss' },
   { code: 0x080a, name: 'rsa_pss_pss_sha384', algorithm: pss('SHA-384'), tls13: true, key: 'rsa-pss' },
   { code: 0x080b, name: 'rsa_pss_pss_sha512', algorithm: pss('SHA-512'), tls13: true, key: 'rsa-pss' },
+  { code: 0x0904, name: 'mldsa44', algorithm: { kind: 'mldsa', level: 44 }, tls13: true, key: 'mldsa44' },
+  { code: 0x0905, name: 'mldsa65', algorithm: { kind: 'mldsa', level: 65 }, tls13: true, key: 'mldsa65' },
+  { code: 0x0906, name: 'mldsa87', algorithm: { kind: 'mldsa', level: 87 }, tls13: true, key: 'mldsa87' },
   { code: 0x0401, name: 'rsa_pkcs1_sha256', algorithm: { kind: 'rsa-pkcs1', hash: 'SHA-256' }, tls13: false, key: 'rsa-any' },
   { code: 0x0501, name: 'rsa_pkcs1_sha384', algorithm: { kind: 'rsa-pkcs1', hash: 'SHA-384' }, tls13: false, key: 'rsa-any' },
   { code: 0x0601, name: 'rsa_pkcs1_sha512', algorithm: { kind: 'rsa-pkcs1', hash: 'SHA-512' }, tls13: false, key: 'rsa-any' },
@@ -92,6 +104,10 @@ export function keyMatchesScheme(key: PublicKey | PrivateKey, scheme: SignatureS
       return scheme.key === key.curve;
     case 'ed25519':
       return scheme.key === 'ed25519';
+    case 'ed448':
+      return scheme.key === 'ed448';
+    case 'mldsa':
+      return scheme.key === `mldsa${key.level}`;
     default:
       return false;
   }

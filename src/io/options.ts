@@ -284,7 +284,7 @@ const SCHEMES: readonly SignatureSchemeName[] = [
   'ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ecdsa_secp521r1_sha512',
   'rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha512',
   'rsa_pss_pss_sha256', 'rsa_pss_pss_sha384', 'rsa_pss_pss_sha512',
-  'ed25519', 'rsa_pkcs1_sha256', 'rsa_pkcs1_sha384', 'rsa_pkcs1_sha512',
+  'ed25519', 'ed448', 'mldsa44', 'mldsa65', 'mldsa87', 'rsa_pkcs1_sha256', 'rsa_pkcs1_sha384', 'rsa_pkcs1_sha512',
 ];
 
 function schemesOf(o: CommonSecureOptions): SignatureSchemeName[] | undefined {

@@ -3,7 +3,9 @@
  * issues (`puretls cert`), and a general builder the tests use to make chains
  * for every validation rule. Structures are built with pkijs/asn1js; keys and
  * signatures come from WebCrypto (`globalThis.crypto`, present in Node 20,
- * Deno, Bun, browsers and Workers). Keys are exported as PKCS#8.
+ * Deno, Bun, browsers and Workers), except Ed448 and ML-DSA, which WebCrypto
+ * lacks: those use the pure implementations (src/x509/pure-signing-key.ts).
+ * Keys are exported as PKCS#8.
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -16,8 +18,17 @@ import { parseIpAddress } from './hostname.js';
 import { parsePrivateKey } from './keys.js';
 import { OID } from './oids.js';
 import { pemDecode, pemEncode } from './pem.js';
+import { generatePureKey, pureKeyOid, pureSignTbs, pureSigningParts, type PureKeyType, type PureSigningParts } from './pure-signing-key.js';
 
-export type KeyType = 'ecdsa-p256' | 'ecdsa-p384' | 'ed25519' | 'rsa2048';
+/**
+ * Key types for issuing. Ed448 and ML-DSA keys are made and used with the
+ * pure implementations (WebCrypto has neither); ML-DSA certificates are for
+ * peers that opt in to the mldsa* signature schemes.
+ */
+export type KeyType = 'ecdsa-p256' | 'ecdsa-p384' | 'ecdsa-p521' | 'ed25519' | 'ed448' | 'rsa2048' | 'mldsa44' | 'mldsa65' | 'mldsa87';
+
+/** Every KeyType, for option parsing (`puretls cert --key`). */
+export const KEY_TYPES: readonly KeyType[] = ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519', 'ed448', 'rsa2048', 'mldsa44', 'mldsa65', 'mldsa87'];
 
 export interface IssuedCertificate {
   certPem: string;
@@ -39,21 +50,31 @@ function ab(b: Uint8Array): ArrayBuffer {
 // ---------------------------------------------------------------------------
 // Keys
 
-export interface SigningKey {
-  readonly type: KeyType | 'ecdsa-p521' | 'rsa';
-  readonly privateKey: CryptoKey;
-  /** SubjectPublicKeyInfo DER. */
-  readonly spki: Uint8Array;
-  /** PKCS#8 DER. */
-  readonly pkcs8: Uint8Array;
-}
+/** A key that signs certificates: a WebCrypto key, or (Ed448, ML-DSA) a key for the pure implementation. */
+export type SigningKey =
+  | {
+      readonly type: Exclude<KeyType, PureKeyType> | 'rsa';
+      readonly privateKey: CryptoKey;
+      /** SubjectPublicKeyInfo DER. */
+      readonly spki: Uint8Array;
+      /** PKCS#8 DER. */
+      readonly pkcs8: Uint8Array;
+    }
+  | {
+      readonly type: PureKeyType;
+      readonly key: PureSigningParts['key'];
+      readonly spki: Uint8Array;
+      readonly pkcs8: Uint8Array;
+    };
 
-function genParams(type: KeyType): RsaHashedKeyGenParams | EcKeyGenParams | Algorithm {
+function genParams(type: Exclude<KeyType, PureKeyType>): RsaHashedKeyGenParams | EcKeyGenParams | Algorithm {
   switch (type) {
     case 'ecdsa-p256':
       return { name: 'ECDSA', namedCurve: 'P-256' };
     case 'ecdsa-p384':
       return { name: 'ECDSA', namedCurve: 'P-384' };
+    case 'ecdsa-p521':
+      return { name: 'ECDSA', namedCurve: 'P-521' };
     case 'ed25519':
       return { name: 'Ed25519' };
     case 'rsa2048':
@@ -61,7 +82,16 @@ function genParams(type: KeyType): RsaHashedKeyGenParams | EcKeyGenParams | Algo
   }
 }
 
+function isPureType(type: string): type is PureKeyType {
+  return type === 'ed448' || type === 'mldsa44' || type === 'mldsa65' || type === 'mldsa87';
+}
+
 export async function generateKey(type: KeyType = 'ecdsa-p256'): Promise<SigningKey> {
+  if (!KEY_TYPES.includes(type)) throw new Error(`unknown key type ${JSON.stringify(type)} (one of ${KEY_TYPES.join(', ')})`);
+  if (isPureType(type)) {
+    const { key, spki, pkcs8 } = generatePureKey(type);
+    return { type, key, spki, pkcs8 };
+  }
   const s = subtle();
   const pair = (await s.generateKey(genParams(type) as EcKeyGenParams, true, ['sign', 'verify'])) as CryptoKeyPair;
   const spki = new Uint8Array(await s.exportKey('spki', pair.publicKey));
@@ -76,6 +106,10 @@ export async function importSigningKey(pemOrDer: string | Uint8Array): Promise<S
   if (typeof pemOrDer === 'string' && pemDecode(pemOrDer, 'PRIVATE KEY').length) pkcs8 = pemDecode(pemOrDer, 'PRIVATE KEY')[0]!;
   else if (typeof pemOrDer !== 'string') pkcs8 = pemOrDer;
   else throw new Error('signing keys must be PKCS#8 ("PRIVATE KEY")');
+  if (k.type === 'ed448' || k.type === 'mldsa') {
+    const { spki } = pureSigningParts(k, pkcs8);
+    return { type: k.type === 'ed448' ? 'ed448' : `mldsa${k.level}`, key: k, spki, pkcs8 };
+  }
   const s = subtle();
   let alg: Algorithm | EcKeyImportParams | RsaHashedImportParams;
   let type: SigningKey['type'];
@@ -107,6 +141,10 @@ export async function importSigningKey(pemOrDer: string | Uint8Array): Promise<S
 
 /** DER AlgorithmIdentifier and a WebCrypto signer for `key`. */
 function signerFor(key: SigningKey): { algId: pkijs.AlgorithmIdentifier; sign: (tbs: Uint8Array) => Promise<Uint8Array> } {
+  if ('key' in key) {
+    // RFC 8410 §3 / RFC 9881 §2: the key's OID with absent parameters.
+    return { algId: new pkijs.AlgorithmIdentifier({ algorithmId: pureKeyOid(key.key) }), sign: async (tbs) => pureSignTbs(key.key, tbs) };
+  }
   const s = subtle();
   switch (key.type) {
     case 'ecdsa-p256':

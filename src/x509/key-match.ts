@@ -7,8 +7,9 @@
  *
  * The comparison is of public keys: the one in the certificate's
  * SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) against the one the private key
- * determines (RSA: n and e; EC: the point d·G; Ed25519: the public key
- * derived from the seed, RFC 8032 §5.1.5). Public values only: nothing
+ * determines (RSA: n and e; EC: the point d·G; Ed25519/Ed448: the public
+ * key derived from the private key, RFC 8032 §5.1.5/§5.2.5; ML-DSA: the
+ * public key derived from the seed or the expanded key, FIPS 204 §6.1). Public values only: nothing
  * here needs to be constant-time.
  */
 import { p256, p384, p521 } from '@noble/curves/nist.js';
@@ -16,6 +17,8 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import type { PrivateKey, PublicKey } from '../crypto/provider.js';
 import { bytesEqual } from '../util/bytes.js';
 import { certificatePublicKey } from './keys.js';
+import { ed448PublicKey } from '../crypto/pure/ed448.js';
+import { mlDsaPublicKey } from '../crypto/pure/mldsa.js';
 
 /** Thrown when a private key does not belong to its certificate. */
 export class KeyMismatchError extends Error {
@@ -40,6 +43,10 @@ export function publicKeyMatches(pub: PublicKey, key: PrivateKey): boolean {
     }
     case 'ed25519':
       return pub.type === 'ed25519' && bytesEqual(pub.key, ed25519.getPublicKey(key.seed));
+    case 'ed448':
+      return pub.type === 'ed448' && bytesEqual(pub.key, ed448PublicKey(key.seed));
+    case 'mldsa':
+      return pub.type === 'mldsa' && pub.level === key.level && bytesEqual(pub.key, mlDsaPublicKey(key.level, key.secretKey));
   }
 }
 
@@ -62,5 +69,7 @@ function describe(k: PublicKey | PrivateKey): string {
     case 'rsa': return `RSA ${k.n.toString(2).length} bits`;
     case 'ec': return `EC ${k.curve}`;
     case 'ed25519': return 'Ed25519';
+    case 'ed448': return 'Ed448';
+    case 'mldsa': return `ML-DSA-${k.level}`;
   }
 }

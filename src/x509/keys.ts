@@ -1,6 +1,6 @@
 /**
  * Public keys (SubjectPublicKeyInfo, RFC 5280 §4.1.2.7 with RFC 3279, RFC 4055,
- * RFC 5480, RFC 8410) and private keys (PKCS#8 RFC 5208/5958, SEC1 RFC 5915,
+ * RFC 5480, RFC 8410, RFC 9881) and private keys (PKCS#8 RFC 5208/5958, SEC1 RFC 5915,
  * PKCS#1 RFC 8017) into the provider's PublicKey / PrivateKey shapes.
  */
 import { p256, p384, p521 } from '@noble/curves/nist.js';
@@ -9,7 +9,9 @@ import { TlsError } from '../errors.js';
 import type { PrivateKey, PublicKey } from '../crypto/provider.js';
 import { DerError, DerReader, Tag, ctxCons, intToBigint } from './der.js';
 import { decodeCertificateCached, parseSpkiCached } from './parse-cache.js';
-import { OID } from './oids.js';
+import { MLDSA_LEVEL_BY_OID, OID } from './oids.js';
+import { ED448_KEY_LENGTH, ed448PublicKey } from '../crypto/pure/ed448.js';
+import { mlDsaPrivateKey, mlDsaPublicKeyFromSpki } from './mldsa-keys.js';
 import { pemBlocks } from './pem.js';
 
 type Curve = 'P-256' | 'P-384' | 'P-521';
@@ -97,6 +99,18 @@ export function parseSpki(der: Uint8Array): PublicKey {
         if (keyBits.length !== 32) throw bad('Ed25519 key: wrong length');
         return { type: 'ed25519', key: keyBits, spki: der };
       }
+      case OID.ed448: {
+        // RFC 8410 §3: parameters MUST be absent.
+        alg.expectEnd('AlgorithmIdentifier');
+        if (keyBits.length !== ED448_KEY_LENGTH) throw bad('Ed448 key: wrong length');
+        return { type: 'ed448', key: keyBits, spki: der };
+      }
+      case OID.mlDsa44:
+      case OID.mlDsa65:
+      case OID.mlDsa87:
+        // RFC 9881 §4: parameters MUST be absent; the key is the raw FIPS 204 public key.
+        alg.expectEnd('AlgorithmIdentifier');
+        return mlDsaPublicKeyFromSpki(MLDSA_LEVEL_BY_OID[oid]!, keyBits, der, bad);
       default:
         throw unsupported(`unsupported public key algorithm ${oid}`);
     }
@@ -201,6 +215,17 @@ function pkcs8(der: Uint8Array): PrivateKey {
       const seed = Uint8Array.from(inner);
       return { type: 'ed25519', seed, key: ed25519.getPublicKey(seed) };
     }
+    case OID.ed448: {
+      // RFC 8410 §7: CurvePrivateKey ::= OCTET STRING, 57 octets for Ed448.
+      const inner = new DerReader(privateKey).octetString('CurvePrivateKey');
+      if (inner.length !== ED448_KEY_LENGTH) throw keyError('Ed448 private key must be 57 bytes');
+      const seed = Uint8Array.from(inner);
+      return { type: 'ed448', seed, key: ed448PublicKey(seed) };
+    }
+    case OID.mlDsa44:
+    case OID.mlDsa65:
+    case OID.mlDsa87:
+      return mlDsaPrivateKey(MLDSA_LEVEL_BY_OID[oid]!, privateKey, keyError);
     default:
       throw keyError(`unsupported private key algorithm ${oid}`);
   }
@@ -227,6 +252,9 @@ export function parsePrivateKey(pemOrDer: string | Uint8Array): PrivateKey {
       try {
         return f();
       } catch (e) {
+        // A PrivateKeyInfo whose structure parsed but whose key is wrong (a bad seed, an unknown
+        // algorithm) says why; the SEC1 and PKCS#1 attempts would only hide that.
+        if (f === attempts[0] && e instanceof TlsError) throw e;
         last = e;
       }
     }

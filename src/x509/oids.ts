@@ -1,10 +1,15 @@
-/** Object identifiers used by the X.509 code (RFC 5280, RFC 4055, RFC 5480, RFC 8410). */
+/** Object identifiers used by the X.509 code (RFC 5280, RFC 4055, RFC 5480, RFC 8410, RFC 9881). */
 export const OID = {
   // Public keys
   rsaEncryption: '1.2.840.113549.1.1.1',
   rsassaPss: '1.2.840.113549.1.1.10',
   ecPublicKey: '1.2.840.10045.2.1',
   ed25519: '1.3.101.112',
+  ed448: '1.3.101.113',
+  // ML-DSA (RFC 9881 §2): the same OID names the key and the signature algorithm
+  mlDsa44: '2.16.840.1.101.3.4.3.17',
+  mlDsa65: '2.16.840.1.101.3.4.3.18',
+  mlDsa87: '2.16.840.1.101.3.4.3.19',
   // Curves
   secp256r1: '1.2.840.10045.3.1.7',
   secp384r1: '1.3.132.0.34',
@@ -51,6 +56,13 @@ export const OID = {
   commonName: '2.5.4.3',
   emailAddress: '1.2.840.113549.1.9.1',
 } as const;
+
+/** The ML-DSA parameter set an OID names (RFC 9881 §2). */
+export const MLDSA_LEVEL_BY_OID: Readonly<Record<string, 44 | 65 | 87>> = {
+  [OID.mlDsa44]: 44,
+  [OID.mlDsa65]: 65,
+  [OID.mlDsa87]: 87,
+};
 
 /** Short names for distinguished-name attributes (RFC 4514 §3 plus common ones). */
 export const ATTRIBUTE_NAMES: Record<string, string> = {

@@ -1,15 +1,16 @@
 /**
  * Certificate signature algorithms (RFC 5280 §4.1.1.2 with RFC 4055, RFC 5758,
- * RFC 8410) mapped to the provider's SignatureAlgorithm, and the check that an
+ * RFC 8410, RFC 9881) mapped to the provider's SignatureAlgorithm, and the check that an
  * issuer's key may make that kind of signature.
  *
  * Accepted, like rustls-webpki: RSA PKCS#1 v1.5 with SHA-256/384/512,
  * RSASSA-PSS with SHA-256/384/512 (MGF1 with the same hash, salt = hash
- * length, trailer 1), ECDSA with SHA-256/384/512, Ed25519. SHA-1 is refused.
+ * length, trailer 1), ECDSA with SHA-256/384/512, Ed25519, Ed448, and pure
+ * ML-DSA-44/65/87 (empty context). SHA-1 is refused.
  */
 import type { HashAlgorithm, PublicKey, SignatureAlgorithm } from '../crypto/provider.js';
 import { DerError, DerReader, Tag, ctxCons } from './der.js';
-import { OID } from './oids.js';
+import { MLDSA_LEVEL_BY_OID, OID } from './oids.js';
 
 const HASH_BY_OID: Record<string, HashAlgorithm> = {
   [OID.sha256]: 'SHA-256',
@@ -53,6 +54,14 @@ export function decodeSignatureAlgorithm(der: Uint8Array): SignatureAlgorithm {
     case OID.ed25519:
       s.expectEnd('AlgorithmIdentifier'); // RFC 8410 §3: parameters absent
       return { kind: 'ed25519' };
+    case OID.ed448:
+      s.expectEnd('AlgorithmIdentifier'); // RFC 8410 §3: parameters absent
+      return { kind: 'ed448' };
+    case OID.mlDsa44:
+    case OID.mlDsa65:
+    case OID.mlDsa87:
+      s.expectEnd('AlgorithmIdentifier'); // RFC 9881 §2: parameters MUST be absent
+      return { kind: 'mldsa', level: MLDSA_LEVEL_BY_OID[oid]! };
     case OID.rsassaPss:
       return decodePssParams(s);
     case OID.sha1WithRSA:
@@ -118,6 +127,12 @@ export function keyMismatch(alg: SignatureAlgorithm, key: PublicKey): string | u
       break;
     case 'ed25519':
       if (key.type !== 'ed25519') return 'Ed25519 signature from a non-Ed25519 key';
+      break;
+    case 'ed448':
+      if (key.type !== 'ed448') return 'Ed448 signature from a non-Ed448 key';
+      break;
+    case 'mldsa':
+      if (key.type !== 'mldsa' || key.level !== alg.level) return `ML-DSA-${alg.level} signature from a key that is not ML-DSA-${alg.level}`;
       break;
   }
   if (key.type === 'rsa' && key.n.toString(2).length < MIN_RSA_BITS) return `RSA key shorter than ${MIN_RSA_BITS} bits`;

@@ -20,7 +20,7 @@ export interface CertificateSummary {
   subjectAltNames: { dns: string[]; ip: string[] };
   /** SHA-256 of the DER, lower-case hex. */
   fingerprintSha256: string;
-  /** `rsa-2048`, `rsa-pss-2048`, `ec-P-256`, `ed25519`, or `unsupported`. */
+  /** `rsa-2048`, `rsa-pss-2048`, `ec-P-256`, `ed25519`, `ed448`, `ml-dsa-65`, or `unsupported`. */
   publicKeyType: string;
   isCA: boolean;
   /** The certificate itself. */
@@ -42,7 +42,7 @@ export function parseCertificate(input: Uint8Array | string): CertificateSummary
   try {
     const k = parseSpki(c.spki);
     publicKeyType =
-      k.type === 'rsa' ? `${k.pssOnly ? 'rsa-pss' : 'rsa'}-${k.n.toString(2).length}` : k.type === 'ec' ? `ec-${k.curve}` : 'ed25519';
+      k.type === 'rsa' ? `${k.pssOnly ? 'rsa-pss' : 'rsa'}-${k.n.toString(2).length}` : k.type === 'ec' ? `ec-${k.curve}` : k.type === 'mldsa' ? `ml-dsa-${k.level}` : k.type;
   } catch {
     // keep 'unsupported'
   }

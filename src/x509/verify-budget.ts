@@ -37,6 +37,8 @@ export const MAX_SIGNATURE_CHECKS = 100;
 export const PAUSE_EVERY = 2;
 
 const EC_COST = { 'P-256': 1, 'P-384': 3, 'P-521': 5 } as const;
+const ED448_COST = 3;
+const MLDSA_COST = { 44: 1, 65: 1, 87: 2 } as const;
 
 function bitLength(n: bigint): number {
   return n === 0n ? 0 : n.toString(2).length;
@@ -54,6 +56,10 @@ function keyCost(key: PublicKey): number {
       return EC_COST[key.curve];
     case 'ed25519':
       return 1;
+    case 'ed448':
+      return ED448_COST;
+    case 'mldsa':
+      return MLDSA_COST[key.level];
     case 'rsa': {
       const bits = bitLength(key.n);
       // Square-and-multiply: one squaring per exponent bit after the first, one multiplication per further set bit.

@@ -1,4 +1,5 @@
 /** Shared test helpers for the crypto suites: the providers under test, vector loading, key conversion. */
+import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
@@ -87,17 +88,28 @@ export function convertKeyPair(pair: { publicKey: KeyObject; privateKey: KeyObje
     const point = Uint8Array.from([4, ...b64u(j.x), ...b64u(j.y)]);
     return { pub: { type: 'ec', curve, point }, priv: { type: 'ec', curve, d: b64u(j.d), point } };
   }
-  if (j.kty === 'OKP' && j.crv === 'Ed25519') {
+  if (j.kty === 'OKP' && (j.crv === 'Ed25519' || j.crv === 'Ed448')) {
     const key = b64u(j.x);
-    return { pub: { type: 'ed25519', key }, priv: { type: 'ed25519', seed: b64u(j.d), key } };
+    const type = j.crv === 'Ed25519' ? 'ed25519' : 'ed448';
+    return { pub: { type, key }, priv: { type, seed: b64u(j.d), key } };
   }
   throw new Error(`unsupported key ${j.kty}`);
 }
 
-export function generateKeys(kind: 'rsa' | 'rsa-pss' | 'P-256' | 'P-384' | 'P-521' | 'ed25519', bits = 2048) {
+export function generateKeys(kind: 'rsa' | 'rsa-pss' | 'P-256' | 'P-384' | 'P-521' | 'ed25519' | 'ed448', bits = 2048) {
   let pair: { publicKey: KeyObject; privateKey: KeyObject };
   if (kind === 'rsa' || kind === 'rsa-pss') pair = generateKeyPairSync('rsa', { modulusLength: bits });
   else if (kind === 'ed25519') pair = generateKeyPairSync('ed25519');
+  else if (kind === 'ed448') pair = generateKeyPairSync('ed448');
   else pair = generateKeyPairSync('ec', { namedCurve: kind });
   return { ...convertKeyPair(pair, kind === 'rsa-pss'), node: pair };
+}
+
+/** An ML-DSA key pair (node:crypto on Node 20 has no ML-DSA: @noble/post-quantum makes it). */
+export function generateMlDsaKeys(level: 44 | 65 | 87): { pub: PublicKey; priv: PrivateKey } {
+  const impl = level === 44 ? ml_dsa44 : level === 65 ? ml_dsa65 : ml_dsa87;
+  const seed = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(seed);
+  const { publicKey, secretKey } = impl.keygen(seed);
+  return { pub: { type: 'mldsa', level, key: publicKey }, priv: { type: 'mldsa', level, seed, secretKey, key: publicKey } };
 }

@@ -9,8 +9,10 @@ const RFC_CODES: Record<string, number> = {
   rsa_pkcs1_sha256: 0x0401, rsa_pkcs1_sha384: 0x0501, rsa_pkcs1_sha512: 0x0601,
   ecdsa_secp256r1_sha256: 0x0403, ecdsa_secp384r1_sha384: 0x0503, ecdsa_secp521r1_sha512: 0x0603,
   rsa_pss_rsae_sha256: 0x0804, rsa_pss_rsae_sha384: 0x0805, rsa_pss_rsae_sha512: 0x0806,
-  ed25519: 0x0807,
+  ed25519: 0x0807, ed448: 0x0808,
   rsa_pss_pss_sha256: 0x0809, rsa_pss_pss_sha384: 0x080a, rsa_pss_pss_sha512: 0x080b,
+  // draft-ietf-tls-mldsa §2 (IANA TLS SignatureScheme registry)
+  mldsa44: 0x0904, mldsa65: 0x0905, mldsa87: 0x0906,
 };
 
 const rsa = (bits: number, pssOnly = false): PublicKey => ({ type: 'rsa', n: (1n << BigInt(bits - 1)) | 1n, e: 65537n, pssOnly });
@@ -19,14 +21,14 @@ const ed: PublicKey = { type: 'ed25519', key: new Uint8Array(32) };
 const names = (key: PublicKey) => schemesForKey(key).map((s) => s.name);
 
 describe('SignatureScheme table', () => {
-  it('has exactly the RFC 8446 codepoints, both ways', () => {
+  it('has exactly the RFC 8446 and draft-ietf-tls-mldsa codepoints, both ways', () => {
     expect(Object.fromEntries(SIGNATURE_SCHEMES.map((s) => [s.name, s.code]))).toEqual(RFC_CODES);
     for (const [name, code] of Object.entries(RFC_CODES)) {
       expect(schemeByCode(code)?.name).toBe(name);
       expect(schemeByName(name)?.code).toBe(code);
     }
     expect(schemeByCode(0x0201)).toBeUndefined(); // rsa_pkcs1_sha1: not supported
-    expect(schemeByCode(0x0808)).toBeUndefined(); // ed448
+    expect(schemeByCode(0x0907)).toBeUndefined(); // not assigned
     expect(schemeByName('toString')).toBeUndefined();
   });
 
@@ -36,6 +38,14 @@ describe('SignatureScheme table', () => {
     expect(schemeByName('ecdsa_secp384r1_sha384')!.algorithm).toEqual({ kind: 'ecdsa', hash: 'SHA-384' });
     expect(schemeByName('rsa_pkcs1_sha256')!.algorithm).toEqual({ kind: 'rsa-pkcs1', hash: 'SHA-256' });
     expect(schemeByName('ed25519')!.algorithm).toEqual({ kind: 'ed25519' });
+    expect(schemeByName('ed448')!.algorithm).toEqual({ kind: 'ed448' });
+    expect(schemeByName('mldsa65')!.algorithm).toEqual({ kind: 'mldsa', level: 65 });
+  });
+
+  it('Ed448 and ML-DSA keys fit only their own scheme (an ML-DSA-44 key is not an ML-DSA-65 one)', () => {
+    expect(names({ type: 'ed448', key: new Uint8Array(57) })).toEqual(['ed448']);
+    for (const level of [44, 65, 87] as const) expect(names({ type: 'mldsa', level, key: new Uint8Array(0) })).toEqual([`mldsa${level}`]);
+    expect(names(ed)).toEqual(['ed25519']);
   });
 
   it('rsa_pkcs1_* are not TLS 1.3 CertificateVerify schemes (RFC 8446 §4.4.3)', () => {

@@ -9,9 +9,10 @@ import type { CryptoProvider, PrivateKey, PublicKey, SignatureAlgorithm } from '
 import { SIGNATURE_SCHEMES, keyMatchesScheme } from '../../src/crypto/schemes.js';
 import { pureProvider } from '../../src/crypto/pure/index.js';
 import { EC_CURVES, ecdsaDerToRaw, ecdsaRawToDer } from '../../src/crypto/ecdsa-der.js';
-import { providers, settle, outcome, toHex, generateKeys } from './helpers.js';
+import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
+import { providers, settle, outcome, toHex, generateKeys, generateMlDsaKeys } from './helpers.js';
 
-type Keys = ReturnType<typeof generateKeys>;
+type Keys = { pub: PublicKey; priv: PrivateKey; node?: ReturnType<typeof generateKeys>['node'] };
 const keys: Record<string, Keys> = {};
 const msg = new TextEncoder().encode('TLS 1.3, server CertificateVerify\0 payload');
 
@@ -23,6 +24,10 @@ beforeAll(() => {
   keys.p384 = generateKeys('P-384');
   keys.p521 = generateKeys('P-521');
   keys.ed25519 = generateKeys('ed25519');
+  keys.ed448 = generateKeys('ed448');
+  keys.mldsa44 = generateMlDsaKeys(44);
+  keys.mldsa65 = generateMlDsaKeys(65);
+  keys.mldsa87 = generateMlDsaKeys(87);
 });
 
 function keyFor(scheme: (typeof SIGNATURE_SCHEMES)[number]): Keys {
@@ -31,12 +36,16 @@ function keyFor(scheme: (typeof SIGNATURE_SCHEMES)[number]): Keys {
   return k;
 }
 
-/** node:crypto's own verification, as an independent reference. */
+const MLDSA = { 44: ml_dsa44, 65: ml_dsa65, 87: ml_dsa87 } as const;
+
+/** node:crypto's own verification, as an independent reference (ML-DSA: @noble/post-quantum itself, as node:crypto on Node 20 has none). */
 function referenceVerify(alg: SignatureAlgorithm, k: Keys, message: Uint8Array, sig: Uint8Array): boolean {
-  const key = k.node.publicKey;
+  if (alg.kind === 'mldsa') return k.pub.type === 'mldsa' && MLDSA[alg.level].verify(sig, message, k.pub.key);
+  const key = k.node!.publicKey;
   switch (alg.kind) {
     case 'ecdsa': return nodeVerify(alg.hash.replace('-', '').toLowerCase(), message, { key, dsaEncoding: 'der' }, sig);
-    case 'ed25519': return nodeVerify(null, message, key, sig);
+    case 'ed25519':
+    case 'ed448': return nodeVerify(null, message, key, sig);
     case 'rsa-pss': return nodeVerify(alg.hash.replace('-', '').toLowerCase(), message, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength }, sig);
     case 'rsa-pkcs1': return nodeVerify(alg.hash.replace('-', '').toLowerCase(), message, { key, padding: constants.RSA_PKCS1_PADDING }, sig);
   }
@@ -56,20 +65,20 @@ describe.each(providers)('signatures on the %s provider', (_name, provider: Cryp
     }
   });
 
-  it.each(SIGNATURE_SCHEMES.map((s) => [s.name, s] as const))('%s: verifies node:crypto signatures', async (_n, scheme) => {
+  it.each(SIGNATURE_SCHEMES.filter((s) => s.algorithm.kind !== 'mldsa').map((s) => [s.name, s] as const))('%s: verifies node:crypto signatures', async (_n, scheme) => {
     const k = keyFor(scheme);
     const alg = scheme.algorithm;
     const h = 'hash' in alg ? alg.hash.replace('-', '').toLowerCase() : null;
     const opts = alg.kind === 'rsa-pss' ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength }
       : alg.kind === 'rsa-pkcs1' ? { padding: constants.RSA_PKCS1_PADDING } : {};
-    const sig = Uint8Array.from(nodeSign(h, msg, { key: k.node.privateKey, ...opts }));
+    const sig = Uint8Array.from(nodeSign(h, msg, { key: k.node!.privateKey, ...opts }));
     expect(await settle(provider.verify(alg, k.pub, msg, sig))).toBe(true);
   });
 
   it('RSA PKCS#1 v1.5 is deterministic: identical to node:crypto byte for byte', async () => {
     for (const hash of ['SHA-256', 'SHA-384', 'SHA-512'] as const) {
       const ours = await settle(provider.sign({ kind: 'rsa-pkcs1', hash }, keys.rsa!.priv, msg));
-      const ref = nodeSign(hash.replace('-', '').toLowerCase(), msg, { key: keys.rsa!.node.privateKey, padding: constants.RSA_PKCS1_PADDING });
+      const ref = nodeSign(hash.replace('-', '').toLowerCase(), msg, { key: keys.rsa!.node!.privateKey, padding: constants.RSA_PKCS1_PADDING });
       expect(toHex(ours)).toBe(ref.toString('hex'));
     }
   });
@@ -103,7 +112,7 @@ describe.each(providers)('signatures on the %s provider', (_name, provider: Cryp
       const alg: SignatureAlgorithm = { kind: 'ecdsa', hash };
       const sig = await settle(provider.sign(alg, k.priv, msg));
       expect(referenceVerify(alg, k, msg, sig)).toBe(true);
-      const ref = Uint8Array.from(nodeSign(hash.replace('-', '').toLowerCase(), msg, { key: k.node.privateKey, dsaEncoding: 'der' }));
+      const ref = Uint8Array.from(nodeSign(hash.replace('-', '').toLowerCase(), msg, { key: k.node!.privateKey, dsaEncoding: 'der' }));
       expect(await settle(provider.verify(alg, k.pub, msg, ref))).toBe(true);
       expect(await settle(provider.verify({ kind: 'ecdsa', hash: hash === 'SHA-256' ? 'SHA-512' : 'SHA-256' }, k.pub, msg, ref))).toBe(false);
     }
@@ -172,7 +181,7 @@ describe.each(providers)('signatures on the %s provider', (_name, provider: Cryp
 
   it('Ed25519 signatures are deterministic (RFC 8032) and match node:crypto', async () => {
     const a = await settle(provider.sign({ kind: 'ed25519' }, keys.ed25519!.priv, msg));
-    const ref = nodeSign(null, msg, keys.ed25519!.node.privateKey);
+    const ref = nodeSign(null, msg, keys.ed25519!.node!.privateKey);
     expect(toHex(a)).toBe(ref.toString('hex'));
   });
 });

@@ -56,7 +56,7 @@ async function nodeMtls(ca: string, server: { cert: string; key: string }, clien
 }
 
 describe('puretls cert', () => {
-  for (const keyType of ['ecdsa-p256', 'ecdsa-p384', 'ed25519', 'rsa2048'] as const) {
+  for (const keyType of ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519', 'ed448', 'rsa2048'] as const) {
     it(`${keyType}: CA, server and client certificates accepted by openssl verify, our validator and Node tls (mTLS)`, async () => {
       const base = join(dir, keyType);
       const ca = await quiet(['ca', '--out', join(base, 'ca'), '--name', `Test CA ${keyType}`, '--key', keyType]);
@@ -90,7 +90,7 @@ describe('puretls cert', () => {
       expect(s.subjectAltNames).toEqual({ dns: ['localhost'], ip: ['127.0.0.1', '::1'] });
       expect(s.isCA).toBe(false);
       expect(parseCertificate(caPem).isCA).toBe(true);
-      expect(parsePrivateKey(server.key).type).toBe(keyType === 'rsa2048' ? 'rsa' : keyType === 'ed25519' ? 'ed25519' : 'ec');
+      expect(parsePrivateKey(server.key).type).toBe(keyType === 'rsa2048' ? 'rsa' : keyType === 'ed25519' || keyType === 'ed448' ? keyType : 'ec');
 
       // Node's tls as server and client with these files.
       const r = await nodeMtls(caPem, server, client, 'localhost');

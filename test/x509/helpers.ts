@@ -13,8 +13,10 @@ import {
   type SigningKey,
 } from '../../src/x509/issue.js';
 import { OID } from '../../src/x509/oids.js';
+import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 
 const nodeHash = (h: string) => h.replace('-', '').toLowerCase();
+const MLDSA = { 44: ml_dsa44, 65: ml_dsa65, 87: ml_dsa87 } as const;
 
 /** A provider whose verify() is node:crypto (the pure one may still be a placeholder). */
 export const nodeVerifyProvider = {
@@ -25,7 +27,10 @@ export const nodeVerifyProvider = {
     try {
       switch (alg.kind) {
         case 'ed25519':
+        case 'ed448':
           return nodeVerify(null, message, k, signature);
+        case 'mldsa': // node:crypto on Node 20 has no ML-DSA
+          return key.type === 'mldsa' && MLDSA[alg.level].verify(signature, message, key.key);
         case 'ecdsa':
           return nodeVerify(nodeHash(alg.hash), message, { key: k, dsaEncoding: 'der' }, signature);
         case 'rsa-pkcs1':

@@ -18,12 +18,16 @@ export function schemeName(code: number): string {
   return schemeByCode(code)?.name ?? `0x${code.toString(16).padStart(4, '0')}`;
 }
 
-/** Default order of schemes we accept in CertificateVerify (RFC 8446 §4.2.3). */
+/**
+ * Default order of schemes we accept in CertificateVerify (RFC 8446 §4.2.3).
+ * The ML-DSA schemes (mldsa44/65/87) are opt-in: list them in
+ * `signatureSchemes` to offer and accept them.
+ */
 export const DEFAULT_SCHEMES: readonly SignatureSchemeName[] = [
   'ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ed25519',
   'rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha512',
   'rsa_pss_pss_sha256', 'rsa_pss_pss_sha384', 'rsa_pss_pss_sha512',
-  'ecdsa_secp521r1_sha512',
+  'ecdsa_secp521r1_sha512', 'ed448',
 ];
 
 /** Certificate-only schemes we also advertise so that common chains (RSA PKCS#1 signed) verify. */

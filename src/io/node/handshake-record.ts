@@ -20,7 +20,7 @@ const OPENSSL_SIGALG: Partial<Record<SignatureSchemeName, string>> = {
   ecdsa_secp256r1_sha256: 'ECDSA+SHA256', ecdsa_secp384r1_sha384: 'ECDSA+SHA384', ecdsa_secp521r1_sha512: 'ECDSA+SHA512',
   rsa_pss_rsae_sha256: 'RSA-PSS+SHA256', rsa_pss_rsae_sha384: 'RSA-PSS+SHA384', rsa_pss_rsae_sha512: 'RSA-PSS+SHA512',
   rsa_pss_pss_sha256: 'RSA-PSS+SHA256', rsa_pss_pss_sha384: 'RSA-PSS+SHA384', rsa_pss_pss_sha512: 'RSA-PSS+SHA512',
-  ed25519: 'Ed25519',
+  ed25519: 'Ed25519', ed448: 'Ed448', mldsa44: 'mldsa44', mldsa65: 'mldsa65', mldsa87: 'mldsa87',
   rsa_pkcs1_sha256: 'RSA+SHA256', rsa_pkcs1_sha384: 'RSA+SHA384', rsa_pkcs1_sha512: 'RSA+SHA512',
 };
 
