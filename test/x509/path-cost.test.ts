@@ -46,6 +46,11 @@ describe('the cost of a signature check', () => {
     expect(signatureCost(spkiOf('ec', 'P-384'), 0)).toBe(3);
     expect(signatureCost(spkiOf('ec', 'P-521'), 0)).toBe(5);
     expect(signatureCost(spkiOf('ed25519'), 0)).toBe(1);
+    // Measured with bench/signature-costs.ts (see src/x509/verify-budget.ts).
+    expect(signatureCost({ type: 'ed448', key: new Uint8Array(57) }, 0)).toBe(4);
+    expect(signatureCost({ type: 'mldsa', level: 44, key: new Uint8Array(1312) }, 0)).toBe(2);
+    expect(signatureCost({ type: 'mldsa', level: 65, key: new Uint8Array(1952) }, 0)).toBe(3);
+    expect(signatureCost({ type: 'mldsa', level: 87, key: new Uint8Array(2592) }, 0)).toBe(5);
     const rsa = (bits: number, e = 65537): PublicKey => ({ type: 'rsa', n: (1n << BigInt(bits)) - 1n, e: BigInt(e) });
     // Every check costs at least one unit (WebCrypto's key import alone costs about that).
     expect(signatureCost(rsa(2048), 0)).toBe(1);
@@ -131,6 +136,19 @@ describe('honest chains still validate within the budget', () => {
     expect(ok.ok).toBe(true);
     expect(pauses).toBe(0);
   });
+
+  for (const keyType of ['ed448', 'mldsa44', 'mldsa65', 'mldsa87'] as const) {
+    it(`an all-${keyType} chain (leaf ← intermediate ← root): two checks within the budget`, async () => {
+      const r = await root({ keyType });
+      const i = await inter(r, { keyType });
+      const l = await leaf(i, { keyType });
+      const { provider, stats } = counting();
+      const res = await verifyCertificateChain({ leaf: l.der, intermediates: [i.der], roots: [r.der], now: NOW, name: 'example.com', usage: 'server', provider });
+      expect(res.ok, res.ok ? '' : res.message).toBe(true);
+      expect(stats.calls).toBe(2);
+      expect(stats.cost).toBeLessThanOrEqual(DEFAULT_VERIFY_BUDGET);
+    });
+  }
 
   it('re-keyed and cross-signed P-384 CAs: the path whose key identifiers agree is found', async () => {
     const oldRoot = await root({ keyType: 'ecdsa-p384', notAfter: new Date('2020-01-01T00:00:00Z') });
