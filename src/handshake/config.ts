@@ -13,6 +13,7 @@ import { utf8 } from '../util/bytes.js';
 import { ALL_CIPHER_SUITES, TLS_CHACHA20_POLY1305_SHA256, cipherSuiteByName, type CipherSuite } from '../crypto/cipher-suites.js';
 import { DEFAULT_SCHEMES, schemeByName, type SchemeInfo } from './common/schemes.js';
 import { requireGroup } from './common/groups.js';
+import { MLDSA_NOT_INSTALLED, mlDsaInstalled } from '../crypto/pure/mldsa.js';
 import { PskKeyExchangeMode } from './messages/types.js';
 import { decodeClientSession, MAX_TICKET_LIFETIME, type ClientSession } from './resumption/session.js';
 import { TicketKeys } from './resumption/ticket-keys.js';
@@ -210,6 +211,7 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
   const schemes = (c.signatureSchemes ?? DEFAULT_SCHEMES).map((n) => {
     const s = schemeByName(n);
     if (!s) throw new TlsError('internal_error', `config: unknown signature scheme ${n}`, { code: 'bad_config' });
+    if (s.algorithm.kind === 'mldsa' && !mlDsaInstalled()) throw new TlsError('internal_error', `config: signatureSchemes lists ${n}, but ${MLDSA_NOT_INSTALLED}`, { code: 'bad_config' });
     return s;
   }).filter((s) => s.tls13);
   const alpn = (c.ALPNProtocols ?? []).map((p) => {

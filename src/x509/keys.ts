@@ -12,6 +12,7 @@ import { decodeCertificateCached, parseSpkiCached } from './parse-cache.js';
 import { MLDSA_LEVEL_BY_OID, OID } from './oids.js';
 import { ED448_KEY_LENGTH, ed448PublicKey } from '../crypto/pure/ed448.js';
 import { mlDsaPrivateKey, mlDsaPublicKeyFromSpki } from './mldsa-keys.js';
+import { MLDSA_NOT_INSTALLED, mlDsaInstalled } from '../crypto/pure/mldsa.js';
 import { pemBlocks } from './pem.js';
 
 type Curve = 'P-256' | 'P-384' | 'P-521';
@@ -109,6 +110,7 @@ export function parseSpki(der: Uint8Array): PublicKey {
       case OID.mlDsa65:
       case OID.mlDsa87:
         // RFC 9881 §4: parameters MUST be absent; the key is the raw FIPS 204 public key.
+        if (!mlDsaInstalled()) throw unsupported(MLDSA_NOT_INSTALLED);
         alg.expectEnd('AlgorithmIdentifier');
         return mlDsaPublicKeyFromSpki(MLDSA_LEVEL_BY_OID[oid]!, keyBits, der, bad);
       default:

@@ -11,6 +11,7 @@
 import type { HashAlgorithm, PublicKey, SignatureAlgorithm } from '../crypto/provider.js';
 import { DerError, DerReader, Tag, ctxCons } from './der.js';
 import { MLDSA_LEVEL_BY_OID, OID } from './oids.js';
+import { MLDSA_NOT_INSTALLED, mlDsaInstalled } from '../crypto/pure/mldsa.js';
 
 const HASH_BY_OID: Record<string, HashAlgorithm> = {
   [OID.sha256]: 'SHA-256',
@@ -60,6 +61,7 @@ export function decodeSignatureAlgorithm(der: Uint8Array): SignatureAlgorithm {
     case OID.mlDsa44:
     case OID.mlDsa65:
     case OID.mlDsa87:
+      if (!mlDsaInstalled()) throw new UnsupportedAlgorithm(MLDSA_NOT_INSTALLED);
       s.expectEnd('AlgorithmIdentifier'); // RFC 9881 §2: parameters MUST be absent
       return { kind: 'mldsa', level: MLDSA_LEVEL_BY_OID[oid]! };
     case OID.rsassaPss:

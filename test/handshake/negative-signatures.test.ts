@@ -9,6 +9,7 @@
  * The sending peer rewrites its own messages after they entered its
  * transcript (`__mutateHandshake`), so only the receiver's check can fail.
  */
+import '../../src/crypto/mldsa-install.js'; // ML-DSA (what puretls/web/mldsa and every other entry load)
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as asn1js from 'asn1js';
 import type { AlertName } from '../../src/errors.js';
@@ -69,7 +70,7 @@ describe('client: the server CertificateVerify', () => {
     it(`${c.name} → ${c.alert}`, async () => {
       const t = c.keyType ? typed.get(c.keyType)! : { caPem: P.caPem, server: P.server['ecdsa-p256'] };
       const schemes = c.optIn ? { signatureSchemes: c.optIn } : {};
-      const server = makeServer({ certificate: t.server, __mutateHandshake: onCertificateVerify(c.mutate as never), ...schemes } as ServerConfig);
+      const server = makeServer({ certificate: t.server, __mutateHandshake: onCertificateVerify(c.mutate as never), ...schemes } as unknown as ServerConfig);
       const client = makeClient({ servername: 'localhost', ca: [t.caPem], ...schemes });
       client.conn.start();
       await pump(client, server);
@@ -86,7 +87,7 @@ describe('server: the client CertificateVerify', () => {
       const t = typed.get(c.keyType!)!;
       const schemes = c.optIn ? { signatureSchemes: c.optIn } : {};
       const server = makeServer({ certificate: t.server, clientAuth: 'require', ca: [t.caPem], ...schemes });
-      const client = makeClient({ servername: 'localhost', ca: [t.caPem], certificate: t.client, __mutateHandshake: onCertificateVerify(c.mutate as never), ...schemes } as ClientConfig);
+      const client = makeClient({ servername: 'localhost', ca: [t.caPem], certificate: t.client, __mutateHandshake: onCertificateVerify(c.mutate as never), ...schemes } as unknown as ClientConfig);
       client.conn.start();
       await pump(client, server);
       expect(server.errors.map((e) => e.alert)).toEqual([c.alert]);
