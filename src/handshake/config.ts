@@ -14,6 +14,7 @@ import { ALL_CIPHER_SUITES, TLS_CHACHA20_POLY1305_SHA256, cipherSuiteByName, typ
 import { DEFAULT_SCHEMES, schemeByName, type SchemeInfo } from './common/schemes.js';
 import { requireGroup } from './common/groups.js';
 import { MLDSA_NOT_INSTALLED, mlDsaInstalled } from '../crypto/pure/mldsa.js';
+import { ED448_NOT_INSTALLED, ed448Installed } from '../crypto/pure/ed448.js';
 import { PskKeyExchangeMode } from './messages/types.js';
 import { decodeClientSession, MAX_TICKET_LIFETIME, type ClientSession } from './resumption/session.js';
 import { TicketKeys } from './resumption/ticket-keys.js';
@@ -208,10 +209,12 @@ function resolveCommon(c: CommonConfig): ResolvedCommon {
   if (suites.length === 0 || groups.length === 0) throw new TlsError('internal_error', 'config: no cipher suites or groups', { code: 'bad_config' });
   // Every group we may negotiate must exist now, not after a HelloRetryRequest picked it.
   for (const g of groups) requireGroup(provider, g);
-  const schemes = (c.signatureSchemes ?? DEFAULT_SCHEMES).map((n) => {
+  // A bare puretls/web has no Ed448 until puretls/web/signatures is imported: not offered by default then.
+  const schemes = (c.signatureSchemes ?? DEFAULT_SCHEMES.filter((n) => n !== 'ed448' || ed448Installed())).map((n) => {
     const s = schemeByName(n);
     if (!s) throw new TlsError('internal_error', `config: unknown signature scheme ${n}`, { code: 'bad_config' });
     if (s.algorithm.kind === 'mldsa' && !mlDsaInstalled()) throw new TlsError('internal_error', `config: signatureSchemes lists ${n}, but ${MLDSA_NOT_INSTALLED}`, { code: 'bad_config' });
+    if (s.algorithm.kind === 'ed448' && !ed448Installed()) throw new TlsError('internal_error', `config: signatureSchemes lists ${n}, but ${ED448_NOT_INSTALLED}`, { code: 'bad_config' });
     return s;
   }).filter((s) => s.tls13);
   const alpn = (c.ALPNProtocols ?? []).map((p) => {

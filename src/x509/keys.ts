@@ -10,7 +10,7 @@ import type { PrivateKey, PublicKey } from '../crypto/provider.js';
 import { DerError, DerReader, Tag, ctxCons, intToBigint } from './der.js';
 import { decodeCertificateCached, parseSpkiCached } from './parse-cache.js';
 import { MLDSA_LEVEL_BY_OID, OID } from './oids.js';
-import { ED448_KEY_LENGTH, ed448PublicKey } from '../crypto/pure/ed448.js';
+import { ED448_KEY_LENGTH, ED448_NOT_INSTALLED, ed448Installed, ed448PublicKey } from '../crypto/pure/ed448.js';
 import { mlDsaPrivateKey, mlDsaPublicKeyFromSpki } from './mldsa-keys.js';
 import { MLDSA_NOT_INSTALLED, mlDsaInstalled } from '../crypto/pure/mldsa.js';
 import { pemBlocks } from './pem.js';
@@ -102,6 +102,7 @@ export function parseSpki(der: Uint8Array): PublicKey {
       }
       case OID.ed448: {
         // RFC 8410 §3: parameters MUST be absent.
+        if (!ed448Installed()) throw unsupported(ED448_NOT_INSTALLED);
         alg.expectEnd('AlgorithmIdentifier');
         if (keyBits.length !== ED448_KEY_LENGTH) throw bad('Ed448 key: wrong length');
         return { type: 'ed448', key: keyBits, spki: der };

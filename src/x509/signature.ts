@@ -12,6 +12,7 @@ import type { HashAlgorithm, PublicKey, SignatureAlgorithm } from '../crypto/pro
 import { DerError, DerReader, Tag, ctxCons } from './der.js';
 import { MLDSA_LEVEL_BY_OID, OID } from './oids.js';
 import { MLDSA_NOT_INSTALLED, mlDsaInstalled } from '../crypto/pure/mldsa.js';
+import { ED448_NOT_INSTALLED, ed448Installed } from '../crypto/pure/ed448.js';
 
 const HASH_BY_OID: Record<string, HashAlgorithm> = {
   [OID.sha256]: 'SHA-256',
@@ -56,6 +57,7 @@ export function decodeSignatureAlgorithm(der: Uint8Array): SignatureAlgorithm {
       s.expectEnd('AlgorithmIdentifier'); // RFC 8410 §3: parameters absent
       return { kind: 'ed25519' };
     case OID.ed448:
+      if (!ed448Installed()) throw new UnsupportedAlgorithm(ED448_NOT_INSTALLED);
       s.expectEnd('AlgorithmIdentifier'); // RFC 8410 §3: parameters absent
       return { kind: 'ed448' };
     case OID.mlDsa44:

@@ -27,15 +27,15 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
  * ~80 kB and fail here even before the content check.
  */
 export const WEB_GZIP_LIMIT = 91_000;
-export const WEB_SERVER_GZIP_LIMIT = 97_000;
+export const WEB_SERVER_GZIP_LIMIT = 98_000;
 
 /** Packages that only certificate issuing needs (pkijs and what it pulls in). */
 /** The certificate compression codecs: only in bundles that import puretls/compression. */
 const CODECS = /node_modules\/(fflate|brotli|fzstd)\/|\/src\/compression\//;
 const ISSUING = /node_modules\/(pkijs|asn1js|bytestreamjs|pvtsutils|pvutils|@peculiar)\//;
 
-/** What a bare puretls/web leaves out (each behind an opt-in import): the server role, the WebCrypto provider, the extra groups. */
-const OPT_IN_CODE = /dist\/src\/(handshake\/server\/|handshake\/resumption\/(ticket-keys|anti-replay)|crypto\/webcrypto\/|crypto\/ffdhe|crypto\/pure\/groups-extra)|@noble\/curves\/ed448/;
+/** What a bare puretls/web leaves out (each behind an opt-in import): the server role, the WebCrypto provider, the extra groups, Ed448 and ML-DSA. */
+const OPT_IN_CODE = /dist\/src\/(handshake\/server\/|handshake\/resumption\/(ticket-keys|anti-replay)|crypto\/webcrypto\/|crypto\/ffdhe|crypto\/pure\/groups-extra|crypto\/signatures-install)|@noble\/curves\/ed448|@noble\/post-quantum\/ml-dsa/;
 
 /** A browser application of puretls/web: a client with the pure provider. */
 const CLIENT_APP = `import { secureWebStream } from 'puretls/web';
@@ -45,7 +45,7 @@ export function server(transport, cert, key, more = {}) { return secureWebStream
 
 /** The same with the server role and the extra groups added by their opt-in imports. */
 const SERVER_APP = `import 'puretls/web/server';\n${CLIENT_APP}`;
-const FULL_APP = `import 'puretls/web/groups';\nimport 'puretls/web/webcrypto';\n${SERVER_APP}`;
+const FULL_APP = `import 'puretls/web/groups';\nimport 'puretls/web/webcrypto';\nimport 'puretls/web/signatures';\n${SERVER_APP}`;
 
 interface Built {
   code: Uint8Array;
@@ -133,6 +133,9 @@ describe('puretls/web bundled by esbuild', () => {
     for (const g of ['ffdhe2048', 'x448', 'P-521']) {
       expect(() => app.client(pair(), ca.certPem, { groups: [g, 'x25519'] }), g).toThrow("is not part of puretls/web's default build: add `import 'puretls/web/groups';`");
     }
+    for (const scheme of ['ed448', 'mldsa65']) {
+      expect(() => app.client(pair(), ca.certPem, { signatureSchemes: [scheme] }), scheme).toThrow("is not part of puretls/web's default build: add `import 'puretls/web/signatures';`");
+    }
     // The default groups need no import.
     expect(() => app.client(pair(), ca.certPem, { groups: ['X25519MLKEM768', 'x25519', 'P-256', 'P-384'] })).not.toThrow();
   });
@@ -144,6 +147,17 @@ describe('puretls/web bundled by esbuild', () => {
     for (const g of ['ffdhe2048', 'x448', 'secp521r1']) {
       const info = await echo(app, ca.certPem, leaf, { groups: [g] });
       expect(info.group, g).toBe(g);
+    }
+  });
+
+  it("with 'puretls/web/signatures': Ed448 and ML-DSA-65 chains and CertificateVerify between bundled client and server", async () => {
+    const app = await load(FULL_APP, 'full-sigs');
+    for (const [keyType, scheme] of [['ed448', 'ed448'], ['mldsa65', 'mldsa65']] as const) {
+      const ca = await createCertificateAuthority({ name: 'bundle test CA', keyType });
+      const leaf = await issueCertificate({ ca, names: ['localhost'], keyType });
+      const info = await echo(app, ca.certPem, leaf, scheme === 'ed448' ? {} : { signatureSchemes: [scheme] });
+      expect(info.signatureScheme, scheme).toBe(scheme);
+      expect(info.peerVerified).toBe(true);
     }
   });
 });
@@ -162,7 +176,7 @@ async function load(contents: string, name: string): Promise<App> {
 }
 
 /** Client and server of `app` over an in-memory pipe: 'bundled' echoed, clean close. */
-async function echo(app: App, caPem: string, leaf: { certPem: string; keyPem: string }, more: object = {}): Promise<{ protocol: string; peerVerified: boolean; group?: string }> {
+async function echo(app: App, caPem: string, leaf: { certPem: string; keyPem: string }, more: object = {}): Promise<{ protocol: string; peerVerified: boolean; group?: string; signatureScheme?: string }> {
   const ab = new TransformStream<Uint8Array, Uint8Array>();
   const ba = new TransformStream<Uint8Array, Uint8Array>();
   const c = app.client({ readable: ba.readable, writable: ab.writable }, caPem, more);
@@ -226,7 +240,7 @@ export function server(transport, cert, key) { return secureWebStream(transport,
 interface Stream {
   readable: ReadableStream<Uint8Array>;
   writable: WritableStream<Uint8Array>;
-  handshake: Promise<{ protocol: string; peerVerified: boolean; group?: string }>;
+  handshake: Promise<{ protocol: string; peerVerified: boolean; group?: string; signatureScheme?: string }>;
   closed: Promise<{ cleanly: boolean }>;
 }
 

@@ -5,7 +5,6 @@
  * the chain's signatures use the algorithm too), CertificateVerify in both
  * roles, on every provider.
  */
-import '../../src/crypto/mldsa-install.js'; // ML-DSA (what puretls/web/mldsa and every other entry load)
 import { describe, it, expect, beforeAll } from 'vitest';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
 import type { CertifiedKey, ClientConfig, ServerConfig, SignatureSchemeName } from '../../src/connection/types.js';

@@ -3,7 +3,6 @@
  * every SignatureScheme, across providers and against node:crypto; key /
  * algorithm mismatches; DER strictness; high-S acceptance; RSA fault check.
  */
-import '../../src/crypto/mldsa-install.js'; // ML-DSA (what puretls/web/mldsa and every other entry load)
 import { describe, it, expect, beforeAll } from 'vitest';
 import { verify as nodeVerify, sign as nodeSign, constants } from 'node:crypto';
 import type { CryptoProvider, PrivateKey, PublicKey, SignatureAlgorithm } from '../../src/crypto/provider.js';

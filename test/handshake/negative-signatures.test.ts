@@ -9,7 +9,6 @@
  * The sending peer rewrites its own messages after they entered its
  * transcript (`__mutateHandshake`), so only the receiver's check can fail.
  */
-import '../../src/crypto/mldsa-install.js'; // ML-DSA (what puretls/web/mldsa and every other entry load)
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as asn1js from 'asn1js';
 import type { AlertName } from '../../src/errors.js';

@@ -3,7 +3,6 @@
  * PKCS#8 decoding, the private-key forms, and the malformed cases with the
  * alerts they map to.
  */
-import '../../src/crypto/mldsa-install.js'; // ML-DSA (what puretls/web/mldsa and every other entry load)
 import { describe, it, expect } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import * as asn1js from 'asn1js';

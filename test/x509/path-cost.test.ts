@@ -4,7 +4,6 @@
  * yielding to the event loop, and long chains processed rather than refused
  * by count.
  */
-import '../../src/crypto/mldsa-install.js'; // ML-DSA (what puretls/web/mldsa and every other entry load)
 import { describe, it, expect, beforeAll } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import type { CryptoProvider, PublicKey, SignatureAlgorithm } from '../../src/crypto/provider.js';

@@ -4,9 +4,9 @@
  * (draft-ietf-tls-mldsa §3) and X.509 (RFC 9881 §3) use it. Keys and
  * signatures are the raw FIPS 204 encodings; lengths are checked first.
  *
- * The implementation (~4 kB gzip) is installed by src/crypto/mldsa-install.ts,
+ * The implementation (~4 kB gzip) is installed by src/crypto/signatures-install.ts,
  * which every entry but puretls/web loads (puretls/web: `import
- * 'puretls/web/mldsa'`). Until then ML-DSA keys and signature algorithms
+ * 'puretls/web/signatures'`). Until then ML-DSA keys and signature algorithms
  * are unsupported (unsupported_certificate, a configuration error naming
  * the option), never silently wrong.
  */
@@ -23,7 +23,7 @@ export interface MlDsaImplementation {
 
 let IMPL: Readonly<Record<MlDsaLevel, MlDsaImplementation>> | undefined;
 
-/** Install the ML-DSA implementation (done by src/crypto/mldsa-install.ts). */
+/** Install the ML-DSA implementation (done by src/crypto/signatures-install.ts). */
 export function installMlDsa(impl: Readonly<Record<MlDsaLevel, MlDsaImplementation>>): void {
   IMPL = impl;
 }
@@ -33,8 +33,8 @@ export function mlDsaInstalled(): boolean {
   return IMPL !== undefined;
 }
 
-/** The error for using ML-DSA in a puretls/web build without `puretls/web/mldsa`. */
-export const MLDSA_NOT_INSTALLED = "ML-DSA is not part of puretls/web's default build: add `import 'puretls/web/mldsa';` (or use puretls/core)";
+/** The error for using ML-DSA in a puretls/web build without `puretls/web/signatures`. */
+export const MLDSA_NOT_INSTALLED = "ML-DSA is not part of puretls/web's default build: add `import 'puretls/web/signatures';` (or use puretls/core)";
 
 function impl(level: MlDsaLevel): MlDsaImplementation {
   if (!IMPL) throw new TlsError('internal_error', MLDSA_NOT_INSTALLED);
