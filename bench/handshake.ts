@@ -128,41 +128,56 @@ export async function interleavedMs(cc: ClientConfig, sc: ServerConfig, n: numbe
   return { hsMs: hs / n, primMs: prim / n };
 }
 
+/**
+ * Loopback rows `<prefix>.<client>-<server>.<provider>` against
+ * `<prefix>.node-node`, each measured by `perSecond` (n sequential
+ * handshakes), the baseline again in every round; the ratio is the median of
+ * the per-round ratios. With --quick only the node provider is measured
+ * against Node's tls on one side. Nothing runs when no row is wanted.
+ */
+export async function loopbackRows(
+  ctx: BenchContext, prefix: string, perSecond: (client: Side, server: Side, n: number) => Promise<number>,
+): Promise<BenchResult[]> {
+  const n = ctx.quick ? 30 : 200;
+  const rounds = ctx.quick ? 1 : 3;
+  const node: Side = { stack: 'node' };
+  const providers: ProviderName[] = ['node', 'webcrypto', 'pure'];
+  const pairs: { name: string; client: Side; server: Side }[] = [];
+  for (const provider of providers) {
+    const pt: Side = { stack: 'puretls', provider };
+    pairs.push({ name: `${prefix}.puretls-puretls.${provider}`, client: pt, server: pt });
+    if (!ctx.quick || provider === 'node') {
+      pairs.push({ name: `${prefix}.puretls-node.${provider}`, client: pt, server: node });
+      pairs.push({ name: `${prefix}.node-puretls.${provider}`, client: node, server: pt });
+    }
+  }
+  const baseName = `${prefix}.node-node`;
+  if (!ctx.wants(baseName) && !pairs.some((x) => ctx.wants(x.name))) return [];
+  const base: number[] = [];
+  const subj = new Map<string, { values: number[]; ratios: number[] }>();
+  for (let r = 0; r < rounds; r++) {
+    const b = await perSecond(node, node, n);
+    base.push(b);
+    for (const pair of pairs) {
+      if (!ctx.wants(pair.name)) continue;
+      const v = await perSecond(pair.client, pair.server, n);
+      const e = subj.get(pair.name) ?? { values: [], ratios: [] };
+      e.values.push(v);
+      e.ratios.push(v / b);
+      subj.set(pair.name, e);
+      ctx.log(`${pair.name}: ${v.toFixed(0)}/s (${baseName} ${b.toFixed(0)}/s)`);
+    }
+  }
+  const out: BenchResult[] = [result(baseName, 'handshakes/s', median(base), baseName, median(base), 1)];
+  for (const [name, e] of subj) out.push(result(name, 'handshakes/s', median(e.values), baseName, median(base), median(e.ratios)));
+  return out;
+}
+
 export const handshakeGroup: BenchGroup = {
   name: 'handshake',
   async run(ctx: BenchContext): Promise<BenchResult[]> {
     const p = await benchPki();
-    const n = ctx.quick ? 30 : 200;
-    const rounds = ctx.quick ? 1 : 3;
-    const node: Side = { stack: 'node' };
-    const providers: ProviderName[] = ['node', 'webcrypto', 'pure'];
-    const pairs: { name: string; client: Side; server: Side }[] = [];
-    for (const provider of providers) {
-      const pt: Side = { stack: 'puretls', provider };
-      pairs.push({ name: `handshake.full.puretls-puretls.${provider}`, client: pt, server: pt });
-      if (!ctx.quick || provider === 'node') {
-        pairs.push({ name: `handshake.full.puretls-node.${provider}`, client: pt, server: node });
-        pairs.push({ name: `handshake.full.node-puretls.${provider}`, client: node, server: pt });
-      }
-    }
-    const base: number[] = [];
-    const subj = new Map<string, { values: number[]; ratios: number[] }>();
-    for (let r = 0; r < rounds; r++) {
-      const b = await handshakesPerSecond(p, node, node, n);
-      base.push(b);
-      for (const pair of pairs) {
-        if (!ctx.wants(pair.name)) continue;
-        const v = await handshakesPerSecond(p, pair.client, pair.server, n);
-        const e = subj.get(pair.name) ?? { values: [], ratios: [] };
-        e.values.push(v);
-        e.ratios.push(v / b);
-        subj.set(pair.name, e);
-        ctx.log(`${pair.name}: ${v.toFixed(0)}/s (node-node ${b.toFixed(0)}/s)`);
-      }
-    }
-    const baseName = 'handshake.full.node-node';
-    const out: BenchResult[] = [result(baseName, 'handshakes/s', median(base), baseName, median(base), 1)];
-    for (const [name, e] of subj) out.push(result(name, 'handshakes/s', median(e.values), baseName, median(base), median(e.ratios)));
+    const out = await loopbackRows(ctx, 'handshake.full', (client, server, n) => handshakesPerSecond(p, client, server, n));
 
     // The pure stack against the noble primitives it calls (no sockets).
     const inName = 'handshake.inmemory.puretls-puretls.pure';

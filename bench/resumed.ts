@@ -27,7 +27,7 @@ import { clientConfig, serverConfig } from '../src/io/options.js';
 import { connect } from '../src/io/node.js';
 import { median, result, type BenchContext, type BenchGroup, type BenchResult } from './harness.js';
 import { benchPki, startServer, type Pki, type ProviderName, type Side } from './bulk-fixtures.js';
-import { x25519Set } from './handshake.js';
+import { loopbackRows, x25519Set } from './handshake.js';
 
 /** A loopback connection that takes longer than this fails its row. */
 export const CONNECTION_TIMEOUT_MS = 10_000;
@@ -190,40 +190,8 @@ export const resumedGroup: BenchGroup = {
   name: 'handshake.resumed',
   async run(ctx: BenchContext): Promise<BenchResult[]> {
     const p = await benchPki();
-    const n = ctx.quick ? 30 : 200;
     const rounds = ctx.quick ? 1 : 3;
-    const node: Side = { stack: 'node' };
-    const providers: ProviderName[] = ['node', 'webcrypto', 'pure'];
-    const pairs: { name: string; client: Side; server: Side }[] = [];
-    for (const provider of providers) {
-      const pt: Side = { stack: 'puretls', provider };
-      pairs.push({ name: `handshake.resumed.puretls-puretls.${provider}`, client: pt, server: pt });
-      if (!ctx.quick || provider === 'node') {
-        pairs.push({ name: `handshake.resumed.puretls-node.${provider}`, client: pt, server: node });
-        pairs.push({ name: `handshake.resumed.node-puretls.${provider}`, client: node, server: pt });
-      }
-    }
-    const baseName = 'handshake.resumed.node-node';
-    const out: BenchResult[] = [];
-    if (pairs.some((x) => ctx.wants(x.name)) || ctx.wants(baseName)) {
-      const base: number[] = [];
-      const subj = new Map<string, { values: number[]; ratios: number[] }>();
-      for (let r = 0; r < rounds; r++) {
-        const b = await resumedPerSecond(p, node, node, n);
-        base.push(b);
-        for (const pair of pairs) {
-          if (!ctx.wants(pair.name)) continue;
-          const v = await resumedPerSecond(p, pair.client, pair.server, n);
-          const e = subj.get(pair.name) ?? { values: [], ratios: [] };
-          e.values.push(v);
-          e.ratios.push(v / b);
-          subj.set(pair.name, e);
-          ctx.log(`${pair.name}: ${v.toFixed(0)}/s (node-node resumed ${b.toFixed(0)}/s)`);
-        }
-      }
-      out.push(result(baseName, 'handshakes/s', median(base), baseName, median(base), 1));
-      for (const [name, e] of subj) out.push(result(name, 'handshakes/s', median(e.values), baseName, median(base), median(e.ratios)));
-    }
+    const out = await loopbackRows(ctx, 'handshake.resumed', (client, server, n) => resumedPerSecond(p, client, server, n));
 
     // Resumed vs full, in memory, pure provider: psk_dhe_ke (the default) and psk_ke.
     for (const [suffix, pskKe] of [['', false], ['.psk_ke', true]] as const) {
