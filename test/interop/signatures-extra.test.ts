@@ -4,7 +4,8 @@
  * gnutls-serv), both directions and both roles (mutual TLS), on each
  * provider. The PKI is made by the openssl command line with a CA of the
  * same key type, so the chain's own signatures are Ed448 / ecdsa-with-SHA512
- * over P-521 as well as CertificateVerify.
+ * over P-521 as well as CertificateVerify. Last, ML-DSA from the command
+ * line: `puretls cert --key mldsa65`, `serve` and `get` with `--sigalgs`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createServer, type TlsSocket } from '../../src/io/node.js';
-import { closeServer, collect, killAll, listen, run, type Child } from './helpers/net.js';
+import { CLI, closeServer, collect, killAll, listen, run, type Child } from './helpers/net.js';
 import { gnutlsCli, gnutlsServ, tls13Priority } from './helpers/gnutls.js';
 
 interface Pem { cert: string; key: string; certFile: string; keyFile: string }
@@ -187,6 +188,27 @@ describe.each(Object.keys(TYPES) as TypeName[])('%s', (t) => {
       c.destroy();
     } finally {
       await child.kill();
+    }
+  });
+});
+
+describe('ML-DSA from the command line (no other stack here has it)', () => {
+  it('puretls cert --key mldsa65 (CA and leaf) → puretls serve --sigalgs mldsa65 ← puretls get --sigalgs mldsa65; without --sigalgs the client refuses', async () => {
+    const cli = async (args: string[]) => { const c = run(process.execPath, [CLI, ...args]); const code = await c.exit; return { code, out: c.stdout() + c.stderr() }; };
+    expect((await cli(['cert', 'ca', '--out', join(dir, 'mlca'), '--key', 'mldsa65'])).code).toBe(0);
+    expect((await cli(['cert', 'issue', '--ca', join(dir, 'mlca'), '--out', join(dir, 'mlsrv'), '--name', 'localhost,127.0.0.1', '--key', 'mldsa65'])).code).toBe(0);
+    const server = run(process.execPath, [CLI, 'serve', '--port', '0', '--cert', join(dir, 'mlsrv', 'cert.pem'), '--key', join(dir, 'mlsrv', 'key.pem'), '--sigalgs', 'mldsa65']);
+    const port = Number((await server.waitFor(/listening on \S+:(\d+)/))[1]);
+    try {
+      const ok = await cli(['get', `https://localhost:${port}/`, '--ca', join(dir, 'mlca', 'cert.pem'), '--sigalgs', 'mldsa65']);
+      expect(ok.out).toMatch(/signature scheme:\s+mldsa65/);
+      expect(ok.code).toBe(0);
+      // Not opted in: the default offer has no mldsa scheme, so the server has no certificate it may use.
+      const refused = await cli(['get', `https://localhost:${port}/`, '--ca', join(dir, 'mlca', 'cert.pem')]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.out).toMatch(/handshake_failure/);
+    } finally {
+      await server.kill();
     }
   });
 });
