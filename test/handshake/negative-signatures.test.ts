@@ -5,7 +5,8 @@
  * receiver offered; the key must fit it, as Go and rustls check), a
  * signature that does not verify or has the wrong length (Ed448: 114
  * octets, RFC 8032 §5.2.6) → decrypt_error (§4.4.3), a certificate whose
- * Ed448 SubjectPublicKeyInfo holds no Ed448 key → bad_certificate.
+ * Ed448 SubjectPublicKeyInfo holds no Ed448 key, or that is signed as Ed448
+ * by an issuer whose key is not Ed448 → bad_certificate.
  * The sending peer rewrites its own messages after they entered its
  * transcript (`__mutateHandshake`), so only the receiver's check can fail.
  */
@@ -14,7 +15,8 @@ import * as asn1js from 'asn1js';
 import type { AlertName } from '../../src/errors.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/connection/types.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../../src/handshake/messages/index.js';
-import { buildCertificate, createCertificateAuthority, extensionValue, importSigningKey, issueCertificate, type KeyType } from '../../src/cert/index.js';
+import { buildCertificate, createCertificateAuthority, extensionValue, generateKey, importSigningKey, issueCertificate, type KeyType } from '../../src/cert/index.js';
+import { parsePrivateKey } from '../../src/x509/keys.js';
 import { OID } from '../../src/x509/oids.js';
 import { makeClient, makeServer, pump } from '../connection/helpers.js';
 import { pki, type Pki } from '../connection/fixtures.js';
@@ -96,6 +98,21 @@ describe('server: the client CertificateVerify', () => {
 });
 
 describe('certificates', () => {
+  it('a leaf signed as Ed448 under a CA whose SubjectPublicKeyInfo is P-256 → bad_certificate', async () => {
+    const ed448Signer = await generateKey('ed448');
+    const der = await buildCertificate({
+      subject: 'CN=localhost', publicKey: ed448Signer.spki, signer: ed448Signer, issuerCert: P.caDer,
+      notBefore: new Date(Date.now() - 3600_000), notAfter: new Date(Date.now() + 86_400_000),
+      extensions: [{ oid: OID.subjectAltName, value: extensionValue.subjectAltName(['localhost']) }],
+    });
+    const server = makeServer({ certificate: { chain: [der], key: parsePrivateKey(ed448Signer.pkcs8) } });
+    const client = makeClient({ servername: 'localhost', ca: [P.caPem] });
+    client.conn.start();
+    await pump(client, server);
+    expect(client.errors.map((e) => e.alert)).toEqual(['bad_certificate']);
+    expect(client.errors[0]!.message).toMatch(/Ed448 signature from a non-Ed448 key/);
+  });
+
   it('a leaf whose Ed448 SubjectPublicKeyInfo holds a 32-octet (Ed25519-sized) key → bad_certificate', async () => {
     const t = typed.get('ed448')!;
     const ca = await createCertificateAuthority({ keyType: 'ed448' });
