@@ -83,6 +83,15 @@ describe.each(providers)('signatures on the %s provider', (_name, provider: Cryp
     }
   });
 
+  it('Ed448 (RFC 8032 §5.2.6) is deterministic: identical to node:crypto (OpenSSL) byte for byte, 114 octets', async () => {
+    for (const m of [new Uint8Array(0), msg, new Uint8Array(1000).fill(0xa5)]) {
+      const ours = await settle(provider.sign({ kind: 'ed448' }, keys.ed448!.priv, m));
+      const ref = nodeSign(null, m, keys.ed448!.node!.privateKey);
+      expect(ours.length).toBe(114);
+      expect(toHex(ours)).toBe(ref.toString('hex'));
+    }
+  });
+
   it('RSA-PSS with an injected random salt is reproducible and matches the pure provider', async () => {
     const alg: SignatureAlgorithm = { kind: 'rsa-pss', hash: 'SHA-256', saltLength: 32 };
     const salt = () => new Uint8Array(32).fill(0xab);
