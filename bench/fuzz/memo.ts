@@ -54,7 +54,8 @@ function memoGroup(g: KeyExchangeGroup): KeyExchangeGroup {
   const shares = new Memo<{ drawn: Uint8Array; publicKey: Uint8Array }>();
   const completes = new Memo<Outcome<Uint8Array>>();
   const responses = new Memo<Outcome<{ publicKey: Uint8Array; sharedSecret: Uint8Array }>>();
-  const counting = (random: RandomSource, log: Uint8Array[]): RandomSource => (n) => { const b = random(n); log.push(b); return b; };
+  // Log a copy: a group may wipe the random bytes it drew once used (the hybrids wipe the ML-KEM seed and message).
+  const counting = (random: RandomSource, log: Uint8Array[]): RandomSource => (n) => { const b = random(n); log.push(b.slice()); return b; };
   const replay = (bytes: Uint8Array): RandomSource => { let o = 0; return (n) => { const b = bytes.slice(o, o + n); o += n; return b; }; };
 
   const shareFor = (drawn: Uint8Array, publicKey: Uint8Array): ClientKeyShare => ({
