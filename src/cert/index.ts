@@ -7,6 +7,9 @@
  * globals (pkijs registers one per process when loaded). No `node:` imports:
  * keys and signatures come from WebCrypto.
  */
+// Issuing Ed448 and ML-DSA certificates needs their implementations (left out of puretls/web by default).
+import '../crypto/signatures-install.js';
+
 export {
   createCertificateAuthority,
   issueCertificate,

@@ -47,7 +47,7 @@ describe('the cost of a signature check', () => {
     expect(signatureCost(spkiOf('ec', 'P-521'), 0)).toBe(5);
     expect(signatureCost(spkiOf('ed25519'), 0)).toBe(1);
     // Measured with bench/signature-costs.ts (see src/x509/verify-budget.ts).
-    expect(signatureCost({ type: 'ed448', key: new Uint8Array(57) }, 0)).toBe(4);
+    expect(signatureCost({ type: 'ed448', key: new Uint8Array(57) }, 0)).toBe(5);
     expect(signatureCost({ type: 'mldsa', level: 44, key: new Uint8Array(1312) }, 0)).toBe(2);
     expect(signatureCost({ type: 'mldsa', level: 65, key: new Uint8Array(1952) }, 0)).toBe(3);
     expect(signatureCost({ type: 'mldsa', level: 87, key: new Uint8Array(2592) }, 0)).toBe(5);
