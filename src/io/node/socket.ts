@@ -402,7 +402,10 @@ export class TlsSocket extends Duplex {
     // a failure then surfaces as the connection's 'error'.
     if (this.secureConnecting && data.length <= this.earlyWindow) {
       this.earlyWindow -= data.length;
-      this.connection.write(data).catch(() => undefined);
+      // A copy: the callback runs now, after which the application may reuse its buffer
+      // (Writable's contract), but these bytes are sealed later, and sent again after the
+      // handshake if the server rejects 0-RTT (RFC 8446 §4.2.10). Bounded by earlyWindow.
+      this.connection.write(data.slice()).catch(() => undefined);
       return;
     }
     let off = 0;
