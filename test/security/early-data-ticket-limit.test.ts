@@ -8,7 +8,6 @@
  * ticket allowed: the limit is the smaller of the two.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Connection } from '../../src/connection/connection.js';
 import type { ClientConfig, ServerConfig } from '../../src/connection/types.js';
 import { AntiReplay } from '../../src/handshake/resumption/anti-replay.js';
 import type { ClientSession } from '../../src/handshake/resumption/session.js';
@@ -16,21 +15,10 @@ import { TicketKeys } from '../../src/handshake/resumption/ticket-keys.js';
 import { InMemoryTicketStore, type TicketStore } from '../../src/handshake/resumption/ticket-store.js';
 import { makeClient, makeServer, pump, type Endpoint } from '../connection/helpers.js';
 import { pki, type Pki } from '../connection/fixtures.js';
+import { earlyServer } from './early-server.js';
 
 let P: Pki;
 beforeAll(async () => { P = await pki(); });
-
-function earlyServer(config: ServerConfig): Endpoint & { early: Uint8Array[] } {
-  const ep = Object.assign(makeServer({ ...config, maxEarlyData: 0 }), { early: [] as Uint8Array[] });
-  ep.conn = Connection.server(config, {
-    onTransmit: (b) => ep.sent.push(b.slice()),
-    onData: (d) => ep.data.push(d.slice()),
-    onEarlyData: (d) => ep.early.push(d.slice()),
-    onHandshakeDone: (i) => { ep.info = i; },
-    onError: (e) => ep.errors.push(e),
-  });
-  return ep;
-}
 
 /** A client store that lies about the ticket's max_early_data_size (a client ignoring its ticket's limit). */
 function inflating(store: TicketStore, maxEarlyData: number): TicketStore {

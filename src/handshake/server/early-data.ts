@@ -8,7 +8,8 @@
  * selected_identity is 0"), in its first ClientHello (never after a
  * HelloRetryRequest); the cipher suite and ALPN protocol are the ticket's
  * (§4.2.10); the ticket age the client reports is fresh (§8.3); the binder
- * was never seen (§8.2, the strike register); and the application agrees.
+ * was never seen (§8.2, the strike register, which records it whatever the
+ * application then decides); and the application agrees.
  * Otherwise the early data is skipped (§4.2.10) and the handshake goes on.
  */
 import { unexpected, type HandshakeState } from '../common/context.js';
@@ -27,11 +28,12 @@ export function acceptEarlyData(ctx: ServerContext, ext: ClientHelloExtensions, 
   const now = c.now().getTime();
   const clientAge = (psk.obfuscatedAge - psk.state.ageAdd) >>> 0;
   if (!c.antiReplay.fresh(clientAge, now - psk.state.time)) return false;
-  if (c.acceptEarlyData && !c.acceptEarlyData({ servername: ctx.servername, alpnProtocol: ctx.alpnProtocol, peerCertificates: psk.state.peerCertificates })) {
-    return false;
-  }
-  // Last: the strike register records the binder only for data we accept.
-  return c.antiReplay.firstUse(psk.binder, now);
+  // §8.2: the strike register records this ClientHello before the application decides.
+  // Were it recorded only when accepted, a ClientHello whose 0-RTT acceptEarlyData refused
+  // (the client then sends its data again in 1-RTT, §4.2.10) could be replayed while the
+  // application accepts, and the same request would be processed twice.
+  if (!c.antiReplay.firstUse(psk.binder, now)) return false;
+  return !c.acceptEarlyData || c.acceptEarlyData({ servername: ctx.servername, alpnProtocol: ctx.alpnProtocol, peerCertificates: psk.state.peerCertificates });
 }
 
 /** §4.5: after accepted 0-RTT data the client sends EndOfEarlyData under the early key, then its handshake flight. */

@@ -1,0 +1,60 @@
+/**
+ * RFC 8446 §8.2: the strike register records every ClientHello that offers
+ * 0-RTT with a usable ticket, not only those whose early data we accepted.
+ * Otherwise: the application's acceptEarlyData refuses a client's 0-RTT
+ * (load, policy of the moment), the client sends the same request again
+ * after the handshake (§4.2.10) and it is processed; an attacker replays
+ * the captured ClientHello and early data seconds later, acceptEarlyData
+ * now says yes, and the request is processed a second time.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ClientConfig, ServerConfig } from '../../src/connection/types.js';
+import { AntiReplay } from '../../src/handshake/resumption/anti-replay.js';
+import { TicketKeys } from '../../src/handshake/resumption/ticket-keys.js';
+import { InMemoryTicketStore } from '../../src/handshake/resumption/ticket-store.js';
+import { concatAll, makeClient, settle } from '../connection/helpers.js';
+import { pki, type Pki } from '../connection/fixtures.js';
+import { earlyServer } from './early-server.js';
+
+let P: Pki;
+beforeAll(async () => { P = await pki(); });
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const dec = (b: Uint8Array[]): string => new TextDecoder().decode(concatAll(b));
+
+describe('0-RTT strike register', () => {
+  it('a ClientHello whose early data the application refused is not accepted when replayed', async () => {
+    let accept = false;
+    const s: ServerConfig = {
+      certificate: P.server['ecdsa-p256'], ticketKeys: new TicketKeys(), antiReplay: new AntiReplay(), maxEarlyData: 1000,
+      acceptEarlyData: () => accept,
+    };
+    const c: ClientConfig = { servername: 'localhost', ca: [P.caPem], ticketStore: new InMemoryTicketStore(), earlyData: true };
+    const s0 = earlyServer(s);
+    const c0 = makeClient(c);
+    c0.conn.start();
+    await settle(c0, s0);
+
+    // The genuine client: 0-RTT refused, its request goes again in 1-RTT and is processed.
+    const server = earlyServer(s);
+    const client = makeClient(c);
+    client.conn.start();
+    const w = client.conn.write(enc('transfer 100'));
+    await client.conn.drained();
+    await new Promise((r) => setTimeout(r, 5));
+    const firstFlight = client.sent.slice(); // ClientHello, CCS, early data
+    await settle(client, server);
+    await w;
+    expect(client.info?.earlyData).toBe('rejected');
+    expect(dec(server.data)).toBe('transfer 100');
+
+    // The attacker replays the captured flight; the application would accept 0-RTT now.
+    accept = true;
+    const replayed = earlyServer(s);
+    for (const b of firstFlight) replayed.conn.receive(b);
+    await replayed.conn.drained();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(replayed.early).toEqual([]); // not processed a second time
+    expect(replayed.errors).toEqual([]);
+  });
+});
