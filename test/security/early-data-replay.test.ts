@@ -57,4 +57,17 @@ describe('0-RTT strike register', () => {
     expect(replayed.early).toEqual([]); // not processed a second time
     expect(replayed.errors).toEqual([]);
   });
+
+  it('a ClientHello refused while the register was full is not accepted when replayed after entries expired', () => {
+    const window = 10_000;
+    const r = new AntiReplay(2, window);
+    const [a, b, c] = [1, 2, 3].map((n) => new Uint8Array(32).fill(n));
+    expect(r.firstUse(a!, 0)).toBe(true);
+    expect(r.firstUse(b!, 0)).toBe(true);
+    expect(r.firstUse(c!, 19_000)).toBe(false); // full: refused, the client resends in 1-RTT
+    // 2 s later a and b have expired; the replay of c is still fresh (its age is off by 2 s < 10 s).
+    expect(r.fresh(5_000, 7_000)).toBe(true);
+    expect(r.firstUse(c!, 21_000)).toBe(false);
+    expect(r.firstUse(new Uint8Array(32).fill(9), 19_000 + 2 * window)).toBe(true); // saturation over
+  });
 });

@@ -80,7 +80,10 @@ describe('AntiReplay', () => {
     expect(a.firstUse(b2, 20)).toBe(true);
     expect(a.firstUse(b3, 30)).toBe(false); // full
     expect(a.size).toBe(2);
-    expect(a.firstUse(b3, 2001)).toBe(true); // b1 expired
+    // b1 expired, but b3 was refused unrecorded at 30: until 30 + 2 windows all are refused (recorded now).
+    expect(a.firstUse(b3, 2001)).toBe(false);
+    expect(a.firstUse(new Uint8Array(32).fill(4), 2031)).toBe(true);
+    expect(a.firstUse(b3, 2032)).toBe(false); // recorded at 2001
     expect(a.fresh(5000, 5999)).toBe(true);
     expect(a.fresh(5000, 6001)).toBe(false);
   });

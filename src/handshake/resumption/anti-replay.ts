@@ -25,6 +25,8 @@ import { toHex } from '../../util/bytes.js';
 
 export class AntiReplay {
   private readonly seen = new Map<string, number>();
+  /** Until then every 0-RTT is refused: a binder refused unrecorded (register full) may still be replayed fresh. */
+  private saturatedUntil = -Infinity;
 
   constructor(
     readonly maxEntries = 16384,
@@ -36,7 +38,14 @@ export class AntiReplay {
     return Math.abs(clientAgeMs - serverAgeMs) <= this.windowMs;
   }
 
-  /** True the first time `binder` is seen (and records it); false for a repeat or when full. */
+  /**
+   * True the first time `binder` is seen (and records it); false for a
+   * repeat or when full. A binder refused because the register was full is
+   * not recorded, so until its freshness window has surely passed (2 ×
+   * windowMs) every binder is refused, recorded or not: otherwise a replay of
+   * it, once entries expired, would be accepted though the client had sent
+   * its data again in 1-RTT (§8.2: when in doubt, reject 0-RTT).
+   */
   firstUse(binder: Uint8Array, nowMs: number): boolean {
     for (const [k, expiry] of this.seen) {
       if (expiry > nowMs) break; // insertion order is time order
@@ -44,9 +53,12 @@ export class AntiReplay {
     }
     const key = toHex(binder);
     if (this.seen.has(key)) return false;
-    if (this.seen.size >= this.maxEntries) return false;
+    if (this.seen.size >= this.maxEntries) {
+      this.saturatedUntil = nowMs + 2 * this.windowMs;
+      return false;
+    }
     this.seen.set(key, nowMs + 2 * this.windowMs);
-    return true;
+    return nowMs >= this.saturatedUntil;
   }
 
   get size(): number {
