@@ -418,10 +418,39 @@ interface SharedServerState {
 /** Ticket keys and 0-RTT strike register of the connections made with one options object. */
 const sharedServerState = new WeakMap<object, SharedServerState>();
 
+/**
+ * Strike registers of explicitly given ticket keys, by key name (RFC 5077 §4:
+ * the key's public 16-byte identifier), for the options objects that share
+ * no state otherwise (an options literal per connection, as secureStream
+ * invites): tickets sealed with the same keys open on every one of them, so
+ * without one register a 0-RTT ClientHello could be replayed to each
+ * (RFC 8446 §8.2). Random keys need none: their tickets open only where
+ * they were sealed. Bounded; the oldest is dropped past the bound.
+ */
+const registersByKeyName = new Map<string, AntiReplay>();
+const MAX_KEY_REGISTERS = 64;
+const registersByTicketKeys = new WeakMap<TicketKeys, AntiReplay>();
+
+function registerFor(keys: Uint8Array | TicketKeys | undefined): AntiReplay | undefined {
+  if (keys instanceof TicketKeys) {
+    let r = registersByTicketKeys.get(keys);
+    if (!r) registersByTicketKeys.set(keys, (r = new AntiReplay()));
+    return r;
+  }
+  if (!(keys instanceof Uint8Array) || keys.length < 16) return undefined; // refused by TicketKeys
+  const name = Array.from(keys.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
+  let r = registersByKeyName.get(name);
+  if (!r) {
+    registersByKeyName.set(name, (r = new AntiReplay()));
+    if (registersByKeyName.size > MAX_KEY_REGISTERS) registersByKeyName.delete(registersByKeyName.keys().next().value!);
+  }
+  return r;
+}
+
 function serverState(owner: object, keys: Uint8Array | undefined): SharedServerState {
   let st = sharedServerState.get(owner);
   if (!st || st.keys !== keys) {
-    st = { keys, ticketKeys: new TicketKeys(keys !== undefined ? { keys } : {}), antiReplay: st?.antiReplay ?? new AntiReplay() };
+    st = { keys, ticketKeys: new TicketKeys(keys !== undefined ? { keys } : {}), antiReplay: st?.antiReplay ?? registerFor(keys) ?? new AntiReplay() };
     sharedServerState.set(owner, st);
   }
   return st;
@@ -453,7 +482,7 @@ export function serverConfig(o: ServerSecureOptions, defaultRoots?: readonly (st
   if (o.selectAlpnProtocol !== undefined) c.selectAlpnProtocol = o.selectAlpnProtocol;
   const shared = serverState(owner, o.ticketKeys instanceof TicketKeys ? undefined : o.ticketKeys);
   c.ticketKeys = o.ticketKeys instanceof TicketKeys ? o.ticketKeys : shared.ticketKeys;
-  c.antiReplay = shared.antiReplay;
+  c.antiReplay = o.ticketKeys instanceof TicketKeys ? registerFor(o.ticketKeys)! : shared.antiReplay;
   // Checked now, not at the first connection (an out-of-range value is refused, naming it).
   if (o.sessionTimeout !== undefined) c.ticketLifetime = checkedNow('sessionTimeout', checkLifetime, o.sessionTimeout);
   if (o.sessionTickets !== undefined) c.sessionTickets = checkedNow('sessionTickets', checkCount, o.sessionTickets);

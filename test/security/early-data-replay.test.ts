@@ -5,7 +5,9 @@
  * (load, policy of the moment), the client sends the same request again
  * after the handshake (§4.2.10) and it is processed; an attacker replays
  * the captured ClientHello and early data seconds later, acceptEarlyData
- * now says yes, and the request is processed a second time.
+ * now says yes, and the request is processed a second time. Likewise when
+ * the register was full, and when the replay goes to a connection made from
+ * another options object holding the same ticket keys.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClientConfig, ServerConfig } from '../../src/connection/types.js';
@@ -15,6 +17,8 @@ import { InMemoryTicketStore } from '../../src/handshake/resumption/ticket-store
 import { concatAll, makeClient, settle } from '../connection/helpers.js';
 import { pki, type Pki } from '../connection/fixtures.js';
 import { earlyServer } from './early-server.js';
+import { serverConfig } from '../../src/io/options.js';
+import { makeTestPki } from '../interop/helpers/pki.js';
 
 let P: Pki;
 beforeAll(async () => { P = await pki(); });
@@ -69,5 +73,41 @@ describe('0-RTT strike register', () => {
     expect(r.fresh(5_000, 7_000)).toBe(true);
     expect(r.firstUse(c!, 21_000)).toBe(false);
     expect(r.firstUse(new Uint8Array(32).fill(9), 19_000 + 2 * window)).toBe(true); // saturation over
+  });
+});
+
+describe('0-RTT strike register across options objects (Node-style options)', () => {
+  it('options literals with the same ticketKeys share one register: a flight replayed to the other is not accepted', async () => {
+    const tp = makeTestPki({ keyTypes: ['ecdsa-p256'] });
+    try {
+      const ticketKeys = new Uint8Array(48).fill(7);
+      // One options literal per connection (as secureStream invites), the same explicit keys.
+      const opts = () => serverConfig({ cert: tp.server['ecdsa-p256'].cert, key: tp.server['ecdsa-p256'].key, ticketKeys, maxEarlyData: 1000 });
+      expect(opts().antiReplay).toBe(opts().antiReplay);
+      const c: ClientConfig = { servername: 'localhost', ca: [tp.ca.cert], ticketStore: new InMemoryTicketStore(), earlyData: true };
+      const s0 = earlyServer(opts());
+      const c0 = makeClient(c);
+      c0.conn.start();
+      await settle(c0, s0);
+
+      const server = earlyServer(opts());
+      const client = makeClient(c);
+      client.conn.start();
+      const w = client.conn.write(enc('transfer 100'));
+      await client.conn.drained();
+      await new Promise((r) => setTimeout(r, 5));
+      const firstFlight = client.sent.slice();
+      await settle(client, server);
+      await w;
+      expect(dec(server.early)).toBe('transfer 100');
+
+      const replayed = earlyServer(opts());
+      for (const b of firstFlight) replayed.conn.receive(b);
+      await replayed.conn.drained();
+      await new Promise((r) => setTimeout(r, 5));
+      expect(replayed.early).toEqual([]);
+    } finally {
+      tp.cleanup();
+    }
   });
 });
