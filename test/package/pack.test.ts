@@ -63,6 +63,11 @@ const SNIPPETS: { marker: string; mode: 'run' | 'compile' | 'skip'; declares?: s
     declares: "declare function openTcp(host: string, port: number): Promise<import('puretls/web').ByteStreamPair>;\n",
     reason: 'openTcp() stands for the runtime\'s socket; test/io/readme-web.test.ts runs it against a puretls server on loopback',
   },
+  {
+    marker: "s.renegotiate({ requestCert: true, rejectUnauthorized: true }",
+    mode: 'compile',
+    reason: 'needs a client certificate (pki/alice) beside the README CA: test/io/readme-pha.test.ts runs it as written',
+  },
   { marker: 'Deno.connect', mode: 'skip', reason: 'Deno globals; test/runtimes/deno runs the same calls in Deno' },
   { marker: "from 'puretls/bun'", mode: 'skip', reason: 'Bun globals; test/runtimes/bun runs the same calls in Bun' },
 ];

@@ -7,6 +7,15 @@ export interface PeerCertificate {
   [key: string]: unknown;
   raw: Buffer;
   fingerprint256: string;
+  /** Distinguished names as Node shows them ({ CN: 'example.com', O: … }); absent when Node cannot parse the certificate. */
+  subject?: Record<string, string | string[]>;
+  issuer?: Record<string, string | string[]>;
+  /** 'DNS:example.com, IP Address:127.0.0.1', as Node's. */
+  subjectaltname?: string;
+  valid_from?: string;
+  valid_to?: string;
+  serialNumber?: string;
+  ca?: boolean;
   issuerCertificate?: PeerCertificate;
 }
 
