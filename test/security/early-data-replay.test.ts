@@ -18,6 +18,7 @@ import { concatAll, makeClient, settle } from '../connection/helpers.js';
 import { pki, type Pki } from '../connection/fixtures.js';
 import { earlyServer } from './early-server.js';
 import { serverConfig } from '../../src/io/options.js';
+import { createServer } from '../../src/io/node.js';
 import { makeTestPki } from '../interop/helpers/pki.js';
 
 let P: Pki;
@@ -106,6 +107,24 @@ describe('0-RTT strike register across options objects (Node-style options)', ()
       await replayed.conn.drained();
       await new Promise((r) => setTimeout(r, 5));
       expect(replayed.early).toEqual([]);
+    } finally {
+      tp.cleanup();
+    }
+  });
+});
+
+describe('0-RTT strike register of Node adapter servers', () => {
+  it('two servers made from one options object, or given the same ticketKeys, use one register', () => {
+    const tp = makeTestPki({ keyTypes: ['ecdsa-p256'] });
+    try {
+      const { cert, key } = tp.server['ecdsa-p256'];
+      const registerOf = (s: unknown) => (s as { antiReplay: unknown }).antiReplay;
+      const shared = { cert, key, maxEarlyData: 1000, sni: { localhost: { cert, key } } };
+      expect(registerOf(createServer(shared))).toBe(registerOf(createServer(shared)));
+      const ticketKeys = Buffer.alloc(48, 9);
+      expect(registerOf(createServer({ cert, key, maxEarlyData: 1000, ticketKeys }))).toBe(registerOf(createServer({ cert, key, maxEarlyData: 1000, ticketKeys })));
+      // Random keys per server: tickets open nowhere else, no sharing needed.
+      expect(registerOf(createServer({ cert, key, maxEarlyData: 1000 }))).not.toBe(registerOf(createServer({ cert, key, maxEarlyData: 1000 })));
     } finally {
       tp.cleanup();
     }

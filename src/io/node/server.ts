@@ -21,7 +21,7 @@ export class Server extends net.Server {
   private readonly noDelay: boolean;
   /** One TicketKeys and one 0-RTT register for every connection of this server, so that they resume each other's sessions. */
   private ticketKeys: TicketKeys | undefined;
-  private readonly antiReplay = new AntiReplay();
+  private antiReplay: AntiReplay | undefined;
 
   constructor(options: ServerOptions, onConnection?: (socket: TlsSocket) => void) {
     // allowHalfOpen on TCP: our close_notify must be able to follow the peer's FIN.
@@ -55,6 +55,9 @@ export class Server extends net.Server {
    */
   private build(o: ServerOptions, newKeys: ServerOptions['ticketKeys']): ServerConfig {
     const c = this.buildConfig(o); // throws, changing nothing, when the options are wrong
+    // The register goes with the ticket keys (RFC 8446 §8.2): the one of the servers and
+    // connections that share them (same options object or same explicit keys, ../options.ts).
+    this.antiReplay ??= c.antiReplay ?? new AntiReplay();
     if (!this.ticketKeys) this.ticketKeys = c.ticketKeys instanceof TicketKeys ? c.ticketKeys : new TicketKeys();
     else if (newKeys instanceof TicketKeys) this.ticketKeys = newKeys;
     else if (newKeys !== undefined) this.ticketKeys.setTicketKeys(newKeys); // the replaced key keeps its grace period
