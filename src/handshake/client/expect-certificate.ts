@@ -1,10 +1,9 @@
 /** Client states ExpectCertificate (RFC 8446 §4.4.2) and ExpectCertificateVerify (§4.4.3). */
-import { decompressCertificate } from '../compression.js';
 import { TlsError } from '../../errors.js';
+import { HANDSHAKE_CONTEXT, receiveCertificate } from '../common/certificate.js';
 import { verifyCertificateVerify } from '../common/certificate-verify.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
 import { checkPeerChain } from '../common/peer-certificate.js';
-import { checkAllowed, checkSolicited } from '../extensions/allowed.js';
 import type { HandshakeMessage } from '../messages/index.js';
 import type { ClientContext } from './context.js';
 import { ExpectFinished } from './expect-finished.js';
@@ -18,17 +17,12 @@ export class ExpectCertificate implements HandshakeState {
     if (received.type !== 'certificate' && received.type !== 'compressed_certificate') throw unexpected(this.name, received);
     const ctx = this.ctx;
     ctx.trace('received', received);
-    // RFC 8879 §4: a CompressedCertificate stands for the Certificate; the transcript keeps it as sent.
-    const m = received.type === 'certificate' ? received : decompressCertificate(received, ctx.config.certificateCompression, ctx.config.maxHandshakeMessageSize);
-    // §4.4.2: "In the case of server authentication, this field SHALL be zero length."
-    if (m.context.length !== 0) throw new TlsError('illegal_parameter', 'server Certificate: non-empty certificate_request_context');
+    const chain = receiveCertificate(received, {
+      peer: 'server', context: HANDSHAKE_CONTEXT, solicited: ctx.offered,
+      compression: ctx.config.certificateCompression, maxMessageSize: ctx.config.maxHandshakeMessageSize,
+    });
     // §4.4.2.4: an empty server Certificate → decode_error.
-    if (m.entries.length === 0) throw new TlsError('decode_error', 'server sent an empty Certificate');
-    for (const e of m.entries) {
-      checkAllowed(e.extensions, 'CT');
-      checkSolicited(e.extensions, ctx.offered, 'CT');
-    }
-    const chain = m.entries.map((e) => e.data);
+    if (chain.length === 0) throw new TlsError('decode_error', 'server sent an empty Certificate');
     const r = await checkPeerChain(ctx.config, chain, ctx.config.servername, 'server');
     ctx.acceptPeerChain(chain, r);
     ctx.transcript.add(raw);

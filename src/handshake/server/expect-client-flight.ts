@@ -2,15 +2,13 @@
  * Server states for the client's second flight (RFC 8446 §4.4):
  * ExpectCertificate → ExpectCertificateVerify → ExpectFinished.
  */
-import { decompressCertificate } from '../compression.js';
-import { ExtensionType } from '../messages/types.js';
 import { TlsError } from '../../errors.js';
 import { constantTimeEqual, wipe } from '../../util/bytes.js';
+import { HANDSHAKE_CONTEXT, receiveCertificate } from '../common/certificate.js';
 import { verifyCertificateVerify } from '../common/certificate-verify.js';
 import { Connected } from '../common/connected.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
 import { checkPeerChain } from '../common/peer-certificate.js';
-import { checkAllowed, checkSolicited } from '../extensions/allowed.js';
 import { finishedVerifyData } from '../key-schedule.js';
 import type { HandshakeMessage } from '../messages/index.js';
 import type { ServerContext } from './context.js';
@@ -26,22 +24,17 @@ export class ExpectClientCertificate implements HandshakeState {
     if (received.type !== 'certificate' && received.type !== 'compressed_certificate') throw unexpected(this.name, received);
     const ctx = this.ctx;
     ctx.trace('received', received);
-    // RFC 8879 §4: a CompressedCertificate stands for the Certificate; the transcript keeps it as sent.
-    const offered = ctx.certificateRequestExtensions.has(ExtensionType.compress_certificate) ? ctx.config.certificateCompression : undefined;
-    const m = received.type === 'certificate' ? received : decompressCertificate(received, offered, ctx.config.maxHandshakeMessageSize);
-    // §4.4.2: the context echoes the CertificateRequest's (empty in the handshake).
-    if (m.context.length !== 0) throw new TlsError('illegal_parameter', 'client Certificate: certificate_request_context does not match');
-    for (const e of m.entries) {
-      checkAllowed(e.extensions, 'CT');
-      checkSolicited(e.extensions, ctx.certificateRequestExtensions, 'CT');
-    }
-    if (m.entries.length === 0) {
+    // §4.4.2: the context echoes the CertificateRequest's (empty in the handshake, §4.3.2).
+    const chain = receiveCertificate(received, {
+      peer: 'client', context: HANDSHAKE_CONTEXT, solicited: ctx.certificateRequestExtensions,
+      compression: ctx.config.certificateCompression, maxMessageSize: ctx.config.maxHandshakeMessageSize,
+    });
+    if (chain.length === 0) {
       // §4.4.2.4: no certificate; the server "MAY abort the handshake with a certificate_required alert".
       if (ctx.config.clientAuth === 'require') throw new TlsError('certificate_required', 'client sent no certificate');
       ctx.transcript.add(raw);
       return new ExpectClientFinished(ctx);
     }
-    const chain = m.entries.map((e) => e.data);
     const r = await checkPeerChain(ctx.config, chain, undefined, 'client');
     ctx.acceptPeerChain(chain, r);
     ctx.transcript.add(raw);

@@ -14,16 +14,14 @@
 import type { SignatureSchemeName } from '../../crypto/schemes.js';
 import { TlsError } from '../../errors.js';
 import { concatBytes, constantTimeEqual } from '../../util/bytes.js';
+import { receiveCertificate } from '../common/certificate.js';
 import { verifyCertificateVerify } from '../common/certificate-verify.js';
 import type { Connected, PostHandshakeAuth } from '../common/connected.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
 import { checkPeerChain, type PeerCertificateResult } from '../common/peer-certificate.js';
 import type { ResolvedServer } from '../config.js';
-import { checkAllowed, checkSolicited } from '../extensions/allowed.js';
 import { finishedVerifyData } from '../key-schedule.js';
 import type { HandshakeMessage } from '../messages/index.js';
-import { ExtensionType } from '../messages/types.js';
-import { decompressCertificate } from '../compression.js';
 import type { Transcript } from '../transcript.js';
 import type { ClientCertificateRequestOptions, ClientCertificateResult } from '../types.js';
 import { certificateRequestExtensions } from './certificate-request.js';
@@ -80,25 +78,16 @@ export class ServerPostHandshakeAuth implements PostHandshakeAuth {
     const ctx = connected.ctx;
     const c = ctx.config as ResolvedServer;
     ctx.trace('received', received);
-    // RFC 8879 §4: a CompressedCertificate stands for the Certificate (after the handshake
-    // too, when our CertificateRequest offered compression); the transcript keeps it as sent.
-    const offered = req.extensions.has(ExtensionType.compress_certificate) ? c.certificateCompression : undefined;
-    const m = received.type === 'certificate' ? received : decompressCertificate(received, offered, c.maxHandshakeMessageSize);
-    // §4.4.2: the context echoes the CertificateRequest's.
-    if (!constantTimeEqual(m.context, req.context)) {
-      throw new TlsError('illegal_parameter', 'client Certificate: certificate_request_context does not match the outstanding CertificateRequest');
-    }
-    for (const e of m.entries) {
-      checkAllowed(e.extensions, 'CT');
-      checkSolicited(e.extensions, req.extensions, 'CT');
-    }
+    // §4.4.2: the context echoes the outstanding CertificateRequest's.
+    const chain = receiveCertificate(received, {
+      peer: 'client', context: req.context, solicited: req.extensions, compression: c.certificateCompression, maxMessageSize: c.maxHandshakeMessageSize,
+    });
     req.transcript.add(raw);
-    if (m.entries.length === 0) {
+    if (chain.length === 0) {
       // §4.4.2.4: no certificate; the server "MAY ... abort the handshake with a certificate_required alert".
       if (req.require) throw new TlsError('certificate_required', 'client declined the post-handshake certificate request');
       return new PhaExpectFinished(this, connected, undefined);
     }
-    const chain = m.entries.map((e) => e.data);
     const config = req.rejectUnauthorized === c.rejectUnauthorized ? c : { ...c, rejectUnauthorized: req.rejectUnauthorized };
     const r = await checkPeerChain(config, chain, undefined, 'client');
     return new PhaExpectCertificateVerify(this, connected, { chain, r });
