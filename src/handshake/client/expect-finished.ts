@@ -4,9 +4,9 @@
  * went out right after ServerHello.
  */
 import { certificateMessage } from '../compression.js';
-import { TlsError } from '../../errors.js';
-import { constantTimeEqual, wipe } from '../../util/bytes.js';
+import { wipe } from '../../util/bytes.js';
 import { signCertificateVerify } from '../common/certificate-verify.js';
+import { checkFinished } from '../common/finished.js';
 import { chooseClientCertificate } from './client-certificate.js';
 import { ClientPostHandshakeAuth } from './post-handshake-auth.js';
 import { Connected } from '../common/connected.js';
@@ -27,10 +27,7 @@ export class ExpectFinished implements HandshakeState {
     const c = ctx.config;
     const suite = ctx.requireSuite();
     ctx.trace('received', m);
-    if (m.verifyData.length !== suite.hashLength) throw new TlsError('decode_error', 'Finished: wrong verify_data length');
-    const expected = finishedVerifyData(c.provider, suite, ctx.serverHandshakeSecret!, ctx.transcript.hash());
-    // §4.4.4: compared in constant time; a mismatch → decrypt_error.
-    if (!constantTimeEqual(expected, m.verifyData)) throw new TlsError('decrypt_error', 'server Finished does not verify');
+    checkFinished(c.provider, suite, ctx.serverHandshakeSecret!, ctx.transcript.hash(), m.verifyData, 'server');
     ctx.transcript.add(raw);
 
     const ms = ctx.handshakeSecret!.intoMasterSecret();

@@ -3,13 +3,13 @@
  * ExpectCertificate → ExpectCertificateVerify → ExpectFinished.
  */
 import { TlsError } from '../../errors.js';
-import { constantTimeEqual, wipe } from '../../util/bytes.js';
+import { wipe } from '../../util/bytes.js';
 import { HANDSHAKE_CONTEXT, receiveCertificate } from '../common/certificate.js';
 import { verifyCertificateVerify } from '../common/certificate-verify.js';
+import { checkFinished } from '../common/finished.js';
 import { Connected } from '../common/connected.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
 import { checkPeerChain } from '../common/peer-certificate.js';
-import { finishedVerifyData } from '../key-schedule.js';
 import type { HandshakeMessage } from '../messages/index.js';
 import type { ServerContext } from './context.js';
 import { ServerPostHandshakeAuth } from './post-handshake-auth.js';
@@ -69,10 +69,7 @@ export class ExpectClientFinished implements HandshakeState {
     const ctx = this.ctx;
     const suite = ctx.requireSuite();
     ctx.trace('received', m);
-    if (m.verifyData.length !== suite.hashLength) throw new TlsError('decode_error', 'Finished: wrong verify_data length');
-    const expected = finishedVerifyData(ctx.config.provider, suite, ctx.clientHandshakeSecret!, ctx.transcript.hash());
-    // §4.4.4: constant-time comparison; mismatch → decrypt_error.
-    if (!constantTimeEqual(expected, m.verifyData)) throw new TlsError('decrypt_error', 'client Finished does not verify');
+    checkFinished(ctx.config.provider, suite, ctx.clientHandshakeSecret!, ctx.transcript.hash(), m.verifyData, 'client');
     ctx.transcript.add(raw);
     wipe(ctx.clientHandshakeSecret);
     // §7.1: resumption_master_secret over ClientHello..client Finished.

@@ -13,14 +13,14 @@
  */
 import type { SignatureSchemeName } from '../../crypto/schemes.js';
 import { TlsError } from '../../errors.js';
-import { concatBytes, constantTimeEqual } from '../../util/bytes.js';
+import { concatBytes } from '../../util/bytes.js';
 import { receiveCertificate } from '../common/certificate.js';
 import { verifyCertificateVerify } from '../common/certificate-verify.js';
+import { checkFinished } from '../common/finished.js';
 import type { Connected, PostHandshakeAuth } from '../common/connected.js';
 import { unexpected, type HandshakeState } from '../common/context.js';
 import { checkPeerChain, type PeerCertificateResult } from '../common/peer-certificate.js';
 import type { ResolvedServer } from '../config.js';
-import { finishedVerifyData } from '../key-schedule.js';
 import type { HandshakeMessage } from '../messages/index.js';
 import type { Transcript } from '../transcript.js';
 import type { ClientCertificateRequestOptions, ClientCertificateResult } from '../types.js';
@@ -143,11 +143,8 @@ class PhaExpectFinished implements HandshakeState {
     const suite = connected.suite;
     ctx.trace('received', m);
     const req = this.pha.finish();
-    if (m.verifyData.length !== suite.hashLength) throw new TlsError('decode_error', 'Finished: wrong verify_data length');
     // §4.4: the base key after the handshake is client_application_traffic_secret_N (the current one).
-    const expected = finishedVerifyData(ctx.config.provider, suite, connected.trafficSecret('read'), req.transcript.hash());
-    // §4.4.4: constant-time comparison; mismatch → decrypt_error.
-    if (!constantTimeEqual(expected, m.verifyData)) throw new TlsError('decrypt_error', 'client post-handshake Finished does not verify');
+    checkFinished(ctx.config.provider, suite, connected.trafficSecret('read'), req.transcript.hash(), m.verifyData, 'client post-handshake');
     const a = this.answer;
     const result: ClientCertificateResult = a
       ? {
