@@ -16,7 +16,7 @@ import { TicketKeys } from '../../src/handshake/resumption/ticket-keys.js';
 import { InMemoryTicketStore } from '../../src/handshake/resumption/ticket-store.js';
 import { concatAll, makeClient, settle } from '../connection/helpers.js';
 import { pki, type Pki } from '../connection/fixtures.js';
-import { earlyServer } from './early-server.js';
+import { earlyServer, type EarlyEndpoint } from './early-server.js';
 import { serverConfig } from '../../src/io/options.js';
 import { createServer } from '../../src/io/node.js';
 import { makeTestPki } from '../interop/helpers/pki.js';
@@ -27,6 +27,32 @@ beforeAll(async () => { P = await pki(); });
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array[]): string => new TextDecoder().decode(concatAll(b));
 
+/**
+ * A ticket from one server made with `next()`, then a resumed connection to
+ * another writing `request` as 0-RTT (its first flight captured on the wire),
+ * then that flight replayed to a third: what each server got.
+ */
+async function replay(c: ClientConfig, next: () => EarlyEndpoint, beforeReplay = () => {}) {
+  const c0 = makeClient(c);
+  c0.conn.start();
+  await settle(c0, next());
+  const server = next();
+  const client = makeClient(c);
+  client.conn.start();
+  const w = client.conn.write(enc('transfer 100'));
+  await client.conn.drained();
+  await new Promise((r) => setTimeout(r, 5));
+  const firstFlight = client.sent.slice(); // ClientHello, CCS, early data
+  await settle(client, server);
+  await w;
+  beforeReplay();
+  const replayed = next();
+  for (const b of firstFlight) replayed.conn.receive(b);
+  await replayed.conn.drained();
+  await new Promise((r) => setTimeout(r, 5));
+  return { client, server, replayed };
+}
+
 describe('0-RTT strike register', () => {
   it('a ClientHello whose early data the application refused is not accepted when replayed', async () => {
     let accept = false;
@@ -35,30 +61,11 @@ describe('0-RTT strike register', () => {
       acceptEarlyData: () => accept,
     };
     const c: ClientConfig = { servername: 'localhost', ca: [P.caPem], ticketStore: new InMemoryTicketStore(), earlyData: true };
-    const s0 = earlyServer(s);
-    const c0 = makeClient(c);
-    c0.conn.start();
-    await settle(c0, s0);
-
-    // The genuine client: 0-RTT refused, its request goes again in 1-RTT and is processed.
-    const server = earlyServer(s);
-    const client = makeClient(c);
-    client.conn.start();
-    const w = client.conn.write(enc('transfer 100'));
-    await client.conn.drained();
-    await new Promise((r) => setTimeout(r, 5));
-    const firstFlight = client.sent.slice(); // ClientHello, CCS, early data
-    await settle(client, server);
-    await w;
+    // The genuine client: 0-RTT refused, its request goes again in 1-RTT and is processed;
+    // then the attacker replays its flight while the application would accept 0-RTT.
+    const { client, server, replayed } = await replay(c, () => earlyServer(s), () => { accept = true; });
     expect(client.info?.earlyData).toBe('rejected');
     expect(dec(server.data)).toBe('transfer 100');
-
-    // The attacker replays the captured flight; the application would accept 0-RTT now.
-    accept = true;
-    const replayed = earlyServer(s);
-    for (const b of firstFlight) replayed.conn.receive(b);
-    await replayed.conn.drained();
-    await new Promise((r) => setTimeout(r, 5));
     expect(replayed.early).toEqual([]); // not processed a second time
     expect(replayed.errors).toEqual([]);
   });
@@ -86,26 +93,8 @@ describe('0-RTT strike register across options objects (Node-style options)', ()
       const opts = () => serverConfig({ cert: tp.server['ecdsa-p256'].cert, key: tp.server['ecdsa-p256'].key, ticketKeys, maxEarlyData: 1000 });
       expect(opts().antiReplay).toBe(opts().antiReplay);
       const c: ClientConfig = { servername: 'localhost', ca: [tp.ca.cert], ticketStore: new InMemoryTicketStore(), earlyData: true };
-      const s0 = earlyServer(opts());
-      const c0 = makeClient(c);
-      c0.conn.start();
-      await settle(c0, s0);
-
-      const server = earlyServer(opts());
-      const client = makeClient(c);
-      client.conn.start();
-      const w = client.conn.write(enc('transfer 100'));
-      await client.conn.drained();
-      await new Promise((r) => setTimeout(r, 5));
-      const firstFlight = client.sent.slice();
-      await settle(client, server);
-      await w;
+      const { server, replayed } = await replay(c, () => earlyServer(opts()));
       expect(dec(server.early)).toBe('transfer 100');
-
-      const replayed = earlyServer(opts());
-      for (const b of firstFlight) replayed.conn.receive(b);
-      await replayed.conn.drained();
-      await new Promise((r) => setTimeout(r, 5));
       expect(replayed.early).toEqual([]);
     } finally {
       tp.cleanup();

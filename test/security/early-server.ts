@@ -3,7 +3,9 @@ import { Connection } from '../../src/connection/connection.js';
 import type { ServerConfig } from '../../src/connection/types.js';
 import { makeServer, type Endpoint } from '../connection/helpers.js';
 
-export function earlyServer(config: ServerConfig): Endpoint & { early: Uint8Array[] } {
+export type EarlyEndpoint = Endpoint & { early: Uint8Array[] };
+
+export function earlyServer(config: ServerConfig): EarlyEndpoint {
   const ep = Object.assign(makeServer({ ...config, maxEarlyData: 0 }), { early: [] as Uint8Array[] });
   ep.conn = Connection.server(config, {
     onTransmit: (b) => ep.sent.push(b.slice()),
