@@ -15,6 +15,7 @@ import { encodePskKeyExchangeModes, encodeSignatureAlgorithms, encodeSupportedGr
 import { ExtensionType as E } from '../../src/handshake/messages/types.js';
 import { pki, type Pki } from '../connection/fixtures.js';
 import { CT, ServerProbe, ext, fragment, record, sealInner } from './probe.js';
+import { expectAlert, expectOpen } from './expect.js';
 
 let P: Pki;
 beforeAll(async () => { P = await pki(); });
@@ -22,19 +23,6 @@ beforeAll(async () => { P = await pki(); });
 const newProbe = (c: ServerConfig = {}): ServerProbe => ServerProbe.create({ certificate: P.server['ecdsa-p256'], ...c });
 const GET = new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n');
 
-/** The server failed with `alert`, sent it (once) and nothing after. */
-function expectAlert(p: ServerProbe, alert: string): void {
-  expect(p.alerts).toEqual([alert]);
-  expect(p.ep.errors.map((e) => e.alert)).toEqual([alert]);
-  expect(p.ep.conn.state).toBe('failed');
-  expect(p.records[p.records.length - 1]!.type).toBe(CT.alert);
-}
-
-function expectOpen(p: ServerProbe): void {
-  expect(p.alerts).toEqual([]);
-  expect(p.ep.errors).toEqual([]);
-  expect(p.ep.conn.state).toBe('connected');
-}
 
 async function sendHello(p: ServerProbe, o: Parameters<ServerProbe['helloBytes']>[0] = {}): Promise<void> {
   await p.send(record(CT.handshake, p.helloBytes(o), 0x0301));
