@@ -10,7 +10,12 @@ import { brotliCompressSync, brotliDecompressSync, constants, deflateSync, infla
 import { certificateCompressors, zstd } from '../../compression/index.js';
 import type { CertificateCompressionName, CertificateCompressor } from '../../handshake/compression.js';
 
-const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
+/**
+ * An exact-size copy: node:zlib's sync calls return a view into their 16 KiB
+ * output chunk, and a view would keep that whole chunk alive for as long as
+ * the certificate chain is kept (every connection's peerCertificates).
+ */
+const u8 = (b: Buffer): Uint8Array => new Uint8Array(b);
 /** maxOutputLength must be at least 1; a 0-byte limit still fails the handshake's length check. */
 const bound = (limit: number): { maxOutputLength: number } => ({ maxOutputLength: Math.max(1, limit) });
 
