@@ -141,12 +141,6 @@ export class RecordWriter {
   }
 
   /**
-   * Switch the write key (undefined: unprotected records). Applies to later
-   * writes. The writer owns the protections it is given: the one replaced is
-   * destroyed (key and IV wiped, RFC 8446 §7.2) once the records sealed with
-   * it were emitted.
-   */
-  /**
    * RFC 8449 §4: protected records sealed from now on hold at most `limit`
    * bytes of TLSInnerPlaintext (content, type byte and padding); plaintext
    * records are not subject to it.
@@ -156,6 +150,12 @@ export class RecordWriter {
     this.innerLimit = limit;
   }
 
+  /**
+   * Switch the write key (undefined: unprotected records). Applies to later
+   * writes. The writer owns the protections it is given: the one replaced is
+   * destroyed (key and IV wiped, RFC 8446 §7.2) once the records sealed with
+   * it were emitted.
+   */
   setProtection(protection: RecordProtection | undefined): void {
     const old = this.protection;
     this.protection = protection;
