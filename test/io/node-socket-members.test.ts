@@ -89,6 +89,26 @@ function readN(s: TlsSocket, n: number): Promise<Buffer> {
   });
 }
 
+/** What stderr received while a socket from `make` had enableTrace() called, completed its handshake and closed. */
+async function stderrDuring(make: () => TlsSocket): Promise<string[]> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    const s = make();
+    s.enableTrace();
+    await once(s, 'secureConnect');
+    s.end();
+    s.resume();
+    await once(s, 'close');
+  } finally {
+    spy.mockRestore();
+  }
+  return lines;
+}
+
 describe('net.Socket members', () => {
   it('pending and readyState follow the socket: opening → open → closed', async () => {
     const s = open();
@@ -165,43 +185,13 @@ describe('net.Socket members', () => {
   });
 
   it('enableTrace() prints the handshake messages that follow to stderr, once each', async () => {
-    const lines: string[] = [];
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    try {
-      const s = open();
-      s.enableTrace();
-      await once(s, 'secureConnect');
-      s.end();
-      s.resume();
-      await once(s, 'close');
-    } finally {
-      spy.mockRestore();
-    }
-    const trace = lines.filter((l) => l.startsWith('TLS trace: '));
-    expect(trace.some((l) => /Received server_hello/i.test(l))).toBe(true);
+    const trace = (await stderrDuring(() => open())).filter((l) => l.startsWith('TLS trace: '));
     expect(trace.some((l) => /Sent finished/i.test(l))).toBe(true);
     expect(trace.filter((l) => /Received server_hello/i.test(l))).toHaveLength(1);
   });
 
   it('enableTrace() on a socket made with the enableTrace option does not print twice', async () => {
-    const lines: string[] = [];
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    try {
-      const s = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, enableTrace: true });
-      s.enableTrace();
-      await once(s, 'secureConnect');
-      s.end();
-      s.resume();
-      await once(s, 'close');
-    } finally {
-      spy.mockRestore();
-    }
+    const lines = await stderrDuring(() => connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, enableTrace: true }));
     expect(lines.filter((l) => /^TLS trace: Received server_hello/i.test(l))).toHaveLength(1);
     expect(lines.filter((l) => /^TLS trace: Sent client_hello/i.test(l))).toHaveLength(1);
   });
