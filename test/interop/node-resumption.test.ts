@@ -35,15 +35,21 @@ async function once<S extends TlsSocket | tls.TLSSocket>(make: () => S): Promise
   return { reused, session: session ?? s.getSession(), ticket };
 }
 
+/** A puretls echo server noting, per connection, whether it resumed. */
+async function echoServer(): Promise<{ server: ReturnType<typeof createServer>; port: number; serverReused: boolean[] }> {
+  const serverReused: boolean[] = [];
+  const server = createServer({ cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key }, (s) => {
+    serverReused.push(s.isSessionReused());
+    s.pipe(s);
+  });
+  const port = await listen(server);
+  cleanups.push(() => closeServer(server));
+  return { server, port, serverReused };
+}
+
 describe('Node adapter resumption', () => {
   it('puretls client ↔ puretls server: second connection resumed on both sides; getSession/getTLSTicket', async () => {
-    const serverReused: boolean[] = [];
-    const server = createServer({ cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key }, (s) => {
-      serverReused.push(s.isSessionReused());
-      s.pipe(s);
-    });
-    const port = await listen(server);
-    cleanups.push(() => closeServer(server));
+    const { server, port, serverReused } = await echoServer();
     const opts: ConnectOptions = { host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert };
     const a = await once(() => connect(opts));
     expect(a.reused).toBe(false);
@@ -116,13 +122,7 @@ describe('Node adapter resumption', () => {
   });
 
   it("Node's tls client → puretls server: Node's session option resumes", async () => {
-    const serverReused: boolean[] = [];
-    const server = createServer({ cert: pki.server['ecdsa-p256'].cert, key: pki.server['ecdsa-p256'].key }, (s) => {
-      serverReused.push(s.isSessionReused());
-      s.pipe(s);
-    });
-    const port = await listen(server);
-    cleanups.push(() => closeServer(server));
+    const { port, serverReused } = await echoServer();
     const opts: tls.ConnectionOptions = { host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, minVersion: 'TLSv1.3' };
     const a = await once(() => tls.connect(opts));
     const b = await once(() => tls.connect({ ...opts, session: a.session! }));
